@@ -1,0 +1,166 @@
+/**
+ * \file answer.c
+ * Synthesized answers. Everything is allocated in the query's region and
+ * marked sec_status_insecure: 'unchecked' would be turned into SERVFAIL by the
+ * validator's verdict check in the mesh, and 'secure' would forge the AD bit.
+ */
+#include "config.h"
+#include "answer.h"
+#include "policy_store.h"
+#include "policy_table.h"
+#include "services/cache/dns.h"
+#include "util/data/msgreply.h"
+#include "util/data/packed_rrset.h"
+#include "util/module.h"
+#include "util/regional.h"
+#include "util/config_file.h"
+#include "util/net_help.h"
+#include "sldns/rrdef.h"
+#include "sldns/sbuffer.h"
+#include <stdio.h>
+#include <string.h>
+
+struct ub_packed_rrset_key*
+answer_rrset(struct regional* region, const uint8_t* owner, size_t ownerlen,
+	uint16_t type, uint16_t dclass, uint32_t ttl, const uint8_t* rdata,
+	size_t rdlen)
+{
+	struct ub_packed_rrset_key* k = regional_alloc_zero(region, sizeof(*k));
+	struct packed_rrset_data* d = regional_alloc_zero(region, sizeof(*d) +
+		sizeof(size_t) + sizeof(time_t) + sizeof(uint8_t*) + 2 + rdlen);
+	uint8_t* wire;
+	if(!k || !d || !(k->rk.dname = regional_alloc_init(region, owner, ownerlen)))
+		return NULL;
+	k->rk.dname_len = ownerlen;
+	k->rk.type = htons(type);
+	k->rk.rrset_class = htons(dclass);
+	k->entry.key = k;
+	k->entry.data = d;
+	d->ttl = ttl;
+	d->count = 1;
+	d->trust = rrset_trust_prim_noglue;
+	d->security = sec_status_insecure;
+	d->rr_len = (size_t*)(d + 1);
+	d->rr_ttl = (time_t*)(d->rr_len + 1);
+	d->rr_data = (uint8_t**)(d->rr_ttl + 1);
+	wire = (uint8_t*)(d->rr_data + 1);
+	d->rr_len[0] = 2 + rdlen;
+	d->rr_ttl[0] = ttl;
+	d->rr_data[0] = wire;
+	sldns_write_uint16(wire, (uint16_t)rdlen);
+	memcpy(wire + 2, rdata, rdlen);
+	return k;
+}
+
+struct ub_packed_rrset_key*
+answer_nullmx(struct regional* region, const uint8_t* owner, size_t ownerlen,
+	uint16_t dclass, const struct policy_settings* s)
+{
+	/* preference 0, exchange the root: RFC 7505 */
+	static const uint8_t rdata[3] = { 0, 0, 0 };
+	return answer_rrset(region, owner, ownerlen, LDNS_RR_TYPE_MX, dclass,
+		s->negative_ttl, rdata, sizeof(rdata));
+}
+
+struct ub_packed_rrset_key*
+answer_soa(struct regional* region, const uint8_t* apex, size_t apexlen,
+	uint16_t dclass, const struct policy_settings* s)
+{
+	uint8_t rdata[2*DNAME_WIRE_MAX + 20];
+	uint8_t* p = rdata;
+	memcpy(p, s->soa_mname, s->soa_mname_len);
+	p += s->soa_mname_len;
+	memcpy(p, s->soa_rname, s->soa_rname_len);
+	p += s->soa_rname_len;
+	sldns_write_uint32(p, 1);		/* serial */
+	sldns_write_uint32(p + 4, 3600);	/* refresh */
+	sldns_write_uint32(p + 8, 600);		/* retry */
+	sldns_write_uint32(p + 12, 86400);	/* expire */
+	sldns_write_uint32(p + 16, s->negative_ttl); /* negative TTL */
+	p += 20;
+	return answer_rrset(region, apex, apexlen, LDNS_RR_TYPE_SOA, dclass,
+		s->negative_ttl, rdata, (size_t)(p - rdata));
+}
+
+struct dns_msg*
+answer_msg(struct module_qstate* qstate, size_t capacity, int rcode)
+{
+	struct dns_msg* m = dns_msg_create(qstate->qinfo.qname,
+		qstate->qinfo.qname_len, qstate->qinfo.qtype,
+		qstate->qinfo.qclass, qstate->region, capacity);
+	if(!m)
+		return NULL;
+	m->rep->flags = (uint16_t)(BIT_QR | BIT_RA | rcode);
+	m->rep->security = sec_status_insecure;
+	return m;
+}
+
+/** Length of a wire name. */
+static size_t
+wire_len(const uint8_t* name)
+{
+	size_t len = 0;
+	while(name[len])
+		len += (size_t)name[len] + 1;
+	return len + 1;
+}
+
+int
+answer_block(struct module_qstate* qstate, int action, const uint8_t* apex,
+	const struct policy_settings* s)
+{
+	struct dns_msg* m;
+	struct ub_packed_rrset_key* rr;
+	uint16_t dclass = qstate->qinfo.qclass;
+	/* the query is not cached: later queries come back through the module,
+	 * so a change of policy applies and every hit is seen */
+	qstate->no_cache_store = 1;
+	switch(action) {
+	case PA_REFUSED:
+	case PA_SERVFAIL:
+		qstate->return_msg = NULL;
+		qstate->return_rcode = action == PA_REFUSED ?
+			LDNS_RCODE_REFUSED : LDNS_RCODE_SERVFAIL;
+		return 0;
+	case PA_DROP:
+		qstate->return_msg = NULL;
+		qstate->return_rcode = LDNS_RCODE_SERVFAIL;
+		qstate->is_drop = 1;
+		return 0;
+	case PA_NULLMX:
+		if(!(m = answer_msg(qstate, 1, LDNS_RCODE_NOERROR)) ||
+			!(rr = answer_nullmx(qstate->region, qstate->qinfo.qname,
+			qstate->qinfo.qname_len, dclass, s)))
+			return -1;
+		m->rep->rrsets[m->rep->rrset_count++] = rr;
+		m->rep->an_numrrsets = 1;
+		break;
+	default: /* PA_NODATA, PA_NXDOMAIN */
+		if(!(m = answer_msg(qstate, 1, action == PA_NXDOMAIN ?
+			LDNS_RCODE_NXDOMAIN : LDNS_RCODE_NOERROR)) ||
+			!(rr = answer_soa(qstate->region, apex, wire_len(apex),
+			dclass, s)))
+			return -1;
+		m->rep->rrsets[m->rep->rrset_count++] = rr;
+		m->rep->ns_numrrsets = 1;
+		break;
+	}
+	m->rep->ttl = s->negative_ttl;
+	m->rep->prefetch_ttl = PREFETCH_TTL_CALC(m->rep->ttl);
+	m->rep->serve_expired_ttl = m->rep->ttl + SERVE_EXPIRED_TTL;
+	qstate->return_msg = m;
+	qstate->return_rcode = LDNS_RCODE_NOERROR;
+	return 0;
+}
+
+void
+answer_add_ede(struct module_qstate* qstate, int code, int64_t rule_id)
+{
+	char text[64];
+	if(!qstate->env->cfg->ede)
+		return;
+	snprintf(text, sizeof(text), "rrpolicy: rule %lld", (long long)rule_id);
+	if(!edns_opt_list_append_ede(&qstate->edns_opts_front_out,
+		qstate->region, (sldns_ede_code)code, text))
+		log_err("rrpolicy: out of memory for the EDE option");
+}

@@ -1,0 +1,72 @@
+/**
+ * \file answer.h
+ * Answers synthesized by rrpolicy: the null MX, NODATA and NXDOMAIN with a
+ * SOA, rcode-only answers and the Extended DNS Error that names the rule.
+ */
+#ifndef RRPOLICY_ANSWER_H
+#define RRPOLICY_ANSWER_H
+#include <stddef.h>
+#include <stdint.h>
+struct module_qstate;
+struct regional;
+struct dns_msg;
+struct ub_packed_rrset_key;
+struct policy_settings;
+
+/** Extended DNS Error codes of RFC 8914 that rrpolicy sends. */
+#define ANSWER_EDE_BLOCKED 15
+/** EDE for an answer filtered at the response stage. */
+#define ANSWER_EDE_FILTERED 17
+
+/**
+ * Make a one-RR rrset in a region.
+ * @param region: where to allocate.
+ * @param owner: wire owner name.
+ * @param ownerlen: its length.
+ * @param type: RR type.
+ * @param dclass: RR class.
+ * @param ttl: TTL.
+ * @param rdata: rdata without the length prefix.
+ * @param rdlen: its length.
+ * @return the rrset, or NULL on allocation failure.
+ */
+struct ub_packed_rrset_key* answer_rrset(struct regional* region,
+	const uint8_t* owner, size_t ownerlen, uint16_t type, uint16_t dclass,
+	uint32_t ttl, const uint8_t* rdata, size_t rdlen);
+
+/** The null MX (RFC 7505, "MX 0 .") of owner, or NULL on allocation failure. */
+struct ub_packed_rrset_key* answer_nullmx(struct regional* region,
+	const uint8_t* owner, size_t ownerlen, uint16_t dclass,
+	const struct policy_settings* s);
+
+/** The SOA of apex for a synthesized negative answer, or NULL. */
+struct ub_packed_rrset_key* answer_soa(struct regional* region,
+	const uint8_t* apex, size_t apexlen, uint16_t dclass,
+	const struct policy_settings* s);
+
+/**
+ * Make an empty reply for the query of qstate, in qstate->region, with room
+ * for capacity rrsets; never marked secure.
+ * @return the message, or NULL on allocation failure.
+ */
+struct dns_msg* answer_msg(struct module_qstate* qstate, size_t capacity,
+	int rcode);
+
+/**
+ * Finish a query with the answer of a blocking action at the query stage.
+ * @param qstate: the query; return_msg, return_rcode and is_drop are set.
+ * @param action: enum policy_action (not log or allow).
+ * @param apex: owner name of the matching rule (inside the qname), for the SOA.
+ * @param s: settings.
+ * @return 0 on success, -1 on allocation failure.
+ */
+int answer_block(struct module_qstate* qstate, int action,
+	const uint8_t* apex, const struct policy_settings* s);
+
+/**
+ * Add an Extended DNS Error naming the rule to the reply of qstate, if the
+ * configuration has ede: yes.
+ */
+void answer_add_ede(struct module_qstate* qstate, int code, int64_t rule_id);
+
+#endif /* RRPOLICY_ANSWER_H */

@@ -1,0 +1,120 @@
+/**
+ * \file dname_text.c
+ * Presentation-form domain names to lowercase wire format and back.
+ */
+#include "dname_text.h"
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+const char*
+dname_from_text(const char* text, uint8_t* wire, size_t* len,
+	int allow_wildcard, int* wildcard)
+{
+	const char* p = text;
+	size_t pos = 0;
+	if(wildcard)
+		*wildcard = 0;
+	if(!text || !*text)
+		return "empty name";
+	if(p[0] == '*' && p[1] == '.') {
+		if(!allow_wildcard)
+			return "'*' is not allowed here";
+		if(wildcard)
+			*wildcard = 1;
+		p += 2;
+	}
+	if(p[0] == '.' && p[1] == 0) {
+		wire[0] = 0;
+		*len = 1;
+		return NULL;
+	}
+	while(*p) {
+		size_t lab = pos++;
+		uint8_t n = 0;
+		while(*p && *p != '.') {
+			int c = (unsigned char)*p++;
+			if(c == '*')
+				return "'*' is only allowed as a leading '*.' label";
+			if(c == '\\') {
+				if(isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1])
+					&& isdigit((unsigned char)p[2])) {
+					c = (p[0]-'0')*100 + (p[1]-'0')*10 + (p[2]-'0');
+					if(c > 255)
+						return "escape \\DDD over 255";
+					p += 3;
+				} else if(*p) {
+					c = (unsigned char)*p++;
+				} else	return "name ends in a backslash";
+			}
+			if(n == 63)
+				return "label longer than 63 octets";
+			if(pos >= DNAME_WIRE_MAX - 1)
+				return "name longer than 255 octets";
+			wire[pos++] = (uint8_t)tolower(c);
+			n++;
+		}
+		if(n == 0)
+			return "empty label";
+		wire[lab] = n;
+		if(*p == '.') {
+			p++;
+			if(*p == 0)
+				break;
+		}
+	}
+	wire[pos++] = 0;
+	*len = pos;
+	return NULL;
+}
+
+size_t
+dname_lower_copy(const uint8_t* src, uint8_t* dst)
+{
+	size_t pos = 0;
+	for(;;) {
+		uint8_t n = src[pos];
+		size_t i;
+		if(n > 63 || pos + 1 + n > DNAME_WIRE_MAX)
+			return 0;
+		dst[pos] = n;
+		if(n == 0)
+			return pos + 1;
+		for(i = 1; i <= n; i++)
+			dst[pos+i] = (uint8_t)tolower(src[pos+i]);
+		pos += 1 + n;
+	}
+}
+
+void
+dname_to_text(const uint8_t* wire, char* buf, size_t size)
+{
+	size_t out = 0;
+	if(size == 0)
+		return;
+	if(*wire == 0 && size > 1)
+		buf[out++] = '.';
+	while(*wire) {
+		uint8_t n = *wire++, i;
+		for(i = 0; i < n; i++) {
+			int c = wire[i];
+			char tmp[5];
+			int w;
+			if(isalnum(c) || c == '-' || c == '_' || c == '*')
+				w = snprintf(tmp, sizeof(tmp), "%c", c);
+			else if(c > 32 && c < 127)
+				w = snprintf(tmp, sizeof(tmp), "\\%c", c);
+			else	w = snprintf(tmp, sizeof(tmp), "\\%03d", c);
+			if(out + (size_t)w + 1 >= size)
+				goto done;
+			memcpy(buf + out, tmp, (size_t)w);
+			out += (size_t)w;
+		}
+		wire += n;
+		if(out + 2 >= size)
+			goto done;
+		buf[out++] = '.';
+	}
+done:
+	buf[out] = 0;
+}

@@ -1,0 +1,980 @@
+/**
+ * \file hitlog.c
+ * The hit log: worker threads queue hits, one writer thread stores them in
+ * table hit of the policy database.
+ *
+ * Queue: a bounded lock-free multi-producer single-consumer ring of
+ * fixed-size slots (D. Vyukov's bounded queue, C11 atomics). Every slot has
+ * a sequence number that says whose turn it is: a producer claims position
+ * pos with one compare-and-swap on the head when the slot's sequence is pos,
+ * copies the hit into the slot and publishes it by storing pos + 1. When the
+ * slot of the head still holds the hit of the previous lap, the ring is full
+ * and the hit is counted in an atomic drop counter instead. Producers never
+ * take a lock, never wait for the writer and never make a system call.
+ *
+ * Writer: takes no lock to read the queue either. It opens a transaction
+ * (BEGIN IMMEDIATE) first and only then reads the published slots, in
+ * place, and inserts them with one prepared statement; the slots are given
+ * back to the producers (sequence pos + size) only after COMMIT succeeded.
+ * So when the database is locked (an operator holds a write transaction)
+ * nothing has been taken and nothing can be lost: the hits stay in the ring,
+ * which keeps absorbing new hits until it is full, and the writer retries on
+ * its next round. If a transaction fails half way it is rolled back and the
+ * same slots are written again later. A transaction holds at most half the
+ * ring, so producers keep free slots while it is being written.
+ *
+ * The writer wakes every HITLOG_WAIT_MS (or at once on stop), so a crash
+ * loses at most that much. Text conversions (time, address, name, type)
+ * happen in the writer. Drops are written to table hit_drop together with
+ * the hits and reported through the log callback, rate limited. Old hits are
+ * deleted in small batches, at most one batch per second.
+ */
+#include "hitlog.h"
+#include "dname_text.h"
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/** Longest wait of the writer between two rounds, in ms. */
+#define HITLOG_WAIT_MS 200
+/** Most hits written in one transaction (also at most half the ring). */
+#define HITLOG_TXN_MAX 16384
+/** How long one statement of the writer waits for a lock, in ms. */
+#define HITLOG_BUSY_MS 200
+/** How long hitlog_stop keeps retrying a locked database, in ms. */
+#define HITLOG_STOP_GRACE_MS 5000
+/** Pause between retries while stopping, in ms. */
+#define HITLOG_STOP_RETRY_MS 50
+/** At most one message of each kind per this many ms. */
+#define HITLOG_REPORT_MS 10000
+/** Rows deleted by one retention batch. */
+#define HITLOG_RETENTION_BATCH 1000
+/** At most one retention batch per this many ms. */
+#define HITLOG_RETENTION_MS 1000
+/** Turn a macro's value into a string literal. */
+#define HITLOG_STR(x) HITLOG_STR2(x)
+/** Helper of HITLOG_STR. */
+#define HITLOG_STR2(x) #x
+/** Size of a cache line, to keep producers' and writer's data apart. */
+#define HITLOG_CACHE_LINE 64
+/** Length of a time stamp "YYYY-MM-DD HH:MM:SS.mmm" plus NUL. */
+#define HITLOG_TS_LEN 24
+/** Text of a name that is not a valid wire name. */
+#define HITLOG_BAD_NAME "?"
+
+/** Result of one write attempt. */
+enum hitlog_result {
+	/** everything that was ready (up to the transaction limit) is written */
+	HITLOG_OK = 0,
+	/** the database is locked, nothing was taken from the ring */
+	HITLOG_BUSY,
+	/** an error, nothing was taken from the ring */
+	HITLOG_ERROR
+};
+
+/**
+ * One queued hit. 320 bytes on LP64, a multiple of the cache line, so that
+ * two producers filling neighbouring slots do not share a line.
+ */
+struct hitlog_slot {
+	/** turn: pos = free for position pos, pos + 1 = holds position pos */
+	_Atomic uint64_t seq;
+	/** policy.id of the rule */
+	int64_t policy_id;
+	/** time of the answer, seconds since the epoch */
+	int64_t sec;
+	/** mnemonic of the query type (static storage) or NULL */
+	const char* qtype_name;
+	/** action applied (static storage) or NULL */
+	const char* action;
+	/** microseconds of the time */
+	uint32_t usec;
+	/** query type code */
+	uint16_t qtype;
+	/** AF_INET, AF_INET6, or 0 when the address was not usable */
+	uint8_t family;
+	/** enum hitlog_stage */
+	uint8_t stage;
+	/** client address, 4 or 16 bytes */
+	uint8_t addr[16];
+	/** length of qname, 0 if it was not a valid wire name */
+	uint8_t qname_len;
+	/** query name in wire format, as received */
+	uint8_t qname[DNAME_WIRE_MAX];
+};
+
+/** The hit log. Allocated aligned to a cache line. */
+struct hitlog {
+	/** next position producers claim (written by producers only) */
+	_Alignas(HITLOG_CACHE_LINE) _Atomic uint64_t head;
+	/** hits dropped because the ring was full (written by producers) */
+	_Alignas(HITLOG_CACHE_LINE) _Atomic uint64_t dropped;
+	/** first position not yet written and given back (writer only) */
+	_Alignas(HITLOG_CACHE_LINE) uint64_t tail;
+	/** the ring */
+	struct hitlog_slot* slots;
+	/** number of slots */
+	size_t size;
+	/** most slots one transaction holds */
+	size_t txn_max;
+	/** database file */
+	char* path;
+	/** days hits are kept, 0 = forever */
+	int retention_days;
+	/** log callback, or NULL */
+	hitlog_log_func* log;
+	/** the writer's own connection */
+	sqlite3* db;
+	/** INSERT INTO hit */
+	sqlite3_stmt* ins_hit;
+	/** INSERT INTO hit_drop */
+	sqlite3_stmt* ins_drop;
+	/** one retention batch, NULL without retention */
+	sqlite3_stmt* del_old;
+	/** the writer thread */
+	pthread_t thread;
+	/** protects stop, for the condition variable only; producers never
+	 * take it */
+	pthread_mutex_t lock;
+	/** signalled by hitlog_stop */
+	pthread_cond_t cond;
+	/** set by hitlog_stop */
+	int stop;
+	/** drops written to hit_drop (writer only) */
+	uint64_t drops_stored;
+	/** drops reported through the log (writer only) */
+	uint64_t drops_reported;
+	/** when drops were last reported, monotonic ms (writer only) */
+	int64_t drops_report_ms;
+	/** when a busy or failing database was last reported (writer only) */
+	int64_t fail_report_ms;
+	/** write attempts that failed since the last success (writer only) */
+	uint64_t fails;
+	/** when the last retention batch ran, monotonic ms (writer only) */
+	int64_t retention_ms;
+	/** memory SQLite uses for the writer's connection, bytes */
+	_Atomic size_t db_mem;
+	/** scratch: time stamp of the row being written */
+	char ts_buf[HITLOG_TS_LEN];
+	/** scratch: client address text */
+	char client_buf[INET6_ADDRSTRLEN];
+	/** scratch: query type text for TYPEnnn */
+	char qtype_buf[16];
+	/** scratch: query name text, any escaped name fits */
+	char qname_buf[1024];
+};
+
+/** Report a problem through the log callback, printf style. */
+static void
+hitlog_msg(const struct hitlog* h, int level, const char* fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/**
+ * Report a problem through the log callback.
+ * @param h: the hit log.
+ * @param level: 0 error, 1 warning, 2 info.
+ * @param fmt: printf format, then its arguments.
+ */
+static void
+hitlog_msg(const struct hitlog* h, int level, const char* fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	if(!h->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	h->log(level, buf);
+}
+
+/**
+ * Monotonic clock in ms.
+ * @return ms since an arbitrary point.
+ */
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/**
+ * Length of a wire name, without reading past 255 octets.
+ * @param name: wire name, or NULL.
+ * @return its length including the root label, or 0 if it is not a valid
+ *	uncompressed name of at most 255 octets.
+ */
+static size_t
+wire_len(const uint8_t* name)
+{
+	size_t pos = 0;
+	if(!name)
+		return 0;
+	for(;;) {
+		uint8_t n = name[pos];
+		if(n > 63 || pos + 1 + n > DNAME_WIRE_MAX)
+			return 0;
+		if(n == 0)
+			return pos + 1;
+		pos += 1 + (size_t)n;
+	}
+}
+
+/**
+ * Write n decimal digits, zero padded.
+ * @param p: where to write.
+ * @param v: the value, non-negative.
+ * @param n: number of digits.
+ */
+static void
+put_digits(char* p, unsigned v, int n)
+{
+	while(n-- > 0) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+/**
+ * Format a time as UTC 'YYYY-MM-DD HH:MM:SS.mmm'. Computes the civil date
+ * arithmetically (H. Hinnant's days-to-civil), so no time zone lock is taken
+ * and no locale applies.
+ * @param sec: seconds since the epoch.
+ * @param usec: microseconds.
+ * @param buf: output, HITLOG_TS_LEN bytes.
+ */
+static void
+format_ts(int64_t sec, uint32_t usec, char* buf)
+{
+	int64_t days, sod, z, era, y;
+	unsigned doe, yoe, doy, mp, d, m;
+	sec += usec / 1000000;
+	usec %= 1000000;
+	days = sec / 86400;
+	sod = sec % 86400;
+	if(sod < 0) {
+		sod += 86400;
+		days--;
+	}
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe/1460 + doe/36524 - doe/146096) / 365;
+	y = (int64_t)yoe + era * 400;
+	doy = doe - (365*yoe + yoe/4 - yoe/100);
+	mp = (5*doy + 2) / 153;
+	d = doy - (153*mp + 2)/5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	if(m <= 2)
+		y++;
+	if(y < 0)
+		y = 0;
+	else if(y > 9999)
+		y = 9999;
+	put_digits(buf, (unsigned)y, 4);
+	buf[4] = '-';
+	put_digits(buf + 5, m, 2);
+	buf[7] = '-';
+	put_digits(buf + 8, d, 2);
+	buf[10] = ' ';
+	put_digits(buf + 11, (unsigned)(sod / 3600), 2);
+	buf[13] = ':';
+	put_digits(buf + 14, (unsigned)(sod / 60 % 60), 2);
+	buf[16] = ':';
+	put_digits(buf + 17, (unsigned)(sod % 60), 2);
+	buf[19] = '.';
+	put_digits(buf + 20, usec / 1000, 3);
+	buf[23] = 0;
+}
+
+/**
+ * Current UTC time as 'YYYY-MM-DD HH:MM:SS.mmm'.
+ * @param buf: output, HITLOG_TS_LEN bytes.
+ */
+static void
+format_now(char* buf)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	format_ts((int64_t)ts.tv_sec, (uint32_t)(ts.tv_nsec / 1000), buf);
+}
+
+/**
+ * Query name of a slot in presentation form, lowercase, trailing dot.
+ * Plain names (letters, digits, '-', '_') are copied directly; others go
+ * through dname_to_text for its escapes.
+ * @param s: the slot.
+ * @param buf: output.
+ * @param size: size of buf, at least 1024.
+ */
+static void
+format_qname(const struct hitlog_slot* s, char* buf, size_t size)
+{
+	uint8_t lower[DNAME_WIRE_MAX];
+	size_t pos = 0, out = 0;
+	if(s->qname_len == 0) {
+		snprintf(buf, size, "%s", HITLOG_BAD_NAME);
+		return;
+	}
+	if(s->qname[0] == 0) {
+		snprintf(buf, size, ".");
+		return;
+	}
+	while(s->qname[pos]) {
+		uint8_t n = s->qname[pos], i;
+		for(i = 1; i <= n; i++) {
+			uint8_t c = s->qname[pos + i];
+			if(c >= 'A' && c <= 'Z')
+				c = (uint8_t)(c - 'A' + 'a');
+			if(!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+				c == '-' || c == '_')) {
+				/* needs escapes: the general printer */
+				if(dname_lower_copy(s->qname, lower) == 0)
+					snprintf(buf, size, "%s", HITLOG_BAD_NAME);
+				else	dname_to_text(lower, buf, size);
+				return;
+			}
+			buf[out++] = (char)c;
+		}
+		buf[out++] = '.';
+		pos += 1 + (size_t)n;
+	}
+	buf[out] = 0;
+}
+
+/**
+ * Client address of a slot as text.
+ * @param s: the slot.
+ * @param buf: output, INET6_ADDRSTRLEN bytes.
+ */
+static void
+format_client(const struct hitlog_slot* s, char* buf)
+{
+	if(s->family == AF_INET) {
+		if(inet_ntop(AF_INET, s->addr, buf, INET6_ADDRSTRLEN))
+			return;
+	} else if(s->family == AF_INET6) {
+		if(inet_ntop(AF_INET6, s->addr, buf, INET6_ADDRSTRLEN))
+			return;
+	}
+	snprintf(buf, INET6_ADDRSTRLEN, "unknown");
+}
+
+/**
+ * Whether the slot at a position holds a published hit (writer only).
+ * @param h: the hit log.
+ * @param pos: the position.
+ * @return the slot, or NULL if nothing is published there yet.
+ */
+static struct hitlog_slot*
+ready_slot(struct hitlog* h, uint64_t pos)
+{
+	struct hitlog_slot* s = &h->slots[pos % h->size];
+	if(atomic_load_explicit(&s->seq, memory_order_acquire) != pos + 1)
+		return NULL;
+	return s;
+}
+
+/**
+ * Give the slots of positions tail .. end-1 back to the producers.
+ * @param h: the hit log.
+ * @param end: first position not given back.
+ */
+static void
+release_slots(struct hitlog* h, uint64_t end)
+{
+	uint64_t pos;
+	for(pos = h->tail; pos != end; pos++)
+		atomic_store_explicit(&h->slots[pos % h->size].seq,
+			pos + h->size, memory_order_release);
+	h->tail = end;
+}
+
+/**
+ * Whether an sqlite result code means "locked by someone else".
+ * @param rc: result code.
+ * @return nonzero if busy or locked.
+ */
+static int
+is_busy(int rc)
+{
+	rc &= 0xff;
+	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+}
+
+/**
+ * Whether an sqlite result code of an INSERT concerns that row only (so
+ * skipping the row is better than retrying it forever).
+ * @param rc: result code.
+ * @return nonzero for row errors.
+ */
+static int
+is_row_error(int rc)
+{
+	rc &= 0xff;
+	return rc == SQLITE_CONSTRAINT || rc == SQLITE_MISMATCH ||
+		rc == SQLITE_TOOBIG || rc == SQLITE_RANGE;
+}
+
+/**
+ * Roll back the writer's transaction, if one is open.
+ * @param h: the hit log.
+ */
+static void
+rollback(struct hitlog* h)
+{
+	if(!sqlite3_get_autocommit(h->db))
+		(void)sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/**
+ * Insert the hit of one slot, in the open transaction.
+ * @param h: the hit log.
+ * @param s: the slot.
+ * @return sqlite result code of the step, SQLITE_DONE on success.
+ */
+static int
+insert_hit(struct hitlog* h, const struct hitlog_slot* s)
+{
+	sqlite3_stmt* st = h->ins_hit;
+	const char* qtype = s->qtype_name;
+	int rc;
+	format_ts(s->sec, s->usec, h->ts_buf);
+	format_client(s, h->client_buf);
+	format_qname(s, h->qname_buf, sizeof(h->qname_buf));
+	if(!qtype) {
+		snprintf(h->qtype_buf, sizeof(h->qtype_buf), "TYPE%u",
+			(unsigned)s->qtype);
+		qtype = h->qtype_buf;
+	}
+	sqlite3_bind_text(st, 1, h->ts_buf, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, h->client_buf, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, h->qname_buf, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, qtype, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)s->policy_id);
+	sqlite3_bind_text(st, 6, s->action ? s->action : "unknown", -1,
+		SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, s->stage == HITLOG_RESPONSE ? "response" :
+		"query", -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/**
+ * Insert a row into hit_drop, in the open transaction.
+ * @param h: the hit log.
+ * @param n: hits dropped since the last row.
+ * @return sqlite result code of the step, SQLITE_DONE on success.
+ */
+static int
+insert_drop(struct hitlog* h, uint64_t n)
+{
+	int rc;
+	format_now(h->ts_buf);
+	sqlite3_bind_text(h->ins_drop, 1, h->ts_buf, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(h->ins_drop, 2, (sqlite3_int64)n);
+	rc = sqlite3_step(h->ins_drop);
+	sqlite3_reset(h->ins_drop);
+	return rc;
+}
+
+/**
+ * Report a failed write attempt, at most once per HITLOG_REPORT_MS.
+ * @param h: the hit log.
+ * @param what: what failed.
+ * @param rc: sqlite result code.
+ */
+static void
+report_fail(struct hitlog* h, const char* what, int rc)
+{
+	int64_t now = now_ms();
+	uint64_t waiting = atomic_load_explicit(&h->head,
+		memory_order_relaxed) - h->tail;
+	h->fails++;
+	if(h->fail_report_ms != 0 && now - h->fail_report_ms < HITLOG_REPORT_MS)
+		return;
+	h->fail_report_ms = now;
+	hitlog_msg(h, is_busy(rc) ? 1 : 0, "rrpolicy hit log: %s %s: %s; "
+		"%llu hits waiting in memory, retrying", what, h->path,
+		sqlite3_errstr(rc), (unsigned long long)waiting);
+}
+
+/**
+ * One transaction: everything published (at most txn_max hits) and the
+ * drops since the last one. Slots are given back only after COMMIT.
+ * @param h: the hit log.
+ * @param written: output, hits written.
+ * @return HITLOG_OK, HITLOG_BUSY or HITLOG_ERROR.
+ */
+static enum hitlog_result
+write_batch(struct hitlog* h, size_t* written)
+{
+	uint64_t drops = atomic_load_explicit(&h->dropped,
+		memory_order_relaxed);
+	uint64_t pos = h->tail, skipped = 0;
+	struct hitlog_slot* s;
+	int rc;
+	*written = 0;
+	if(!ready_slot(h, pos) && drops == h->drops_stored)
+		return HITLOG_OK;
+	rc = sqlite3_exec(h->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if(rc != SQLITE_OK) {
+		report_fail(h, "cannot begin a transaction on", rc);
+		return is_busy(rc) ? HITLOG_BUSY : HITLOG_ERROR;
+	}
+	while(pos - h->tail < h->txn_max && (s = ready_slot(h, pos)) != NULL) {
+		rc = insert_hit(h, s);
+		if(rc != SQLITE_DONE) {
+			if(!is_row_error(rc)) {
+				report_fail(h, "cannot insert into table hit of",
+					rc);
+				rollback(h);
+				return is_busy(rc) ? HITLOG_BUSY : HITLOG_ERROR;
+			}
+			skipped++;
+			hitlog_msg(h, 0, "rrpolicy hit log: skipped a hit of "
+				"rule %lld: %s", (long long)s->policy_id,
+				sqlite3_errmsg(h->db));
+		}
+		pos++;
+	}
+	if(drops != h->drops_stored) {
+		rc = insert_drop(h, drops - h->drops_stored);
+		if(rc != SQLITE_DONE) {
+			report_fail(h, "cannot insert into table hit_drop of",
+				rc);
+			rollback(h);
+			return is_busy(rc) ? HITLOG_BUSY : HITLOG_ERROR;
+		}
+	}
+	rc = sqlite3_exec(h->db, "COMMIT", NULL, NULL, NULL);
+	if(rc != SQLITE_OK) {
+		report_fail(h, "cannot commit to", rc);
+		rollback(h);
+		return is_busy(rc) ? HITLOG_BUSY : HITLOG_ERROR;
+	}
+	*written = (size_t)(pos - h->tail - skipped);
+	release_slots(h, pos);
+	h->drops_stored = drops;
+	if(h->fails) {
+		hitlog_msg(h, 2, "rrpolicy hit log: writing to %s again after "
+			"%llu failed attempts", h->path,
+			(unsigned long long)h->fails);
+		h->fails = 0;
+		h->fail_report_ms = 0;
+	}
+	return HITLOG_OK;
+}
+
+/**
+ * Report new drops, at most once per HITLOG_REPORT_MS (or now if forced).
+ * @param h: the hit log.
+ * @param force: report regardless of the last report.
+ */
+static void
+report_drops(struct hitlog* h, int force)
+{
+	uint64_t drops = atomic_load_explicit(&h->dropped,
+		memory_order_relaxed);
+	int64_t now = now_ms();
+	if(drops == h->drops_reported)
+		return;
+	if(!force && h->drops_report_ms != 0 &&
+		now - h->drops_report_ms < HITLOG_REPORT_MS)
+		return;
+	hitlog_msg(h, 1, "rrpolicy hit log: queue full (%zu hits), %llu hits "
+		"dropped since the last report, %llu since start (see table "
+		"hit_drop; raise setting hit_queue_size?)", h->size,
+		(unsigned long long)(drops - h->drops_reported),
+		(unsigned long long)drops);
+	h->drops_reported = drops;
+	h->drops_report_ms = now;
+}
+
+/**
+ * Delete one batch of expired hits, at most once per HITLOG_RETENTION_MS.
+ * @param h: the hit log.
+ */
+static void
+retention_step(struct hitlog* h)
+{
+	int64_t now = now_ms();
+	int rc;
+	if(!h->del_old || now - h->retention_ms < HITLOG_RETENTION_MS)
+		return;
+	h->retention_ms = now;
+	rc = sqlite3_step(h->del_old);
+	sqlite3_reset(h->del_old);
+	if(rc != SQLITE_DONE && !is_busy(rc))
+		hitlog_msg(h, 1, "rrpolicy hit log: cannot delete old hits "
+			"from %s: %s", h->path, sqlite3_errmsg(h->db));
+}
+
+/**
+ * Update the memory figure of the writer's connection.
+ * @param h: the hit log.
+ */
+static void
+update_db_mem(struct hitlog* h)
+{
+	static const int ops[] = { SQLITE_DBSTATUS_CACHE_USED,
+		SQLITE_DBSTATUS_SCHEMA_USED, SQLITE_DBSTATUS_STMT_USED };
+	size_t total = 0, i;
+	for(i = 0; i < sizeof(ops)/sizeof(ops[0]); i++) {
+		int cur = 0, hi = 0;
+		if(sqlite3_db_status(h->db, ops[i], &cur, &hi, 0) == SQLITE_OK
+			&& cur > 0)
+			total += (size_t)cur;
+	}
+	atomic_store_explicit(&h->db_mem, total, memory_order_relaxed);
+}
+
+/**
+ * At stop: write everything still queued, retrying a locked database for
+ * HITLOG_STOP_GRACE_MS, then report what had to be given up.
+ * @param h: the hit log.
+ */
+static void
+final_flush(struct hitlog* h)
+{
+	int64_t deadline = now_ms() + HITLOG_STOP_GRACE_MS;
+	for(;;) {
+		size_t n;
+		enum hitlog_result r = write_batch(h, &n);
+		if(r == HITLOG_OK) {
+			if(!ready_slot(h, h->tail) && atomic_load_explicit(
+				&h->dropped, memory_order_relaxed) ==
+				h->drops_stored)
+				break;
+			continue;
+		}
+		if(now_ms() >= deadline) {
+			uint64_t left = atomic_load_explicit(&h->head,
+				memory_order_relaxed) - h->tail;
+			hitlog_msg(h, 0, "rrpolicy hit log: stopping: gave up "
+				"%llu hits and %llu drop counts that could not "
+				"be written to %s: %s", (unsigned long long)left,
+				(unsigned long long)(atomic_load_explicit(
+				&h->dropped, memory_order_relaxed) -
+				h->drops_stored), h->path,
+				sqlite3_errmsg(h->db));
+			break;
+		} else {
+			struct timespec ts = { 0, HITLOG_STOP_RETRY_MS * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+	}
+	report_drops(h, 1);
+}
+
+/**
+ * The writer thread.
+ * @param arg: the hit log.
+ * @return NULL.
+ */
+static void*
+writer_main(void* arg)
+{
+	struct hitlog* h = (struct hitlog*)arg;
+	for(;;) {
+		size_t n = 0;
+		int more = 0, stop;
+		struct timespec until;
+		if(write_batch(h, &n) == HITLOG_OK)
+			/* the transaction was full: more may be waiting */
+			more = (n >= h->txn_max);
+		report_drops(h, 0);
+		retention_step(h);
+		update_db_mem(h);
+		pthread_mutex_lock(&h->lock);
+		if(!h->stop && !more) {
+			clock_gettime(CLOCK_MONOTONIC, &until);
+			until.tv_nsec += HITLOG_WAIT_MS * 1000000L;
+			if(until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			(void)pthread_cond_timedwait(&h->cond, &h->lock, &until);
+		}
+		stop = h->stop;
+		pthread_mutex_unlock(&h->lock);
+		if(stop)
+			break;
+	}
+	final_flush(h);
+	return NULL;
+}
+
+/**
+ * Run a PRAGMA and return its text result.
+ * @param db: connection.
+ * @param sql: the PRAGMA.
+ * @param out: output buffer for the first column of the first row.
+ * @param outlen: its size.
+ * @return sqlite result code.
+ */
+static int
+pragma_text(sqlite3* db, const char* sql, char* out, size_t outlen)
+{
+	sqlite3_stmt* st;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	out[0] = 0;
+	if(rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if(rc == SQLITE_ROW) {
+		const unsigned char* t = sqlite3_column_text(st, 0);
+		snprintf(out, outlen, "%s", t ? (const char*)t : "");
+		rc = SQLITE_OK;
+	} else if(rc == SQLITE_DONE)
+		rc = SQLITE_OK;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/**
+ * Open the writer's connection, set it up and prepare its statements.
+ * @param h: the hit log, with path, retention_days and log set.
+ * @return 0 on success, -1 on failure (reported).
+ */
+static int
+open_db(struct hitlog* h)
+{
+	char mode[32], mod[32];
+	int rc = sqlite3_open_v2(h->path, &h->db, SQLITE_OPEN_READWRITE |
+		SQLITE_OPEN_NOMUTEX, NULL);
+	if(rc != SQLITE_OK) {
+		hitlog_msg(h, 0, "rrpolicy hit log: cannot open %s: %s",
+			h->path, h->db ? sqlite3_errmsg(h->db) :
+			sqlite3_errstr(rc));
+		return -1;
+	}
+	sqlite3_busy_timeout(h->db, HITLOG_BUSY_MS);
+	rc = pragma_text(h->db, "PRAGMA journal_mode=WAL", mode, sizeof(mode));
+	if(rc != SQLITE_OK || strcmp(mode, "wal") != 0)
+		hitlog_msg(h, 1, "rrpolicy hit log: cannot set journal_mode WAL "
+			"on %s (%s), hits may wait for readers", h->path,
+			rc != SQLITE_OK ? sqlite3_errmsg(h->db) : mode);
+	(void)sqlite3_exec(h->db, "PRAGMA synchronous=NORMAL", NULL, NULL,
+		NULL);
+	rc = sqlite3_prepare_v2(h->db, "INSERT INTO hit (ts, client, qname, "
+		"qtype, policy_id, action, stage) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		-1, &h->ins_hit, NULL);
+	if(rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(h->db, "INSERT INTO hit_drop (ts, "
+			"dropped) VALUES (?, ?)", -1, &h->ins_drop, NULL);
+	/* ORDER BY ts: walks index hit_ts and stops after the batch;
+	 * ORDER BY id would scan the whole table every time */
+	if(rc == SQLITE_OK && h->retention_days > 0)
+		rc = sqlite3_prepare_v2(h->db, "DELETE FROM hit WHERE id IN "
+			"(SELECT id FROM hit WHERE ts < datetime('now', ?) "
+			"ORDER BY ts LIMIT " HITLOG_STR(HITLOG_RETENTION_BATCH) ")",
+			-1, &h->del_old, NULL);
+	if(rc != SQLITE_OK) {
+		hitlog_msg(h, 0, "rrpolicy hit log: cannot prepare statements "
+			"on %s: %s", h->path, sqlite3_errmsg(h->db));
+		return -1;
+	}
+	if(h->del_old) {
+		snprintf(mod, sizeof(mod), "-%d days", h->retention_days);
+		sqlite3_bind_text(h->del_old, 1, mod, -1, SQLITE_TRANSIENT);
+	}
+	return 0;
+}
+
+/**
+ * Free everything of a hit log whose writer is not running.
+ * @param h: the hit log.
+ */
+static void
+hitlog_free(struct hitlog* h)
+{
+	sqlite3_finalize(h->ins_hit);
+	sqlite3_finalize(h->ins_drop);
+	sqlite3_finalize(h->del_old);
+	sqlite3_close(h->db);
+	free(h->slots);
+	free(h->path);
+	free(h);
+}
+
+struct hitlog*
+hitlog_start(const struct hitlog_config* cfg)
+{
+	struct hitlog* h;
+	void* mem = NULL;
+	pthread_condattr_t ca;
+	sigset_t all, old;
+	size_t i, size;
+	int rc;
+	if(!cfg || !cfg->path) {
+		if(cfg && cfg->log)
+			cfg->log(0, "rrpolicy hit log: no database path");
+		return NULL;
+	}
+	/* the ring needs two slots to tell full from empty */
+	size = cfg->queue_size < 2 ? 2 : cfg->queue_size;
+	if(size > SIZE_MAX / sizeof(struct hitlog_slot) ||
+		posix_memalign(&mem, HITLOG_CACHE_LINE, sizeof(*h)) != 0) {
+		if(cfg->log)
+			cfg->log(0, "rrpolicy hit log: out of memory");
+		return NULL;
+	}
+	h = (struct hitlog*)mem;
+	memset(h, 0, sizeof(*h));
+	h->size = size;
+	h->txn_max = size / 2 < HITLOG_TXN_MAX ? size / 2 : HITLOG_TXN_MAX;
+	h->retention_days = cfg->retention_days;
+	h->log = cfg->log;
+	h->path = strdup(cfg->path);
+	mem = NULL;
+	if(!h->path || posix_memalign(&mem, HITLOG_CACHE_LINE,
+		size * sizeof(struct hitlog_slot)) != 0) {
+		hitlog_msg(h, 0, "rrpolicy hit log: out of memory for a queue "
+			"of %zu hits", size);
+		hitlog_free(h);
+		return NULL;
+	}
+	h->slots = (struct hitlog_slot*)mem;
+	for(i = 0; i < size; i++)
+		atomic_init(&h->slots[i].seq, (uint64_t)i);
+	atomic_init(&h->head, 0);
+	atomic_init(&h->dropped, 0);
+	atomic_init(&h->db_mem, 0);
+	if(open_db(h) != 0) {
+		hitlog_free(h);
+		return NULL;
+	}
+	update_db_mem(h);
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&h->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	/* signals are for the process's own threads, not for the writer */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&h->thread, NULL, writer_main, h);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if(rc != 0) {
+		hitlog_msg(h, 0, "rrpolicy hit log: cannot start the writer "
+			"thread: %s", strerror(rc));
+		pthread_cond_destroy(&h->cond);
+		pthread_mutex_destroy(&h->lock);
+		hitlog_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void
+hitlog_stop(struct hitlog* h)
+{
+	if(!h)
+		return;
+	pthread_mutex_lock(&h->lock);
+	h->stop = 1;
+	pthread_cond_signal(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+	pthread_join(h->thread, NULL);
+	pthread_cond_destroy(&h->cond);
+	pthread_mutex_destroy(&h->lock);
+	hitlog_free(h);
+}
+
+void
+hitlog_add(struct hitlog* h, const struct timeval* when,
+	const struct sockaddr_storage* addr, socklen_t addrlen,
+	const uint8_t* qname, uint16_t qtype, const char* qtype_name,
+	int64_t policy_id, const char* action, enum hitlog_stage stage)
+{
+	struct hitlog_slot* s;
+	uint64_t pos;
+	size_t len;
+	if(!h)
+		return;
+	pos = atomic_load_explicit(&h->head, memory_order_relaxed);
+	for(;;) {
+		uint64_t seq;
+		int64_t diff;
+		s = &h->slots[pos % h->size];
+		seq = atomic_load_explicit(&s->seq, memory_order_acquire);
+		diff = (int64_t)(seq - pos);
+		if(diff == 0) {
+			/* free for pos: claim it; on failure pos is reloaded */
+			if(atomic_compare_exchange_weak_explicit(&h->head, &pos,
+				pos + 1, memory_order_relaxed,
+				memory_order_relaxed))
+				break;
+		} else if(diff < 0) {
+			/* still holds the hit of the previous lap: full */
+			atomic_fetch_add_explicit(&h->dropped, 1,
+				memory_order_relaxed);
+			return;
+		} else {
+			/* another producer took pos */
+			pos = atomic_load_explicit(&h->head,
+				memory_order_relaxed);
+		}
+	}
+	if(when) {
+		s->sec = (int64_t)when->tv_sec;
+		s->usec = (uint32_t)when->tv_usec;
+	} else {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		s->sec = (int64_t)ts.tv_sec;
+		s->usec = (uint32_t)(ts.tv_nsec / 1000);
+	}
+	s->family = 0;
+	if(addr && addr->ss_family == AF_INET &&
+		addrlen >= (socklen_t)sizeof(struct sockaddr_in)) {
+		s->family = AF_INET;
+		memcpy(s->addr, &((const struct sockaddr_in*)addr)->sin_addr, 4);
+	} else if(addr && addr->ss_family == AF_INET6 &&
+		addrlen >= (socklen_t)sizeof(struct sockaddr_in6)) {
+		s->family = AF_INET6;
+		memcpy(s->addr, &((const struct sockaddr_in6*)addr)->sin6_addr,
+			16);
+	}
+	len = wire_len(qname);
+	s->qname_len = (uint8_t)len;
+	if(len)
+		memcpy(s->qname, qname, len);
+	s->qtype = qtype;
+	s->qtype_name = qtype_name;
+	s->policy_id = policy_id;
+	s->action = action;
+	s->stage = (uint8_t)stage;
+	/* publish */
+	atomic_store_explicit(&s->seq, pos + 1, memory_order_release);
+}
+
+uint64_t
+hitlog_dropped(const struct hitlog* h)
+{
+	if(!h)
+		return 0;
+	return atomic_load_explicit(&h->dropped, memory_order_relaxed);
+}
+
+size_t
+hitlog_mem(const struct hitlog* h)
+{
+	if(!h)
+		return 0;
+	return sizeof(*h) + h->size * sizeof(struct hitlog_slot) +
+		strlen(h->path) + 1 +
+		atomic_load_explicit(&h->db_mem, memory_order_relaxed);
+}

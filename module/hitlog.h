@@ -1,0 +1,71 @@
+/**
+ * \file hitlog.h
+ * The hit log: every policy hit, queued by worker threads without waiting and
+ * written by one writer thread, in batched transactions, to table hit of the
+ * policy database. No Unbound dependency (problems go to a log callback).
+ */
+#ifndef RRPOLICY_HITLOG_H
+#define RRPOLICY_HITLOG_H
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+struct hitlog;
+
+/** Stage at which a rule fired. */
+enum hitlog_stage { HITLOG_QUERY = 0, HITLOG_RESPONSE = 1 };
+
+/** Log callback: level 0 error, 1 warning, 2 info; msg without newline. */
+typedef void hitlog_log_func(int level, const char* msg);
+
+/** Settings of the hit log. */
+struct hitlog_config {
+	/** database file (the policy database) */
+	const char* path;
+	/** capacity of the in-memory queue, in hits */
+	size_t queue_size;
+	/** days of hits kept, 0 = forever */
+	int retention_days;
+	/** where problems are reported */
+	hitlog_log_func* log;
+};
+
+/**
+ * Open the writer's own connection and start the writer thread.
+ * @return the hit log, or NULL on failure (reported through cfg->log).
+ */
+struct hitlog* hitlog_start(const struct hitlog_config* cfg);
+
+/**
+ * Write everything queued, stop and join the writer thread, free all.
+ * NULL is fine.
+ */
+void hitlog_stop(struct hitlog* h);
+
+/**
+ * Queue one hit. Never blocks on the writer, SQLite or the disk; when the
+ * queue is full the hit is counted as dropped.
+ * @param h: hit log (NULL: nothing is done).
+ * @param when: time of the answer.
+ * @param addr: client address (AF_INET or AF_INET6).
+ * @param addrlen: its length.
+ * @param qname: query name, wire format.
+ * @param qtype: query type code.
+ * @param qtype_name: its mnemonic (static storage), or NULL for TYPEnnn.
+ * @param policy_id: policy.id of the rule.
+ * @param action: what was answered (static storage: "nullmx", "log", ...).
+ * @param stage: HITLOG_QUERY or HITLOG_RESPONSE.
+ */
+void hitlog_add(struct hitlog* h, const struct timeval* when,
+	const struct sockaddr_storage* addr, socklen_t addrlen,
+	const uint8_t* qname, uint16_t qtype, const char* qtype_name,
+	int64_t policy_id, const char* action, enum hitlog_stage stage);
+
+/** Hits dropped since start because the queue was full. */
+uint64_t hitlog_dropped(const struct hitlog* h);
+
+/** Bytes of memory the hit log uses. */
+size_t hitlog_mem(const struct hitlog* h);
+
+#endif /* RRPOLICY_HITLOG_H */

@@ -1,0 +1,333 @@
+/**
+ * \file policy_store.c
+ * Open or create the policy database and load settings and rules from it.
+ */
+#include "config.h"
+#include "policy_store.h"
+#include "policy_table.h"
+#include "util/log.h"
+#include "sldns/rrdef.h"
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/** How long init waits for a lock held by an operator, in ms. */
+#define STORE_BUSY_MS 2000
+
+/** Run a statement that returns one integer; -1 on error. */
+static long long
+query_int(sqlite3* db, const char* sql)
+{
+	sqlite3_stmt* st;
+	long long v = -1;
+	if(sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if(sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/** Put the schema into an empty database, in one transaction. */
+static int
+create_schema(sqlite3* db, char* err, size_t errlen)
+{
+	char* msg = NULL;
+	if(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
+		sqlite3_exec(db, rrpolicy_schema_sql, NULL, NULL, &msg) != SQLITE_OK ||
+		sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot create the schema: %s",
+			msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+struct sqlite3*
+policy_store_open(const char* path, char* err, size_t errlen)
+{
+	sqlite3* db = NULL;
+	long long version, tables;
+	if(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+		SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open %s: %s", path,
+			db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, STORE_BUSY_MS);
+	version = query_int(db, "PRAGMA user_version");
+	tables = query_int(db, "SELECT count(*) FROM sqlite_schema");
+	if(version < 0 || tables < 0) {
+		snprintf(err, errlen, "cannot read %s: %s", path, sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return NULL;
+	}
+	if(version == 0 && tables == 0) {
+		verbose(VERB_OPS, "rrpolicy: creating the schema in %s", path);
+		if(create_schema(db, err, errlen) != 0) {
+			sqlite3_close(db);
+			return NULL;
+		}
+		version = POLICY_SCHEMA_VERSION;
+	}
+	if(version != POLICY_SCHEMA_VERSION) {
+		snprintf(err, errlen, "%s has schema version %lld, this rrpolicy "
+			"knows version %d", path, version, POLICY_SCHEMA_VERSION);
+		sqlite3_close(db);
+		return NULL;
+	}
+	/* WAL lets operators read while the hit writer writes. */
+	if(sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK)
+		log_warn("rrpolicy: cannot set WAL mode on %s: %s", path,
+			sqlite3_errmsg(db));
+	return db;
+}
+
+/** Set the defaults of every setting. */
+static void
+settings_default(struct policy_settings* s)
+{
+	memset(s, 0, sizeof(*s));
+	s->negative_ttl = 60;
+	(void)dname_from_text("localhost.", s->soa_mname, &s->soa_mname_len, 0, NULL);
+	(void)dname_from_text("nobody.invalid.", s->soa_rname, &s->soa_rname_len, 0, NULL);
+	s->hit_log = 1;
+	s->hit_retention_days = 30;
+	s->hit_queue_size = 65536;
+}
+
+/** Parse an integer setting within [lo, hi]; 0 on success. */
+static int
+parse_int(const char* v, long long lo, long long hi, long long* out)
+{
+	char* end;
+	long long x;
+	if(!v || !*v)
+		return -1;
+	x = strtoll(v, &end, 10);
+	if(*end || x < lo || x > hi)
+		return -1;
+	*out = x;
+	return 0;
+}
+
+/** Parse a domain-name setting into dst/dstlen; 0 on success. */
+static int
+parse_name(const char* v, uint8_t* dst, size_t* dstlen)
+{
+	uint8_t wire[DNAME_WIRE_MAX];
+	size_t len;
+	if(!v || dname_from_text(v, wire, &len, 0, NULL) != NULL)
+		return -1;
+	memcpy(dst, wire, len);
+	*dstlen = len;
+	return 0;
+}
+
+/** Apply one setting row; unknown keys and bad values are logged and ignored. */
+static void
+settings_apply(struct policy_settings* s, const char* key, const char* val)
+{
+	long long x = 0;
+	const char* bad = NULL;
+	if(strcmp(key, "negative_ttl") == 0) {
+		if(parse_int(val, 0, 86400, &x) == 0) s->negative_ttl = (uint32_t)x;
+		else bad = "an integer 0..86400";
+	} else if(strcmp(key, "soa_mname") == 0) {
+		if(parse_name(val, s->soa_mname, &s->soa_mname_len) != 0)
+			bad = "a domain name";
+	} else if(strcmp(key, "soa_rname") == 0) {
+		if(parse_name(val, s->soa_rname, &s->soa_rname_len) != 0)
+			bad = "a domain name";
+	} else if(strcmp(key, "hit_log") == 0) {
+		if(parse_int(val, 0, 1, &x) == 0) s->hit_log = (int)x;
+		else bad = "0 or 1";
+	} else if(strcmp(key, "hit_retention_days") == 0) {
+		if(parse_int(val, 0, 36500, &x) == 0) s->hit_retention_days = (int)x;
+		else bad = "an integer 0..36500";
+	} else if(strcmp(key, "hit_queue_size") == 0) {
+		if(parse_int(val, 1024, 16777216, &x) == 0) s->hit_queue_size = (size_t)x;
+		else bad = "an integer 1024..16777216";
+	} else {
+		log_warn("rrpolicy: ignoring unknown setting '%s'", key);
+		return;
+	}
+	if(bad)
+		log_warn("rrpolicy: setting '%s' = '%s' is not %s; using the default",
+			key, val ? val : "NULL", bad);
+}
+
+/** Read table setting over the defaults; -1 on a database error. */
+static int
+settings_read(sqlite3* db, struct policy_settings* s)
+{
+	sqlite3_stmt* st;
+	int rc;
+	settings_default(s);
+	if(sqlite3_prepare_v2(db, "SELECT key, value FROM setting", -1, &st,
+		NULL) != SQLITE_OK)
+		return -1;
+	while((rc = sqlite3_step(st)) == SQLITE_ROW)
+		settings_apply(s, (const char*)sqlite3_column_text(st, 0),
+			(const char*)sqlite3_column_text(st, 1));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/** The concrete action of an action name for a rule of type t, or -1. */
+static int
+parse_action(const char* a, uint16_t t)
+{
+	static const char* names[PA_COUNT] = { "nullmx", "nodata", "nxdomain",
+		"refused", "servfail", "drop", "log", "allow" };
+	int i;
+	if(!a)
+		return -1;
+	if(strcasecmp(a, "block") == 0)
+		return t == LDNS_RR_TYPE_MX ? PA_NULLMX :
+			t == POLICY_TYPE_ALL ? PA_NXDOMAIN : PA_NODATA;
+	for(i = 0; i < PA_COUNT; i++)
+		if(strcasecmp(a, names[i]) == 0)
+			return (i == PA_NULLMX && t != LDNS_RR_TYPE_MX) ? -1 : i;
+	return -1;
+}
+
+/** The type of a row: '*', the code table rrtype gives (column 7), or a
+ * TYPEnnn or mnemonic Unbound knows. 0 on success. */
+static int
+parse_type(sqlite3_stmt* st, uint16_t* type)
+{
+	const char* text = (const char*)sqlite3_column_text(st, 2);
+	if(!text || !*text)
+		return -1;
+	if(strcmp(text, "*") == 0) {
+		*type = POLICY_TYPE_ALL;
+		return 0;
+	}
+	if(sqlite3_column_type(st, 7) == SQLITE_INTEGER) {
+		sqlite3_int64 code = sqlite3_column_int64(st, 7);
+		*type = (uint16_t)code;
+		return (code > 0 && code <= 65535) ? 0 : -1;
+	}
+	*type = sldns_get_rr_type_by_name(text);
+	return *type == 0 ? -1 : 0;
+}
+
+/** Make one policy row into a rule; NULL on success, else the reason. */
+static const char*
+row_to_rule(sqlite3_stmt* st, struct policy_table* t, time_t now,
+	struct policy_load_stats* stats)
+{
+	uint8_t wire[DNAME_WIRE_MAX];
+	size_t len;
+	int below, action;
+	const char* why;
+	struct policy_rule r;
+	memset(&r, 0, sizeof(r));
+	r.id = sqlite3_column_int64(st, 0);
+	if(sqlite3_column_type(st, 4) != SQLITE_INTEGER ||
+		sqlite3_column_int64(st, 4) < 0 || sqlite3_column_int64(st, 4) > 1)
+		return "enabled is not 0 or 1";
+	if(sqlite3_column_int64(st, 4) == 0) {
+		stats->disabled++;
+		return NULL;
+	}
+	if(sqlite3_column_type(st, 1) != SQLITE_TEXT)
+		return "name is not text";
+	if((why = dname_from_text((const char*)sqlite3_column_text(st, 1),
+		wire, &len, 1, &below)) != NULL)
+		return why;
+	if(len == 1)
+		return "the root name cannot have a rule";
+	if(parse_type(st, &r.type) != 0)
+		return "unknown type";
+	if((action = parse_action((const char*)sqlite3_column_text(st, 3),
+		r.type)) < 0)
+		return "unknown action, or nullmx on a type other than MX";
+	r.action = (uint8_t)action;
+	if(sqlite3_column_type(st, 5) != SQLITE_NULL) {
+		if(sqlite3_column_type(st, 6) == SQLITE_NULL)
+			return "expires_at is not a 'YYYY-MM-DD HH:MM:SS' time";
+		r.expires = sqlite3_column_int64(st, 6);
+		if(r.expires <= (int64_t)now) {
+			stats->expired++;
+			return NULL;
+		}
+	}
+	if(policy_table_add(t, wire, len, below, &r) != 0)
+		return "out of memory";
+	stats->rules++;
+	return NULL;
+}
+
+/** Milliseconds since an earlier timespec. */
+static double
+ms_since(const struct timespec* t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+		(double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+struct policy_table*
+policy_store_load(sqlite3* db, struct policy_settings* settings,
+	struct policy_load_stats* stats, char* err, size_t errlen)
+{
+	struct policy_table* t = NULL;
+	sqlite3_stmt* st = NULL;
+	struct timespec t0;
+	time_t now = time(NULL);
+	long long count;
+	int rc;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(stats, 0, sizeof(*stats));
+	/* One read transaction: a consistent snapshot of settings and rules,
+	 * never half of an edit still being committed. */
+	if(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	if(settings_read(db, settings) != 0 ||
+		(count = query_int(db, "SELECT count(*) FROM policy")) < 0)
+		goto fail;
+	if(!(t = policy_table_create((size_t)count))) {
+		snprintf(err, errlen, "out of memory for %lld rules", count);
+		goto fail_msg;
+	}
+	if(sqlite3_prepare_v2(db, "SELECT id, name, type, action, enabled, "
+		"expires_at, CAST(strftime('%s', expires_at) AS INTEGER), "
+		"(SELECT code FROM rrtype WHERE mnemonic = upper(policy.type)) "
+		"FROM policy", -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	while((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char* why = row_to_rule(st, t, now, stats);
+		stats->rows++;
+		if(why) {
+			stats->malformed++;
+			log_err("rrpolicy: skipping policy row id %lld (name '%s', "
+				"type '%s', action '%s'): %s",
+				(long long)sqlite3_column_int64(st, 0),
+				(const char*)sqlite3_column_text(st, 1),
+				(const char*)sqlite3_column_text(st, 2),
+				(const char*)sqlite3_column_text(st, 3), why);
+		}
+	}
+	if(rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	stats->ms = ms_since(&t0);
+	return t;
+fail:
+	snprintf(err, errlen, "cannot read the policy: %s", sqlite3_errmsg(db));
+fail_msg:
+	sqlite3_finalize(st);
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	policy_table_delete(t);
+	return NULL;
+}

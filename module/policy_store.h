@@ -1,0 +1,77 @@
+/**
+ * \file policy_store.h
+ * The SQLite side of the policy: open (or create) the database, read the
+ * settings and build a policy table from the policy rows.
+ * Runs at module init only, never in a worker's query path.
+ */
+#ifndef RRPOLICY_POLICY_STORE_H
+#define RRPOLICY_POLICY_STORE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "dname_text.h"
+struct policy_table;
+struct sqlite3;
+
+/** Schema version this module reads and writes (PRAGMA user_version). */
+#define POLICY_SCHEMA_VERSION 1
+
+/** The module's settings, from table setting (defaults when absent). */
+struct policy_settings {
+	/** TTL of synthesized answers and SOA minimum */
+	uint32_t negative_ttl;
+	/** SOA MNAME of synthesized negative answers, wire format */
+	uint8_t soa_mname[DNAME_WIRE_MAX];
+	/** its length */
+	size_t soa_mname_len;
+	/** SOA RNAME, wire format */
+	uint8_t soa_rname[DNAME_WIRE_MAX];
+	/** its length */
+	size_t soa_rname_len;
+	/** record hits in table hit */
+	int hit_log;
+	/** days of hits kept, 0 = forever */
+	int hit_retention_days;
+	/** hits held in memory waiting for the writer */
+	size_t hit_queue_size;
+};
+
+/** What a load found, for the log and the status. */
+struct policy_load_stats {
+	/** rows read */
+	size_t rows;
+	/** rules loaded */
+	size_t rules;
+	/** rows skipped (disabled, expired or malformed) */
+	size_t disabled, expired, malformed;
+	/** milliseconds the load took */
+	double ms;
+};
+
+/**
+ * Open the database at path, creating it with the schema when it does not
+ * exist or is empty; WAL mode. Refuses a schema version it does not know.
+ * @param path: file name.
+ * @param err: buffer for the reason of a failure.
+ * @param errlen: its size.
+ * @return the connection, or NULL on failure (err says why).
+ */
+struct sqlite3* policy_store_open(const char* path, char* err, size_t errlen);
+
+/**
+ * Read the settings and every policy row, in one read transaction, into a new
+ * table. Malformed rows are skipped with a log line naming their id.
+ * @param db: connection from policy_store_open.
+ * @param settings: filled in.
+ * @param stats: filled in.
+ * @param err: buffer for the reason of a failure.
+ * @param errlen: its size.
+ * @return the table, or NULL on failure.
+ */
+struct policy_table* policy_store_load(struct sqlite3* db,
+	struct policy_settings* settings, struct policy_load_stats* stats,
+	char* err, size_t errlen);
+
+/** The SQL text of schema/schema.sql (generated file schema_sql.c). */
+extern const char rrpolicy_schema_sql[];
+
+#endif /* RRPOLICY_POLICY_STORE_H */

@@ -1,0 +1,263 @@
+/**
+ * \file policy_table.c
+ * The in-memory policy table: an open-addressing hash of owner names (in
+ * lowercase wire format, kept in one arena) to two lists of rules, those for
+ * the name itself and those for the names below it ("*.").
+ * A lookup costs one hash probe for the name and one per ancestor.
+ */
+#include "policy_table.h"
+#include <stdlib.h>
+#include <string.h>
+
+/** One owner name in the index. */
+struct policy_node {
+	/** offset of the wire name in the arena, POLICY_NONE for an empty slot */
+	uint32_t name;
+	/** hash of the name */
+	uint32_t hash;
+	/** first rule for the name itself */
+	uint32_t exact;
+	/** first rule for the names below it */
+	uint32_t below;
+};
+
+/** The table. */
+struct policy_table {
+	/** hash slots, a power of two of them */
+	struct policy_node* slots;
+	/** slot count minus one */
+	size_t mask;
+	/** used slots */
+	size_t nodes;
+	/** wire names */
+	uint8_t* arena;
+	/** bytes used and allocated in the arena */
+	size_t arena_len, arena_cap;
+	/** rules */
+	struct policy_rule* rules;
+	/** rules used and allocated */
+	size_t nrules, rules_cap;
+};
+
+/** FNV-1a over a lowercase wire name. */
+static uint32_t
+name_hash(const uint8_t* name, size_t len)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+	for(i = 0; i < len; i++)
+		h = (h ^ name[i]) * 16777619u;
+	return h;
+}
+
+/** Length of a wire name. */
+static size_t
+name_len(const uint8_t* name)
+{
+	size_t len = 0;
+	while(name[len])
+		len += (size_t)name[len] + 1;
+	return len + 1;
+}
+
+/** Grow an array to hold at least need elements; 0 on success. */
+static int
+grow(void** array, size_t* cap, size_t need, size_t elem)
+{
+	size_t n = *cap ? *cap : 64;
+	void* p;
+	if(need <= *cap)
+		return 0;
+	while(n < need)
+		n *= 2;
+	if(!(p = realloc(*array, n * elem)))
+		return -1;
+	*array = p;
+	*cap = n;
+	return 0;
+}
+
+/** Find the slot of a name: its node, or the empty slot where it belongs. */
+static struct policy_node*
+find_slot(const struct policy_table* t, const uint8_t* name, size_t len,
+	uint32_t h)
+{
+	size_t i = h & t->mask;
+	for(;;) {
+		struct policy_node* n = &t->slots[i];
+		if(n->name == POLICY_NONE || (n->hash == h &&
+			memcmp(t->arena + n->name, name, len) == 0))
+			return n;
+		i = (i + 1) & t->mask;
+	}
+}
+
+/** Allocate the slot array for at least want nodes, at most half full. */
+static int
+alloc_slots(struct policy_table* t, size_t want)
+{
+	size_t n = 64, i;
+	while(n < want * 2)
+		n *= 2;
+	if(!(t->slots = malloc(n * sizeof(*t->slots))))
+		return -1;
+	for(i = 0; i < n; i++)
+		t->slots[i].name = POLICY_NONE;
+	t->mask = n - 1;
+	return 0;
+}
+
+/** Double the slot array and reinsert every node. */
+static int
+rehash(struct policy_table* t)
+{
+	struct policy_node* old = t->slots;
+	size_t oldn = t->mask + 1, i;
+	if(alloc_slots(t, oldn) != 0) {
+		t->slots = old;
+		return -1;
+	}
+	for(i = 0; i < oldn; i++) {
+		if(old[i].name == POLICY_NONE)
+			continue;
+		*find_slot(t, t->arena + old[i].name,
+			name_len(t->arena + old[i].name), old[i].hash) = old[i];
+	}
+	free(old);
+	return 0;
+}
+
+struct policy_table*
+policy_table_create(size_t expected)
+{
+	struct policy_table* t = calloc(1, sizeof(*t));
+	if(!t)
+		return NULL;
+	if(alloc_slots(t, expected) != 0 ||
+		grow((void**)&t->rules, &t->rules_cap, expected, sizeof(*t->rules)) != 0 ||
+		grow((void**)&t->arena, &t->arena_cap, expected * 16, 1) != 0) {
+		policy_table_delete(t);
+		return NULL;
+	}
+	return t;
+}
+
+void
+policy_table_delete(struct policy_table* t)
+{
+	if(!t)
+		return;
+	free(t->slots);
+	free(t->arena);
+	free(t->rules);
+	free(t);
+}
+
+int
+policy_table_add(struct policy_table* t, const uint8_t* name, size_t namelen,
+	int below, const struct policy_rule* rule)
+{
+	uint32_t h = name_hash(name, namelen);
+	struct policy_node* n;
+	uint32_t* head;
+	if((t->nodes + 1) * 2 > t->mask + 1 && rehash(t) != 0)
+		return -1;
+	if(grow((void**)&t->rules, &t->rules_cap, t->nrules + 1,
+		sizeof(*t->rules)) != 0)
+		return -1;
+	n = find_slot(t, name, namelen, h);
+	if(n->name == POLICY_NONE) {
+		if(grow((void**)&t->arena, &t->arena_cap, t->arena_len + namelen, 1) != 0)
+			return -1;
+		memcpy(t->arena + t->arena_len, name, namelen);
+		n->name = (uint32_t)t->arena_len;
+		n->hash = h;
+		n->exact = n->below = POLICY_NONE;
+		t->arena_len += namelen;
+		t->nodes++;
+	}
+	head = below ? &n->below : &n->exact;
+	t->rules[t->nrules] = *rule;
+	t->rules[t->nrules].next = *head;
+	*head = (uint32_t)t->nrules++;
+	return 0;
+}
+
+/** Whether rule a takes precedence over rule b (b may be NULL). */
+static int
+better(const struct policy_rule* a, const struct policy_rule* b)
+{
+	if(!b)
+		return 1;
+	if((a->type != POLICY_TYPE_ALL) != (b->type != POLICY_TYPE_ALL))
+		return a->type != POLICY_TYPE_ALL;
+	if((a->action == PA_ALLOW) != (b->action == PA_ALLOW))
+		return a->action == PA_ALLOW;
+	return a->id < b->id;
+}
+
+/** The best live rule of a list for qtype, or NULL. */
+static const struct policy_rule*
+pick(const struct policy_table* t, uint32_t i, uint16_t qtype, time_t now)
+{
+	const struct policy_rule* best = NULL;
+	for(; i != POLICY_NONE; i = t->rules[i].next) {
+		const struct policy_rule* r = &t->rules[i];
+		if(r->type != qtype && r->type != POLICY_TYPE_ALL)
+			continue;
+		if(r->expires && r->expires <= (int64_t)now)
+			continue;
+		if(better(r, best))
+			best = r;
+	}
+	return best;
+}
+
+/** The node of a name, or NULL. */
+static const struct policy_node*
+find_node(const struct policy_table* t, const uint8_t* name)
+{
+	size_t len = name_len(name);
+	const struct policy_node* n = find_slot(t, name, len, name_hash(name, len));
+	return n->name == POLICY_NONE ? NULL : n;
+}
+
+const struct policy_rule*
+policy_table_lookup(const struct policy_table* t, const uint8_t* qname,
+	uint16_t qtype, time_t now, const uint8_t** apex)
+{
+	const struct policy_node* n;
+	const struct policy_rule* r;
+	const uint8_t* up;
+	if(!t || t->nrules == 0)
+		return NULL;
+	if((n = find_node(t, qname)) && (r = pick(t, n->exact, qtype, now))) {
+		if(apex)
+			*apex = qname;
+		return r;
+	}
+	for(up = qname; *up; ) {
+		up += *up + 1;
+		if((n = find_node(t, up)) && (r = pick(t, n->below, qtype, now))) {
+			if(apex)
+				*apex = up;
+			return r;
+		}
+	}
+	return NULL;
+}
+
+size_t
+policy_table_count(const struct policy_table* t)
+{
+	return t ? t->nrules : 0;
+}
+
+size_t
+policy_table_mem(const struct policy_table* t)
+{
+	if(!t)
+		return 0;
+	return sizeof(*t) + (t->mask + 1) * sizeof(*t->slots) + t->arena_cap +
+		t->rules_cap * sizeof(*t->rules);
+}

@@ -1,0 +1,103 @@
+/**
+ * \file policy_table.h
+ * The in-memory policy table: every enabled rule of the database, indexed by
+ * owner name for lookups by (qname, qtype) from any worker thread.
+ *
+ * A table is built once by one thread and is read-only afterwards, so workers
+ * read it concurrently without locks.
+ */
+#ifndef RRPOLICY_POLICY_TABLE_H
+#define RRPOLICY_POLICY_TABLE_H
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/** What a rule answers. 'block' is resolved at load to the concrete action. */
+enum policy_action {
+	/** null MX of RFC 7505: "MX 0 ." */
+	PA_NULLMX = 0,
+	/** NOERROR, no data, SOA in authority */
+	PA_NODATA,
+	/** NXDOMAIN, SOA in authority */
+	PA_NXDOMAIN,
+	/** REFUSED */
+	PA_REFUSED,
+	/** SERVFAIL */
+	PA_SERVFAIL,
+	/** no answer at all */
+	PA_DROP,
+	/** answer normally, record the hit */
+	PA_LOG,
+	/** exception: answer normally, beats broader rules */
+	PA_ALLOW,
+	/** number of actions */
+	PA_COUNT
+};
+
+/** Type code of a rule that covers every type ('*'). Never a real qtype. */
+#define POLICY_TYPE_ALL 0
+
+/** One rule, as loaded from a policy row. */
+struct policy_rule {
+	/** policy.id */
+	int64_t id;
+	/** expiry time (seconds since the epoch), 0 for never */
+	int64_t expires;
+	/** next rule of the same node and kind, or POLICY_NONE */
+	uint32_t next;
+	/** RR type, or POLICY_TYPE_ALL */
+	uint16_t type;
+	/** enum policy_action */
+	uint8_t action;
+};
+
+/** No rule / no node. */
+#define POLICY_NONE UINT32_MAX
+
+struct policy_table;
+
+/**
+ * Create an empty table.
+ * @param expected: number of rules expected, to size the index; 0 is fine.
+ * @return new table or NULL on malloc failure.
+ */
+struct policy_table* policy_table_create(size_t expected);
+
+/** Free a table. NULL is fine. */
+void policy_table_delete(struct policy_table* t);
+
+/**
+ * Add a rule.
+ * @param t: table.
+ * @param name: lowercase wire name (without the "*." for a subtree rule).
+ * @param namelen: its length.
+ * @param below: 1 for a "*." rule (names strictly below name), 0 for name itself.
+ * @param rule: the rule; its next field is ignored.
+ * @return 0 on success, -1 on malloc failure.
+ */
+int policy_table_add(struct policy_table* t, const uint8_t* name,
+	size_t namelen, int below, const struct policy_rule* rule);
+
+/**
+ * Find the rule that applies to (qname, qtype) at time now.
+ * Precedence: the exact name beats a "*." rule, a longer "*." rule beats a
+ * shorter one, a named type beats '*', and at equal specificity allow beats
+ * every other action (then the lowest id wins). Expired rules are skipped.
+ * @param t: table (may be NULL: no rules).
+ * @param qname: lowercase wire name.
+ * @param qtype: query type.
+ * @param now: current time.
+ * @param apex: if not NULL, set to the owner name of the matching rule
+ *	(the name itself, or the name under "*.") inside qname.
+ * @return the rule, or NULL when no rule applies.
+ */
+const struct policy_rule* policy_table_lookup(const struct policy_table* t,
+	const uint8_t* qname, uint16_t qtype, time_t now, const uint8_t** apex);
+
+/** Number of rules in the table. */
+size_t policy_table_count(const struct policy_table* t);
+
+/** Bytes of memory the table uses. */
+size_t policy_table_mem(const struct policy_table* t);
+
+#endif /* RRPOLICY_POLICY_TABLE_H */

@@ -1,0 +1,35 @@
+/**
+ * \file response.h
+ * The response stage: the rules applied to every RRset of a validated answer,
+ * so that what the query name does not show (a CNAME to a blocked name, a
+ * blocked RRset in an ANY answer or in the additional section) is caught.
+ */
+#ifndef RRPOLICY_RESPONSE_H
+#define RRPOLICY_RESPONSE_H
+struct module_qstate;
+struct policy_table;
+struct policy_settings;
+struct policy_rule;
+
+/** Called for each rule that fires on the answer (log rules included). */
+typedef void response_fired_func(struct module_qstate* qstate,
+	const struct policy_rule* rule, void* arg);
+
+/**
+ * Apply the rules to qstate->return_msg after validation. A bogus answer
+ * (SERVFAIL for the client) is left alone. When a blocking rule fires, the
+ * answer is rewritten in qstate->region and never marked secure, the blocked
+ * RRsets are removed from the RRset cache (which also invalidates every cached
+ * message that holds them) and the message of this query from the message
+ * cache, so no later cache answer serves what was blocked.
+ * @param qstate: the query, at module_event_moddone.
+ * @param t: the policy table.
+ * @param s: settings.
+ * @param fired: called for every rule that fired.
+ * @param arg: passed to fired.
+ * @return 1 if the answer was changed, 0 if not, -1 on allocation failure.
+ */
+int response_filter(struct module_qstate* qstate, const struct policy_table* t,
+	const struct policy_settings* s, response_fired_func* fired, void* arg);
+
+#endif /* RRPOLICY_RESPONSE_H */

@@ -1,0 +1,321 @@
+/**
+ * \file rrpolicy.c
+ * The Unbound glue of rrpolicy: the six dynlib entry points and the inplace
+ * reply callbacks that log each client answered.
+ *
+ * Query stage (module_event_new/pass): (qname, qtype) is looked up in the
+ * in-memory table; a blocking rule answers at once, before anything goes
+ * upstream. Response stage (module_event_moddone, after the validator): every
+ * RRset of the answer is checked (see response.c).
+ */
+#include "config.h"
+#include "rrpolicy.h"
+#include "answer.h"
+#include "dname_text.h"
+#include "hitlog.h"
+#include "policy_table.h"
+#include "response.h"
+#include "dynlibmod/dynlibmod.h"
+#include "services/cache/dns.h"
+#include "services/mesh.h"
+#include "util/config_file.h"
+#include "util/data/msgreply.h"
+#include "util/module.h"
+#include "util/net_help.h"
+#include "util/netevent.h"
+#include "util/regional.h"
+#include "sldns/rrdef.h"
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+/** The entry points Unbound's dynlib module looks up; all else is hidden. */
+#define RRPOLICY_EXPORT __attribute__((visibility("default")))
+
+RRPOLICY_EXPORT int init(struct module_env* env, int id);
+RRPOLICY_EXPORT void deinit(struct module_env* env, int id);
+RRPOLICY_EXPORT void operate(struct module_qstate* qstate,
+	enum module_ev event, int id, struct outbound_entry* entry);
+RRPOLICY_EXPORT void inform_super(struct module_qstate* qstate, int id,
+	struct module_qstate* super);
+RRPOLICY_EXPORT void clear(struct module_qstate* qstate, int id);
+RRPOLICY_EXPORT size_t get_mem(struct module_env* env, int id);
+
+/** Action names, as stored in hit.action. */
+static const char* const action_names[PA_COUNT] = { "nullmx", "nodata",
+	"nxdomain", "refused", "servfail", "drop", "log", "allow" };
+
+/** The module's global state. */
+static struct rrpolicy_env*
+get_env(struct module_env* env, int id)
+{
+	struct dynlibmod_env* de = (struct dynlibmod_env*)env->modinfo[id];
+	return de ? (struct rrpolicy_env*)de->dyn_env : NULL;
+}
+
+/** Hit log problems go to Unbound's log. */
+static void
+hitlog_to_unbound_log(int level, const char* msg)
+{
+	if(level == 0)
+		log_err("rrpolicy: %s", msg);
+	else if(level == 1)
+		log_warn("rrpolicy: %s", msg);
+	else	verbose(VERB_OPS, "rrpolicy: %s", msg);
+}
+
+/** Open the database, load the rules and start the hit log. A database
+ * that cannot be used leaves the resolver running without rules. */
+static void
+load_policy(struct rrpolicy_env* pe)
+{
+	char err[512];
+	struct policy_load_stats st;
+	struct hitlog_config hc;
+	sqlite3* db = policy_store_open(pe->db_path, err, sizeof(err));
+	if(!db || !(pe->table = policy_store_load(db, &pe->settings, &st, err,
+		sizeof(err)))) {
+		log_err("rrpolicy: %s: NO POLICY IS APPLIED until the database "
+			"is fixed and Unbound reloaded", err);
+		sqlite3_close(db);
+		return;
+	}
+	sqlite3_close(db);
+	log_info("rrpolicy %s: loaded %zu rules from %s in %.1f ms (%zu rows: "
+		"%zu disabled, %zu expired, %zu malformed)", RRPOLICY_VERSION,
+		st.rules, pe->db_path, st.ms, st.rows, st.disabled, st.expired,
+		st.malformed);
+	if(!pe->settings.hit_log)
+		return;
+	memset(&hc, 0, sizeof(hc));
+	hc.path = pe->db_path;
+	hc.queue_size = pe->settings.hit_queue_size;
+	hc.retention_days = pe->settings.hit_retention_days;
+	hc.log = hitlog_to_unbound_log;
+	if(!(pe->hits = hitlog_start(&hc)))
+		log_err("rrpolicy: hit logging is off: cannot start the writer");
+}
+
+/** Record that a rule fired for the query (once per rule). */
+static void
+note_fired(struct module_qstate* qstate, const struct policy_rule* r,
+	enum hitlog_stage stage, int id)
+{
+	struct rrpolicy_qstate* pq = (struct rrpolicy_qstate*)qstate->minfo[id];
+	int i;
+	if(!pq)
+		return;
+	for(i = 0; i < pq->nfired; i++)
+		if(pq->fired[i].id == r->id)
+			return;
+	if(pq->nfired == RRPOLICY_MAX_FIRED)
+		return;
+	pq->fired[pq->nfired].id = r->id;
+	pq->fired[pq->nfired].action = r->action;
+	pq->fired[pq->nfired].stage = (uint8_t)stage;
+	pq->nfired++;
+}
+
+/** Log the rules that fired for one client answered. */
+static void
+log_client(struct rrpolicy_env* pe, struct module_qstate* qstate,
+	struct rrpolicy_qstate* pq, struct comm_reply* rep)
+{
+	const sldns_rr_descriptor* d = sldns_rr_descript(qstate->qinfo.qtype);
+	int i;
+	for(i = 0; i < pq->nfired; i++)
+		hitlog_add(pe->hits, qstate->env->now_tv, &rep->client_addr,
+			rep->client_addrlen, qstate->qinfo.qname,
+			qstate->qinfo.qtype, d ? d->_name : NULL, pq->fired[i].id,
+			action_names[pq->fired[i].action], pq->fired[i].stage);
+}
+
+/** Inplace callback for every reply the mesh sends (NOERROR, NXDOMAIN,
+ * REFUSED and SERVFAIL alike): one hit per client answered, for each rule
+ * that fired. Internal queries and prefetches have no client and no reply. */
+static int
+reply_cb(struct query_info* ATTR_UNUSED(qinfo), struct module_qstate* qstate,
+	struct reply_info* ATTR_UNUSED(rep), int ATTR_UNUSED(rcode),
+	struct edns_data* ATTR_UNUSED(edns),
+	struct edns_option** ATTR_UNUSED(opt_list_out),
+	struct comm_reply* repinfo, struct regional* ATTR_UNUSED(region),
+	struct timeval* ATTR_UNUSED(start_time), int id, void* arg)
+{
+	struct rrpolicy_env* pe = (struct rrpolicy_env*)arg;
+	struct rrpolicy_qstate* pq;
+	if(!qstate || !repinfo || !pe->hits ||
+		!(pq = (struct rrpolicy_qstate*)qstate->minfo[id]) || !pq->nfired)
+		return 1;
+	log_client(pe, qstate, pq, repinfo);
+	return 1;
+}
+
+/** Dropped queries get no reply and so no reply callback: log them here. */
+static void
+log_dropped(struct rrpolicy_env* pe, struct module_qstate* qstate, int id)
+{
+	struct mesh_reply* r;
+	if(!pe->hits || !qstate->mesh_info)
+		return;
+	for(r = qstate->mesh_info->reply_list; r; r = r->next)
+		log_client(pe, qstate, (struct rrpolicy_qstate*)qstate->minfo[id],
+			&r->query_reply);
+}
+
+RRPOLICY_EXPORT int
+init(struct module_env* env, int id)
+{
+	struct dynlibmod_env* de = (struct dynlibmod_env*)env->modinfo[id];
+	struct rrpolicy_env* pe = calloc(1, sizeof(*pe));
+	const char* path = getenv("RRPOLICY_DB");
+	if(!pe || !(pe->db_path = strdup(path && *path ? path : RRPOLICY_DB_PATH))) {
+		log_err("rrpolicy: out of memory");
+		free(pe);
+		return 0;
+	}
+	de->dyn_env = pe;
+	load_policy(pe);
+	if(!de->inplace_cb_register_wrapped((void*)reply_cb, inplace_cb_reply,
+		pe, env, id) ||
+		!de->inplace_cb_register_wrapped((void*)reply_cb,
+		inplace_cb_reply_servfail, pe, env, id)) {
+		log_err("rrpolicy: cannot register the reply callbacks");
+		return 0;
+	}
+	return 1;
+}
+
+RRPOLICY_EXPORT void
+deinit(struct module_env* env, int id)
+{
+	struct dynlibmod_env* de = (struct dynlibmod_env*)env->modinfo[id];
+	struct rrpolicy_env* pe = get_env(env, id);
+	/* Unbound does not delete them on reload, and this library is about
+	 * to be unloaded: a stale callback would jump into freed code */
+	de->inplace_cb_delete_wrapped(env, inplace_cb_reply, id);
+	de->inplace_cb_delete_wrapped(env, inplace_cb_reply_servfail, id);
+	if(!pe)
+		return;
+	hitlog_stop(pe->hits);
+	policy_table_delete(pe->table);
+	free(pe->db_path);
+	free(pe);
+	de->dyn_env = NULL;
+}
+
+/** The query stage; returns 1 if the query was answered here. */
+static int
+query_stage(struct module_qstate* qstate, struct rrpolicy_env* pe, int id)
+{
+	uint8_t qname[DNAME_WIRE_MAX];
+	const uint8_t* apex = NULL;
+	const struct policy_rule* r;
+	if(!pe->table || !dname_lower_copy(qstate->qinfo.qname, qname))
+		return 0;
+	r = policy_table_lookup(pe->table, qname, qstate->qinfo.qtype,
+		*qstate->env->now, &apex);
+	if(!r || r->action == PA_ALLOW)
+		return 0;
+	note_fired(qstate, r, HITLOG_QUERY, id);
+	if(r->action == PA_LOG)
+		return 0;
+	if(verbosity >= VERB_QUERY)
+		log_nametypeclass(VERB_QUERY, "rrpolicy: blocked at the query stage",
+			qstate->qinfo.qname, qstate->qinfo.qtype, qstate->qinfo.qclass);
+	/* apex points into the lowercase copy, which has the qname's shape */
+	if(answer_block(qstate, r->action, qstate->qinfo.qname + (apex - qname),
+		&pe->settings) != 0) {
+		log_err("rrpolicy: out of memory for an answer");
+		qstate->ext_state[id] = module_error;
+		return 1;
+	}
+	answer_add_ede(qstate, ANSWER_EDE_BLOCKED, r->id);
+	if(r->action == PA_DROP)
+		log_dropped(pe, qstate, id);
+	qstate->ext_state[id] = module_finished;
+	return 1;
+}
+
+/** Response-stage callback: note each rule that fires. */
+static void
+response_fired(struct module_qstate* qstate, const struct policy_rule* r,
+	void* arg)
+{
+	note_fired(qstate, r, HITLOG_RESPONSE, *(int*)arg);
+}
+
+/** The response stage, after the validator. */
+static void
+response_stage(struct module_qstate* qstate, struct rrpolicy_env* pe, int id)
+{
+	struct rrpolicy_qstate* pq = (struct rrpolicy_qstate*)qstate->minfo[id];
+	int rc = pe->table ? response_filter(qstate, pe->table, &pe->settings,
+		response_fired, &id) : 0;
+	if(rc < 0) {
+		log_err("rrpolicy: out of memory for a filtered answer");
+		qstate->return_msg = NULL;
+		qstate->return_rcode = LDNS_RCODE_SERVFAIL;
+	}
+	if(pq && pq->nfired) {
+		/* later queries must come through the module again: to be
+		 * logged, and to be blocked if a rule covers them */
+		msg_cache_remove(qstate->env, qstate->qinfo.qname,
+			qstate->qinfo.qname_len, qstate->qinfo.qtype,
+			qstate->qinfo.qclass, 0);
+		msg_cache_remove(qstate->env, qstate->qinfo.qname,
+			qstate->qinfo.qname_len, qstate->qinfo.qtype,
+			qstate->qinfo.qclass, BIT_CD);
+		if(qstate->is_drop)
+			log_dropped(pe, qstate, id);
+	}
+}
+
+RRPOLICY_EXPORT void
+operate(struct module_qstate* qstate, enum module_ev event, int id,
+	struct outbound_entry* ATTR_UNUSED(entry))
+{
+	struct rrpolicy_env* pe = get_env(qstate->env, id);
+	if(event == module_event_new || event == module_event_pass) {
+		if(!qstate->minfo[id] && !(qstate->minfo[id] = regional_alloc_zero(
+			qstate->region, sizeof(struct rrpolicy_qstate)))) {
+			qstate->ext_state[id] = module_error;
+			return;
+		}
+		if(qstate->qinfo.qclass == LDNS_RR_CLASS_IN &&
+			query_stage(qstate, pe, id))
+			return;
+		qstate->ext_state[id] = module_wait_module;
+		return;
+	}
+	if(event == module_event_moddone) {
+		if(qstate->qinfo.qclass == LDNS_RR_CLASS_IN)
+			response_stage(qstate, pe, id);
+		qstate->ext_state[id] = module_finished;
+		return;
+	}
+	qstate->ext_state[id] = module_error;
+}
+
+RRPOLICY_EXPORT void
+inform_super(struct module_qstate* ATTR_UNUSED(qstate), int ATTR_UNUSED(id),
+	struct module_qstate* ATTR_UNUSED(super))
+{
+	/* rrpolicy starts no subqueries */
+}
+
+RRPOLICY_EXPORT void
+clear(struct module_qstate* qstate, int id)
+{
+	/* the per-query state lives in the query's region */
+	if(qstate)
+		qstate->minfo[id] = NULL;
+}
+
+RRPOLICY_EXPORT size_t
+get_mem(struct module_env* env, int id)
+{
+	struct rrpolicy_env* pe = get_env(env, id);
+	if(!pe)
+		return 0;
+	return sizeof(*pe) + policy_table_mem(pe->table) + hitlog_mem(pe->hits);
+}

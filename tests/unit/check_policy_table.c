@@ -1,0 +1,239 @@
+/**
+ * \file check_policy_table.c
+ * Unit tests of the in-memory policy table and of name parsing: the
+ * precedence rules of the README, expiry, and names as operators type them.
+ */
+#include "dname_text.h"
+#include "policy_table.h"
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/** Type codes used here. */
+enum { T_A = 1, T_MX = 15, T_TXT = 16, T_AAAA = 28, T_ANY = 255 };
+
+/** Add a rule written as an operator would ("*.example.com", type, action). */
+static void
+add(struct policy_table* t, const char* name, uint16_t type, int action,
+	int64_t id, int64_t expires)
+{
+	uint8_t wire[DNAME_WIRE_MAX];
+	size_t len;
+	int below;
+	struct policy_rule r;
+	ck_assert_ptr_null(dname_from_text(name, wire, &len, 1, &below));
+	memset(&r, 0, sizeof(r));
+	r.id = id;
+	r.type = type;
+	r.action = (uint8_t)action;
+	r.expires = expires;
+	ck_assert_int_eq(policy_table_add(t, wire, len, below, &r), 0);
+}
+
+/** The id of the rule for (name, type) at time now, 0 if none. */
+static int64_t
+hit_at(struct policy_table* t, const char* name, uint16_t type, time_t now)
+{
+	uint8_t wire[DNAME_WIRE_MAX];
+	size_t len;
+	const struct policy_rule* r;
+	ck_assert_ptr_null(dname_from_text(name, wire, &len, 0, NULL));
+	r = policy_table_lookup(t, wire, type, now, NULL);
+	return r ? r->id : 0;
+}
+
+/** The id of the rule for (name, type) now. */
+static int64_t
+hit(struct policy_table* t, const char* name, uint16_t type)
+{
+	return hit_at(t, name, type, 1000);
+}
+
+START_TEST(test_exact_type)
+{
+	struct policy_table* t = policy_table_create(0);
+	add(t, "spammer.com", T_MX, PA_NULLMX, 1, 0);
+	ck_assert_int_eq(hit(t, "spammer.com", T_MX), 1);
+	ck_assert_int_eq(hit(t, "SPAMMER.com.", T_MX), 1);
+	ck_assert_int_eq(hit(t, "spammer.com", T_A), 0);
+	ck_assert_int_eq(hit(t, "spammer.com", T_ANY), 0);
+	ck_assert_int_eq(hit(t, "www.spammer.com", T_MX), 0);
+	ck_assert_int_eq(hit(t, "nxdomain.com", T_MX), 0);
+	ck_assert_int_eq(hit(t, "com", T_MX), 0);
+	policy_table_delete(t);
+}
+END_TEST
+
+START_TEST(test_wildcard_excludes_apex)
+{
+	struct policy_table* t = policy_table_create(0);
+	add(t, "*.example.com", T_TXT, PA_NODATA, 7, 0);
+	ck_assert_int_eq(hit(t, "a.example.com", T_TXT), 7);
+	ck_assert_int_eq(hit(t, "deep.sub.example.com", T_TXT), 7);
+	ck_assert_int_eq(hit(t, "example.com", T_TXT), 0);
+	ck_assert_int_eq(hit(t, "a.example.com", T_A), 0);
+	ck_assert_int_eq(hit(t, "aexample.com", T_TXT), 0);
+	policy_table_delete(t);
+}
+END_TEST
+
+START_TEST(test_precedence)
+{
+	struct policy_table* t = policy_table_create(0);
+	add(t, "*.example.com", 0, PA_NXDOMAIN, 1, 0);
+	add(t, "mail.example.com", 0, PA_ALLOW, 2, 0);
+	add(t, "*.sub.example.com", 0, PA_NODATA, 3, 0);
+	add(t, "*.example.com", T_MX, PA_NULLMX, 4, 0);
+	add(t, "x.example.com", T_A, PA_REFUSED, 5, 0);
+	/* exact name beats '*.' */
+	ck_assert_int_eq(hit(t, "mail.example.com", T_MX), 2);
+	/* but a name below the exception is still under the '*.' rule */
+	ck_assert_int_eq(hit(t, "a.mail.example.com", T_A), 1);
+	/* longer '*.' beats shorter */
+	ck_assert_int_eq(hit(t, "a.sub.example.com", T_A), 3);
+	ck_assert_int_eq(hit(t, "a.sub.example.com", T_MX), 3);
+	/* named type beats '*' at the same name */
+	ck_assert_int_eq(hit(t, "a.example.com", T_MX), 4);
+	ck_assert_int_eq(hit(t, "a.example.com", T_TXT), 1);
+	/* exact rule of another type does not hide the '*.' rule */
+	ck_assert_int_eq(hit(t, "x.example.com", T_A), 5);
+	ck_assert_int_eq(hit(t, "x.example.com", T_TXT), 1);
+	policy_table_delete(t);
+}
+END_TEST
+
+START_TEST(test_allow_beats_block_at_equal_specificity)
+{
+	struct policy_table* t = policy_table_create(0);
+	add(t, "spammer.com", T_MX, PA_NULLMX, 1, 0);
+	add(t, "spammer.com", T_MX, PA_ALLOW, 9, 0);
+	add(t, "spammer.com", T_TXT, PA_NODATA, 3, 0);
+	add(t, "spammer.com", T_TXT, PA_LOG, 2, 0);
+	ck_assert_int_eq(hit(t, "spammer.com", T_MX), 9);
+	/* two blocks at equal specificity: the lowest id */
+	ck_assert_int_eq(hit(t, "spammer.com", T_TXT), 2);
+	policy_table_delete(t);
+}
+END_TEST
+
+START_TEST(test_expiry)
+{
+	struct policy_table* t = policy_table_create(0);
+	add(t, "spammer.com", T_MX, PA_NULLMX, 1, 2000);
+	add(t, "*.com", T_MX, PA_NODATA, 2, 0);
+	ck_assert_int_eq(hit_at(t, "spammer.com", T_MX, 1999), 1);
+	/* an expired rule stops applying; the broader one takes over */
+	ck_assert_int_eq(hit_at(t, "spammer.com", T_MX, 2000), 2);
+	policy_table_delete(t);
+}
+END_TEST
+
+START_TEST(test_many_rules)
+{
+	struct policy_table* t = policy_table_create(0);
+	char name[64];
+	int i;
+	for(i = 0; i < 100000; i++) {
+		snprintf(name, sizeof(name), "%sn%d.example", i % 10 ? "" : "*.", i);
+		add(t, name, i % 3 ? T_MX : 0, PA_NODATA, i + 1, 0);
+	}
+	ck_assert_uint_eq(policy_table_count(t), 100000);
+	ck_assert_int_eq(hit(t, "n1.example", T_MX), 2);
+	ck_assert_int_eq(hit(t, "n1.example", T_A), 0);
+	ck_assert_int_eq(hit(t, "a.b.n30.example", T_A), 31);
+	ck_assert_int_eq(hit(t, "n30.example", T_A), 0);
+	ck_assert_int_eq(hit(t, "a.n50.example", T_MX), 51);
+	ck_assert_int_eq(hit(t, "a.n50.example", T_A), 0);
+	ck_assert_int_eq(hit(t, "n99999.example", T_MX), 100000);
+	ck_assert_int_eq(hit(t, "n100000.example", T_MX), 0);
+	ck_assert_uint_gt(policy_table_mem(t), 100000 * sizeof(struct policy_rule));
+	policy_table_delete(t);
+}
+END_TEST
+
+START_TEST(test_empty_table)
+{
+	struct policy_table* t = policy_table_create(0);
+	ck_assert_int_eq(hit(t, "spammer.com", T_MX), 0);
+	policy_table_delete(t);
+	ck_assert_ptr_null(policy_table_lookup(NULL, (const uint8_t*)"\0", T_A, 0, NULL));
+}
+END_TEST
+
+START_TEST(test_apex)
+{
+	struct policy_table* t = policy_table_create(0);
+	uint8_t wire[DNAME_WIRE_MAX];
+	size_t len;
+	const uint8_t* apex = NULL;
+	add(t, "*.example.com", T_TXT, PA_NODATA, 1, 0);
+	ck_assert_ptr_null(dname_from_text("a.b.example.com", wire, &len, 0, NULL));
+	ck_assert_ptr_nonnull(policy_table_lookup(t, wire, T_TXT, 0, &apex));
+	ck_assert_int_eq(apex - wire, 4);	/* "example.com" inside it */
+	policy_table_delete(t);
+}
+END_TEST
+
+START_TEST(test_name_parsing)
+{
+	uint8_t wire[DNAME_WIRE_MAX];
+	size_t len;
+	int wc;
+	char text[1024], label[70], longname[300];
+	ck_assert_ptr_null(dname_from_text("Spammer.COM.", wire, &len, 0, NULL));
+	ck_assert_uint_eq(len, 13);
+	ck_assert_int_eq(memcmp(wire, "\7spammer\3com", 13), 0);
+	ck_assert_ptr_null(dname_from_text("*.example.com", wire, &len, 1, &wc));
+	ck_assert_int_eq(wc, 1);
+	ck_assert_int_eq(memcmp(wire, "\7example\3com", 13), 0);
+	ck_assert_ptr_nonnull(dname_from_text("*.example.com", wire, &len, 0, &wc));
+	ck_assert_ptr_nonnull(dname_from_text("", wire, &len, 1, &wc));
+	ck_assert_ptr_nonnull(dname_from_text("a..b", wire, &len, 1, &wc));
+	ck_assert_ptr_nonnull(dname_from_text(".a", wire, &len, 1, &wc));
+	ck_assert_ptr_nonnull(dname_from_text("a.*.b", wire, &len, 1, &wc));
+	ck_assert_ptr_nonnull(dname_from_text("a*.b", wire, &len, 1, &wc));
+	memset(label, 'a', 64);
+	label[64] = 0;
+	ck_assert_ptr_nonnull(dname_from_text(label, wire, &len, 1, &wc));
+	label[63] = 0;
+	ck_assert_ptr_null(dname_from_text(label, wire, &len, 1, &wc));
+	snprintf(longname, sizeof(longname), "%s.%s.%s.%s", label, label, label, label);
+	ck_assert_ptr_nonnull(dname_from_text(longname, wire, &len, 1, &wc));
+	ck_assert_ptr_null(dname_from_text("a\\046b.c", wire, &len, 0, NULL));
+	dname_to_text(wire, text, sizeof(text));
+	ck_assert_str_eq(text, "a\\.b.c.");
+	ck_assert_uint_eq(dname_lower_copy((const uint8_t*)"\3WwW\0", wire), 5);
+	ck_assert_int_eq(memcmp(wire, "\3www", 5), 0);
+}
+END_TEST
+
+/** The test suite. */
+static Suite*
+table_suite(void)
+{
+	Suite* s = suite_create("policy_table");
+	TCase* tc = tcase_create("core");
+	tcase_add_test(tc, test_exact_type);
+	tcase_add_test(tc, test_wildcard_excludes_apex);
+	tcase_add_test(tc, test_precedence);
+	tcase_add_test(tc, test_allow_beats_block_at_equal_specificity);
+	tcase_add_test(tc, test_expiry);
+	tcase_add_test(tc, test_many_rules);
+	tcase_add_test(tc, test_empty_table);
+	tcase_add_test(tc, test_apex);
+	tcase_add_test(tc, test_name_parsing);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner* sr = srunner_create(table_suite());
+	int failed;
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
