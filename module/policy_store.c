@@ -198,31 +198,78 @@ parse_action(const char* a, uint16_t t)
 	return -1;
 }
 
-/** The type of a row: '*', the code table rrtype gives (column 7), or a
- * TYPEnnn or mnemonic Unbound knows. 0 on success. */
+/** Most entries of table rrtype that are read. */
+#define TYPE_MAP_MAX 512
+
+/** Table rrtype in memory, with the last type looked up: rows come in runs
+ * of the same type, so most rows cost one string compare. */
+struct type_map {
+	/** mnemonics */
+	char name[TYPE_MAP_MAX][16];
+	/** their codes */
+	uint16_t code[TYPE_MAP_MAX];
+	/** entries */
+	int n;
+	/** the last type text and its code */
+	char last[16];
+	/** code of last */
+	uint16_t last_code;
+};
+
+/** Read table rrtype; 0 on success. */
 static int
-parse_type(sqlite3_stmt* st, uint16_t* type)
+type_map_read(sqlite3* db, struct type_map* m)
 {
-	const char* text = (const char*)sqlite3_column_text(st, 2);
-	if(!text || !*text)
+	sqlite3_stmt* st;
+	int rc;
+	memset(m, 0, sizeof(*m));
+	if(sqlite3_prepare_v2(db, "SELECT mnemonic, code FROM rrtype", -1, &st,
+		NULL) != SQLITE_OK)
 		return -1;
-	if(strcmp(text, "*") == 0) {
-		*type = POLICY_TYPE_ALL;
+	while((rc = sqlite3_step(st)) == SQLITE_ROW && m->n < TYPE_MAP_MAX) {
+		const char* name = (const char*)sqlite3_column_text(st, 0);
+		sqlite3_int64 code = sqlite3_column_int64(st, 1);
+		if(!name || strlen(name) >= sizeof(m->name[0]) || code < 1 ||
+			code > 65535)
+			continue;
+		strcpy(m->name[m->n], name);
+		m->code[m->n++] = (uint16_t)code;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+/** The type of a row: '*', a mnemonic of table rrtype, or a TYPEnnn or
+ * mnemonic Unbound knows. 0 on success. */
+static int
+parse_type(struct type_map* m, const char* text, uint16_t* type)
+{
+	int i;
+	if(!text || !*text || strlen(text) >= sizeof(m->last))
+		return -1;
+	if(strcmp(text, m->last) == 0) {
+		*type = m->last_code;
 		return 0;
 	}
-	if(sqlite3_column_type(st, 7) == SQLITE_INTEGER) {
-		sqlite3_int64 code = sqlite3_column_int64(st, 7);
-		*type = (uint16_t)code;
-		return (code > 0 && code <= 65535) ? 0 : -1;
+	if(strcmp(text, "*") == 0) {
+		*type = POLICY_TYPE_ALL;
+	} else {
+		*type = 0;
+		for(i = 0; i < m->n && !*type; i++)
+			if(strcasecmp(text, m->name[i]) == 0)
+				*type = m->code[i];
+		if(!*type && !(*type = sldns_get_rr_type_by_name(text)))
+			return -1;
 	}
-	*type = sldns_get_rr_type_by_name(text);
-	return *type == 0 ? -1 : 0;
+	strcpy(m->last, text);
+	m->last_code = *type;
+	return 0;
 }
 
 /** Make one policy row into a rule; NULL on success, else the reason. */
 static const char*
-row_to_rule(sqlite3_stmt* st, struct policy_table* t, time_t now,
-	struct policy_load_stats* stats)
+row_to_rule(sqlite3_stmt* st, struct policy_table* t, struct type_map* types,
+	time_t now, struct policy_load_stats* stats)
 {
 	uint8_t wire[DNAME_WIRE_MAX];
 	size_t len;
@@ -245,7 +292,7 @@ row_to_rule(sqlite3_stmt* st, struct policy_table* t, time_t now,
 		return why;
 	if(len == 1)
 		return "the root name cannot have a rule";
-	if(parse_type(st, &r.type) != 0)
+	if(parse_type(types, (const char*)sqlite3_column_text(st, 2), &r.type) != 0)
 		return "unknown type";
 	if((action = parse_action((const char*)sqlite3_column_text(st, 3),
 		r.type)) < 0)
@@ -282,17 +329,24 @@ policy_store_load(sqlite3* db, struct policy_settings* settings,
 {
 	struct policy_table* t = NULL;
 	sqlite3_stmt* st = NULL;
+	struct type_map* types = NULL;
 	struct timespec t0;
 	time_t now = time(NULL);
 	long long count;
 	int rc;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(stats, 0, sizeof(*stats));
+	/* the rules are read once, in order: map the file, skip the copies */
+	sqlite3_exec(db, "PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
 	/* One read transaction: a consistent snapshot of settings and rules,
 	 * never half of an edit still being committed. */
 	if(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
-	if(settings_read(db, settings) != 0 ||
+	if(!(types = malloc(sizeof(*types)))) {
+		snprintf(err, errlen, "out of memory");
+		goto fail_msg;
+	}
+	if(settings_read(db, settings) != 0 || type_map_read(db, types) != 0 ||
 		(count = query_int(db, "SELECT count(*) FROM policy")) < 0)
 		goto fail;
 	if(!(t = policy_table_create((size_t)count))) {
@@ -300,12 +354,11 @@ policy_store_load(sqlite3* db, struct policy_settings* settings,
 		goto fail_msg;
 	}
 	if(sqlite3_prepare_v2(db, "SELECT id, name, type, action, enabled, "
-		"expires_at, CAST(strftime('%s', expires_at) AS INTEGER), "
-		"(SELECT code FROM rrtype WHERE mnemonic = upper(policy.type)) "
+		"expires_at, CAST(strftime('%s', expires_at) AS INTEGER) "
 		"FROM policy", -1, &st, NULL) != SQLITE_OK)
 		goto fail;
 	while((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char* why = row_to_rule(st, t, now, stats);
+		const char* why = row_to_rule(st, t, types, now, stats);
 		stats->rows++;
 		if(why) {
 			stats->malformed++;
@@ -321,11 +374,13 @@ policy_store_load(sqlite3* db, struct policy_settings* settings,
 		goto fail;
 	sqlite3_finalize(st);
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	free(types);
 	stats->ms = ms_since(&t0);
 	return t;
 fail:
 	snprintf(err, errlen, "cannot read the policy: %s", sqlite3_errmsg(db));
 fail_msg:
+	free(types);
 	sqlite3_finalize(st);
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	policy_table_delete(t);

@@ -203,17 +203,21 @@ $out"
 }
 
 # start_unbound NAME CONF: start Unbound (do-daemonize: no) in the background, register its PID.
+# The resolver runs under $RESOLVER_WRAPPER when set (e.g. "valgrind --leak-check=full").
 start_unbound() {
-    local name=$1 conf=$2
-    RRPOLICY_DB="$RRPOLICY_DB" "$UNBOUND" -c "$conf" >"$T/$name.out" 2>&1 &
+    local name=$1 conf=$2 wrapper=""
+    [ "$name" = resolver ] && wrapper=${RESOLVER_WRAPPER:-}
+    # shellcheck disable=SC2086
+    RRPOLICY_DB="$RRPOLICY_DB" $wrapper "$UNBOUND" -c "$conf" >"$T/$name.out" 2>&1 &
     register_pid "$name" $!
     eval "${name^^}_PID=$!"
 }
 
-# wait_answering NAME PID PORT: poll PORT (CH TXT version.server) for up to 10 s, die if not up.
+# wait_answering NAME PID PORT: poll PORT (CH TXT version.server) for up to
+# $START_SECONDS (default 10) s, die if not up.
 wait_answering() {
     local name=$1 pid=$2 port=$3 i
-    for i in $(seq 100); do
+    for i in $(seq $((${START_SECONDS:-10} * 10))); do
         pid_running "$pid" \
             || die "$name (pid $pid) exited during startup; see $T/$name.log and $T/$name.out:
 $(tail -n 20 "$T/$name.log" "$T/$name.out" 2>/dev/null)"
@@ -223,7 +227,7 @@ $(tail -n 20 "$T/$name.log" "$T/$name.out" 2>/dev/null)"
         fi
         sleep 0.1
     done
-    die "$name (pid $pid) did not answer on 127.0.0.1:$port within 10 s; see $T/$name.log"
+    die "$name (pid $pid) did not answer on 127.0.0.1:$port within ${START_SECONDS:-10} s; see $T/$name.log"
 }
 
 # ---------------------------------------------------------------- auth server
