@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "answer.h"
+#include "dname_text.h"
 #include "policy_store.h"
 #include "policy_table.h"
 #include "services/cache/dns.h"
@@ -95,16 +96,6 @@ answer_msg(struct module_qstate* qstate, size_t capacity, int rcode)
 	return m;
 }
 
-/** Length of a wire name. */
-static size_t
-wire_len(const uint8_t* name)
-{
-	size_t len = 0;
-	while(name[len])
-		len += (size_t)name[len] + 1;
-	return len + 1;
-}
-
 int
 answer_block(struct module_qstate* qstate, int action, const uint8_t* apex,
 	const struct policy_settings* s)
@@ -138,7 +129,7 @@ answer_block(struct module_qstate* qstate, int action, const uint8_t* apex,
 	default: /* PA_NODATA, PA_NXDOMAIN */
 		if(!(m = answer_msg(qstate, 1, action == PA_NXDOMAIN ?
 			LDNS_RCODE_NXDOMAIN : LDNS_RCODE_NOERROR)) ||
-			!(rr = answer_soa(qstate->region, apex, wire_len(apex),
+			!(rr = answer_soa(qstate->region, apex, dname_wire_len(apex),
 			dclass, s)))
 			return -1;
 		m->rep->rrsets[m->rep->rrset_count++] = rr;

@@ -86,6 +86,15 @@ dname_lower_copy(const uint8_t* src, uint8_t* dst)
 	}
 }
 
+size_t
+dname_wire_len(const uint8_t* wire)
+{
+	size_t len = 0;
+	while(wire[len])
+		len += (size_t)wire[len] + 1;
+	return len + 1;
+}
+
 void
 dname_to_text(const uint8_t* wire, char* buf, size_t size)
 {

@@ -34,6 +34,9 @@ const char* dname_from_text(const char* text, uint8_t* wire, size_t* len,
  */
 size_t dname_lower_copy(const uint8_t* src, uint8_t* dst);
 
+/** Length of a valid wire name, including the root label. */
+size_t dname_wire_len(const uint8_t* wire);
+
 /**
  * Print a wire name in presentation form, with a trailing dot.
  * @param wire: a valid wire name.

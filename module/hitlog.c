@@ -10,7 +10,10 @@
  * copies the hit into the slot and publishes it by storing pos + 1. When the
  * slot of the head still holds the hit of the previous lap, the ring is full
  * and the hit is counted in an atomic drop counter instead. Producers never
- * take a lock, never wait for the writer and never make a system call.
+ * take a lock, never wait for the writer and make no system call (but
+ * clock_gettime, a vDSO call, when they pass no time). A producer that is
+ * preempted between claim and publish delays only the writer, which stops
+ * its batch at that slot and takes it on its next round.
  *
  * Writer: takes no lock to read the queue either. It opens a transaction
  * (BEGIN IMMEDIATE) first and only then reads the published slots, in
@@ -29,6 +32,10 @@
  * the hits and reported through the log callback, rate limited. Old hits are
  * deleted in small batches, at most one batch per second.
  */
+#ifndef _POSIX_C_SOURCE
+/** clock_gettime, posix_memalign, strdup, pthread_sigmask also with -std=c11 */
+#define _POSIX_C_SOURCE 200809L
+#endif
 #include "hitlog.h"
 #include "dname_text.h"
 #include <arpa/inet.h>
@@ -63,6 +70,8 @@
 #define HITLOG_STR(x) HITLOG_STR2(x)
 /** Helper of HITLOG_STR. */
 #define HITLOG_STR2(x) #x
+/** Checkpoint the WAL when it holds this many pages (SQLite's default). */
+#define HITLOG_CHECKPOINT_PAGES 1000
 /** Size of a cache line, to keep producers' and writer's data apart. */
 #define HITLOG_CACHE_LINE 64
 /** Length of a time stamp "YYYY-MM-DD HH:MM:SS.mmm" plus NUL. */
@@ -115,14 +124,14 @@ struct hitlog_slot {
 struct hitlog {
 	/** next position producers claim (written by producers only) */
 	_Alignas(HITLOG_CACHE_LINE) _Atomic uint64_t head;
+	/** the ring (in the producers' cache line: read by every add) */
+	struct hitlog_slot* slots;
+	/** number of slots */
+	size_t size;
 	/** hits dropped because the ring was full (written by producers) */
 	_Alignas(HITLOG_CACHE_LINE) _Atomic uint64_t dropped;
 	/** first position not yet written and given back (writer only) */
 	_Alignas(HITLOG_CACHE_LINE) uint64_t tail;
-	/** the ring */
-	struct hitlog_slot* slots;
-	/** number of slots */
-	size_t size;
 	/** most slots one transaction holds */
 	size_t txn_max;
 	/** database file */
@@ -148,6 +157,8 @@ struct hitlog {
 	pthread_cond_t cond;
 	/** set by hitlog_stop */
 	int stop;
+	/** hits written to table hit (written by the writer, read by anyone) */
+	_Atomic uint64_t written;
 	/** drops written to hit_drop (writer only) */
 	uint64_t drops_stored;
 	/** drops reported through the log (writer only) */
@@ -158,8 +169,20 @@ struct hitlog {
 	int64_t fail_report_ms;
 	/** write attempts that failed since the last success (writer only) */
 	uint64_t fails;
+	/** whether the current run of failures was reported (writer only) */
+	int fail_reported;
+	/** hits skipped because the database refused them (writer only) */
+	uint64_t skipped;
+	/** skipped hits reported through the log (writer only) */
+	uint64_t skipped_reported;
+	/** when skipped hits were last reported, monotonic ms (writer only) */
+	int64_t skip_report_ms;
+	/** why the last hit was skipped (writer only) */
+	char skip_err[160];
 	/** when the last retention batch ran, monotonic ms (writer only) */
 	int64_t retention_ms;
+	/** pages in the WAL after the last commit (writer only) */
+	int wal_pages;
 	/** memory SQLite uses for the writer's connection, bytes */
 	_Atomic size_t db_mem;
 	/** scratch: time stamp of the row being written */
@@ -175,7 +198,10 @@ struct hitlog {
 /** Report a problem through the log callback, printf style. */
 static void
 hitlog_msg(const struct hitlog* h, int level, const char* fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+#ifdef __GNUC__
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
 
 /**
  * Report a problem through the log callback.
@@ -505,9 +531,36 @@ report_fail(struct hitlog* h, const char* what, int rc)
 	if(h->fail_report_ms != 0 && now - h->fail_report_ms < HITLOG_REPORT_MS)
 		return;
 	h->fail_report_ms = now;
-	hitlog_msg(h, is_busy(rc) ? 1 : 0, "rrpolicy hit log: %s %s: %s; "
+	h->fail_reported = 1;
+	hitlog_msg(h, is_busy(rc) ? 1 : 0, "hit log: %s %s: %s; "
 		"%llu hits waiting in memory, retrying", what, h->path,
 		sqlite3_errstr(rc), (unsigned long long)waiting);
+}
+
+/**
+ * Report hits the database refused (a constraint or trigger on table hit),
+ * at most once per HITLOG_REPORT_MS. They are skipped, not retried.
+ * @param h: the hit log.
+ * @param pending: hits skipped in the open transaction, not yet in
+ *	h->skipped.
+ * @param force: report regardless of the last report.
+ */
+static void
+report_skip(struct hitlog* h, uint64_t pending, int force)
+{
+	int64_t now = now_ms();
+	uint64_t total = h->skipped + pending;
+	if(total == h->skipped_reported)
+		return;
+	if(!force && h->skip_report_ms != 0 &&
+		now - h->skip_report_ms < HITLOG_REPORT_MS)
+		return;
+	hitlog_msg(h, 0, "hit log: table hit of %s refused %llu "
+		"hits, skipped (%llu since start): %s", h->path,
+		(unsigned long long)(total - h->skipped_reported),
+		(unsigned long long)total, h->skip_err);
+	h->skipped_reported = total;
+	h->skip_report_ms = now;
 }
 
 /**
@@ -543,9 +596,9 @@ write_batch(struct hitlog* h, size_t* written)
 				return is_busy(rc) ? HITLOG_BUSY : HITLOG_ERROR;
 			}
 			skipped++;
-			hitlog_msg(h, 0, "rrpolicy hit log: skipped a hit of "
-				"rule %lld: %s", (long long)s->policy_id,
+			snprintf(h->skip_err, sizeof(h->skip_err), "%s",
 				sqlite3_errmsg(h->db));
+			report_skip(h, skipped, 0);
 		}
 		pos++;
 	}
@@ -565,15 +618,16 @@ write_batch(struct hitlog* h, size_t* written)
 		return is_busy(rc) ? HITLOG_BUSY : HITLOG_ERROR;
 	}
 	*written = (size_t)(pos - h->tail - skipped);
+	atomic_fetch_add_explicit(&h->written, *written, memory_order_relaxed);
 	release_slots(h, pos);
 	h->drops_stored = drops;
-	if(h->fails) {
-		hitlog_msg(h, 2, "rrpolicy hit log: writing to %s again after "
+	h->skipped += skipped;
+	if(h->fail_reported)
+		hitlog_msg(h, 2, "hit log: writing to %s again after "
 			"%llu failed attempts", h->path,
 			(unsigned long long)h->fails);
-		h->fails = 0;
-		h->fail_report_ms = 0;
-	}
+	h->fail_reported = 0;
+	h->fails = 0;
 	return HITLOG_OK;
 }
 
@@ -593,7 +647,7 @@ report_drops(struct hitlog* h, int force)
 	if(!force && h->drops_report_ms != 0 &&
 		now - h->drops_report_ms < HITLOG_REPORT_MS)
 		return;
-	hitlog_msg(h, 1, "rrpolicy hit log: queue full (%zu hits), %llu hits "
+	hitlog_msg(h, 1, "hit log: queue full (%zu hits), %llu hits "
 		"dropped since the last report, %llu since start (see table "
 		"hit_drop; raise setting hit_queue_size?)", h->size,
 		(unsigned long long)(drops - h->drops_reported),
@@ -617,8 +671,46 @@ retention_step(struct hitlog* h)
 	rc = sqlite3_step(h->del_old);
 	sqlite3_reset(h->del_old);
 	if(rc != SQLITE_DONE && !is_busy(rc))
-		hitlog_msg(h, 1, "rrpolicy hit log: cannot delete old hits "
+		hitlog_msg(h, 1, "hit log: cannot delete old hits "
 			"from %s: %s", h->path, sqlite3_errmsg(h->db));
+}
+
+/**
+ * WAL hook: remember the size of the WAL after a commit. Replaces SQLite's
+ * automatic checkpoint, which would run inside COMMIT while the slots of
+ * the batch are still held.
+ * @param arg: the hit log.
+ * @param db: the connection.
+ * @param name: the database name.
+ * @param pages: pages in the WAL.
+ * @return SQLITE_OK.
+ */
+static int
+wal_hook(void* arg, sqlite3* db, const char* name, int pages)
+{
+	(void)db;
+	(void)name;
+	((struct hitlog*)arg)->wal_pages = pages;
+	return SQLITE_OK;
+}
+
+/**
+ * Checkpoint the WAL when it has grown, after the batch was given back,
+ * so that the fsyncs of the checkpoint never hold queue slots.
+ * @param h: the hit log.
+ */
+static void
+checkpoint_step(struct hitlog* h)
+{
+	int rc;
+	if(h->wal_pages < HITLOG_CHECKPOINT_PAGES)
+		return;
+	h->wal_pages = 0;
+	rc = sqlite3_wal_checkpoint_v2(h->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+		NULL, NULL);
+	if(rc != SQLITE_OK && !is_busy(rc))
+		hitlog_msg(h, 1, "hit log: cannot checkpoint %s: %s",
+			h->path, sqlite3_errmsg(h->db));
 }
 
 /**
@@ -652,6 +744,7 @@ final_flush(struct hitlog* h)
 	for(;;) {
 		size_t n;
 		enum hitlog_result r = write_batch(h, &n);
+		checkpoint_step(h);
 		if(r == HITLOG_OK) {
 			if(!ready_slot(h, h->tail) && atomic_load_explicit(
 				&h->dropped, memory_order_relaxed) ==
@@ -662,7 +755,7 @@ final_flush(struct hitlog* h)
 		if(now_ms() >= deadline) {
 			uint64_t left = atomic_load_explicit(&h->head,
 				memory_order_relaxed) - h->tail;
-			hitlog_msg(h, 0, "rrpolicy hit log: stopping: gave up "
+			hitlog_msg(h, 0, "hit log: stopping: gave up "
 				"%llu hits and %llu drop counts that could not "
 				"be written to %s: %s", (unsigned long long)left,
 				(unsigned long long)(atomic_load_explicit(
@@ -676,6 +769,7 @@ final_flush(struct hitlog* h)
 		}
 	}
 	report_drops(h, 1);
+	report_skip(h, 0, 1);
 }
 
 /**
@@ -694,6 +788,7 @@ writer_main(void* arg)
 		if(write_batch(h, &n) == HITLOG_OK)
 			/* the transaction was full: more may be waiting */
 			more = (n >= h->txn_max);
+		checkpoint_step(h);
 		report_drops(h, 0);
 		retention_step(h);
 		update_db_mem(h);
@@ -755,7 +850,7 @@ open_db(struct hitlog* h)
 	int rc = sqlite3_open_v2(h->path, &h->db, SQLITE_OPEN_READWRITE |
 		SQLITE_OPEN_NOMUTEX, NULL);
 	if(rc != SQLITE_OK) {
-		hitlog_msg(h, 0, "rrpolicy hit log: cannot open %s: %s",
+		hitlog_msg(h, 0, "hit log: cannot open %s: %s",
 			h->path, h->db ? sqlite3_errmsg(h->db) :
 			sqlite3_errstr(rc));
 		return -1;
@@ -763,11 +858,13 @@ open_db(struct hitlog* h)
 	sqlite3_busy_timeout(h->db, HITLOG_BUSY_MS);
 	rc = pragma_text(h->db, "PRAGMA journal_mode=WAL", mode, sizeof(mode));
 	if(rc != SQLITE_OK || strcmp(mode, "wal") != 0)
-		hitlog_msg(h, 1, "rrpolicy hit log: cannot set journal_mode WAL "
+		hitlog_msg(h, 1, "hit log: cannot set journal_mode WAL "
 			"on %s (%s), hits may wait for readers", h->path,
 			rc != SQLITE_OK ? sqlite3_errmsg(h->db) : mode);
 	(void)sqlite3_exec(h->db, "PRAGMA synchronous=NORMAL", NULL, NULL,
 		NULL);
+	/* checkpoints are run by the writer after it gave the slots back */
+	sqlite3_wal_hook(h->db, wal_hook, h);
 	rc = sqlite3_prepare_v2(h->db, "INSERT INTO hit (ts, client, qname, "
 		"qtype, policy_id, action, stage) VALUES (?, ?, ?, ?, ?, ?, ?)",
 		-1, &h->ins_hit, NULL);
@@ -782,7 +879,7 @@ open_db(struct hitlog* h)
 			"ORDER BY ts LIMIT " HITLOG_STR(HITLOG_RETENTION_BATCH) ")",
 			-1, &h->del_old, NULL);
 	if(rc != SQLITE_OK) {
-		hitlog_msg(h, 0, "rrpolicy hit log: cannot prepare statements "
+		hitlog_msg(h, 0, "hit log: cannot prepare statements "
 			"on %s: %s", h->path, sqlite3_errmsg(h->db));
 		return -1;
 	}
@@ -820,7 +917,7 @@ hitlog_start(const struct hitlog_config* cfg)
 	int rc;
 	if(!cfg || !cfg->path) {
 		if(cfg && cfg->log)
-			cfg->log(0, "rrpolicy hit log: no database path");
+			cfg->log(0, "hit log: no database path");
 		return NULL;
 	}
 	/* the ring needs two slots to tell full from empty */
@@ -828,7 +925,7 @@ hitlog_start(const struct hitlog_config* cfg)
 	if(size > SIZE_MAX / sizeof(struct hitlog_slot) ||
 		posix_memalign(&mem, HITLOG_CACHE_LINE, sizeof(*h)) != 0) {
 		if(cfg->log)
-			cfg->log(0, "rrpolicy hit log: out of memory");
+			cfg->log(0, "hit log: out of memory");
 		return NULL;
 	}
 	h = (struct hitlog*)mem;
@@ -841,7 +938,7 @@ hitlog_start(const struct hitlog_config* cfg)
 	mem = NULL;
 	if(!h->path || posix_memalign(&mem, HITLOG_CACHE_LINE,
 		size * sizeof(struct hitlog_slot)) != 0) {
-		hitlog_msg(h, 0, "rrpolicy hit log: out of memory for a queue "
+		hitlog_msg(h, 0, "hit log: out of memory for a queue "
 			"of %zu hits", size);
 		hitlog_free(h);
 		return NULL;
@@ -868,7 +965,7 @@ hitlog_start(const struct hitlog_config* cfg)
 	rc = pthread_create(&h->thread, NULL, writer_main, h);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if(rc != 0) {
-		hitlog_msg(h, 0, "rrpolicy hit log: cannot start the writer "
+		hitlog_msg(h, 0, "hit log: cannot start the writer "
 			"thread: %s", strerror(rc));
 		pthread_cond_destroy(&h->cond);
 		pthread_mutex_destroy(&h->lock);
@@ -967,6 +1064,14 @@ hitlog_dropped(const struct hitlog* h)
 	if(!h)
 		return 0;
 	return atomic_load_explicit(&h->dropped, memory_order_relaxed);
+}
+
+uint64_t
+hitlog_written(const struct hitlog* h)
+{
+	if(!h)
+		return 0;
+	return atomic_load_explicit(&h->written, memory_order_relaxed);
 }
 
 size_t

@@ -62,8 +62,11 @@ void hitlog_add(struct hitlog* h, const struct timeval* when,
 	const uint8_t* qname, uint16_t qtype, const char* qtype_name,
 	int64_t policy_id, const char* action, enum hitlog_stage stage);
 
-/** Hits dropped since start because the queue was full. */
+/** Hits dropped since start because the queue was full (0 for NULL). */
 uint64_t hitlog_dropped(const struct hitlog* h);
+
+/** Hits written to the database since start (0 for NULL). */
+uint64_t hitlog_written(const struct hitlog* h);
 
 /** Bytes of memory the hit log uses. */
 size_t hitlog_mem(const struct hitlog* h);

@@ -89,9 +89,8 @@ policy_store_open(const char* path, char* err, size_t errlen)
 	return db;
 }
 
-/** Set the defaults of every setting. */
-static void
-settings_default(struct policy_settings* s)
+void
+policy_store_defaults(struct policy_settings* s)
 {
 	memset(s, 0, sizeof(*s));
 	s->negative_ttl = 60;
@@ -100,6 +99,7 @@ settings_default(struct policy_settings* s)
 	s->hit_log = 1;
 	s->hit_retention_days = 30;
 	s->hit_queue_size = 65536;
+	s->poll_interval_ms = 1000;
 }
 
 /** Parse an integer setting within [lo, hi]; 0 on success. */
@@ -154,6 +154,10 @@ settings_apply(struct policy_settings* s, const char* key, const char* val)
 	} else if(strcmp(key, "hit_queue_size") == 0) {
 		if(parse_int(val, 1024, 16777216, &x) == 0) s->hit_queue_size = (size_t)x;
 		else bad = "an integer 1024..16777216";
+	} else if(strcmp(key, "poll_interval_ms") == 0) {
+		if(parse_int(val, 0, 3600000, &x) == 0 && (x == 0 || x >= 100))
+			s->poll_interval_ms = (int)x;
+		else bad = "0 or an integer 100..3600000";
 	} else {
 		log_warn("rrpolicy: ignoring unknown setting '%s'", key);
 		return;
@@ -169,7 +173,7 @@ settings_read(sqlite3* db, struct policy_settings* s)
 {
 	sqlite3_stmt* st;
 	int rc;
-	settings_default(s);
+	policy_store_defaults(s);
 	if(sqlite3_prepare_v2(db, "SELECT key, value FROM setting", -1, &st,
 		NULL) != SQLITE_OK)
 		return -1;
@@ -335,7 +339,8 @@ policy_store_load(sqlite3* db, struct policy_settings* settings,
 	long long count;
 	int rc;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	memset(stats, 0, sizeof(*stats));
+	stats->rows = stats->rules = stats->disabled = stats->expired = 0;
+	stats->malformed = stats->nskipped = 0;
 	/* the rules are read once, in order: map the file, skip the copies */
 	sqlite3_exec(db, "PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
 	/* One read transaction: a consistent snapshot of settings and rules,
@@ -346,7 +351,8 @@ policy_store_load(sqlite3* db, struct policy_settings* settings,
 		snprintf(err, errlen, "out of memory");
 		goto fail_msg;
 	}
-	if(settings_read(db, settings) != 0 || type_map_read(db, types) != 0 ||
+	if((stats->revision = policy_store_revision(db)) < 0 ||
+		settings_read(db, settings) != 0 || type_map_read(db, types) != 0 ||
 		(count = query_int(db, "SELECT count(*) FROM policy")) < 0)
 		goto fail;
 	if(!(t = policy_table_create((size_t)count))) {
@@ -361,6 +367,11 @@ policy_store_load(sqlite3* db, struct policy_settings* settings,
 		const char* why = row_to_rule(st, t, types, now, stats);
 		stats->rows++;
 		if(why) {
+			if(stats->nskipped < POLICY_SKIPPED_MAX) {
+				stats->skipped[stats->nskipped].id =
+					sqlite3_column_int64(st, 0);
+				stats->skipped[stats->nskipped++].reason = why;
+			}
 			stats->malformed++;
 			log_err("rrpolicy: skipping policy row id %lld (name '%s', "
 				"type '%s', action '%s'): %s",
@@ -385,4 +396,74 @@ fail_msg:
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	policy_table_delete(t);
 	return NULL;
+}
+
+int64_t
+policy_store_revision(sqlite3* db)
+{
+	return query_int(db, "SELECT policy FROM revision WHERE id = 1");
+}
+
+/** Write table skipped from a load; -1 on a database error. */
+static int
+write_skipped(sqlite3* db, const struct policy_load_stats* st)
+{
+	sqlite3_stmt* ins;
+	size_t i;
+	if(sqlite3_exec(db, "DELETE FROM skipped", NULL, NULL, NULL) != SQLITE_OK ||
+		sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO skipped(policy_id, "
+		"reason) VALUES (?, ?)", -1, &ins, NULL) != SQLITE_OK)
+		return -1;
+	for(i = 0; i < st->nskipped; i++) {
+		sqlite3_bind_int64(ins, 1, st->skipped[i].id);
+		sqlite3_bind_text(ins, 2, st->skipped[i].reason, -1, SQLITE_STATIC);
+		if(sqlite3_step(ins) != SQLITE_DONE) {
+			sqlite3_finalize(ins);
+			return -1;
+		}
+		sqlite3_reset(ins);
+	}
+	sqlite3_finalize(ins);
+	return 0;
+}
+
+int
+policy_store_status(sqlite3* db, const struct policy_load_stats* st,
+	const char* error, uint64_t hits_written, uint64_t hits_dropped)
+{
+	sqlite3_stmt* up = NULL;
+	int ok;
+	if(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	ok = sqlite3_exec(db, "INSERT OR IGNORE INTO module_status(id) VALUES (1)",
+		NULL, NULL, NULL) == SQLITE_OK;
+	if(ok && st)
+		ok = sqlite3_prepare_v2(db, "UPDATE module_status SET revision = ?, "
+			"loaded_at = datetime('now'), rules = ?, rows_read = ?, "
+			"disabled = ?, expired = ?, malformed = ?, load_ms = ? "
+			"WHERE id = 1", -1, &up, NULL) == SQLITE_OK &&
+			sqlite3_bind_int64(up, 1, st->revision) == SQLITE_OK &&
+			sqlite3_bind_int64(up, 2, (sqlite3_int64)st->rules) == SQLITE_OK &&
+			sqlite3_bind_int64(up, 3, (sqlite3_int64)st->rows) == SQLITE_OK &&
+			sqlite3_bind_int64(up, 4, (sqlite3_int64)st->disabled) == SQLITE_OK &&
+			sqlite3_bind_int64(up, 5, (sqlite3_int64)st->expired) == SQLITE_OK &&
+			sqlite3_bind_int64(up, 6, (sqlite3_int64)st->malformed) == SQLITE_OK &&
+			sqlite3_bind_double(up, 7, st->ms) == SQLITE_OK &&
+			sqlite3_step(up) == SQLITE_DONE && write_skipped(db, st) == 0;
+	sqlite3_finalize(up);
+	up = NULL;
+	if(ok)
+		ok = sqlite3_prepare_v2(db, "UPDATE module_status SET error = ?, "
+			"hits_written = ?, hits_dropped = ?, updated_at = "
+			"datetime('now') WHERE id = 1", -1, &up, NULL) == SQLITE_OK &&
+			sqlite3_bind_text(up, 1, error, -1, SQLITE_STATIC) == SQLITE_OK &&
+			sqlite3_bind_int64(up, 2, (sqlite3_int64)hits_written) == SQLITE_OK &&
+			sqlite3_bind_int64(up, 3, (sqlite3_int64)hits_dropped) == SQLITE_OK &&
+			sqlite3_step(up) == SQLITE_DONE;
+	sqlite3_finalize(up);
+	if(!ok || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
 }

@@ -33,6 +33,19 @@ struct policy_settings {
 	int hit_retention_days;
 	/** hits held in memory waiting for the writer */
 	size_t hit_queue_size;
+	/** how often the module looks for committed changes, 0 = never */
+	int poll_interval_ms;
+};
+
+/** Most skipped rows remembered (and written to table skipped) per load. */
+#define POLICY_SKIPPED_MAX 1000
+
+/** A policy row a load could not use. */
+struct policy_skipped {
+	/** policy.id */
+	int64_t id;
+	/** why (static text) */
+	const char* reason;
 };
 
 /** What a load found, for the log and the status. */
@@ -45,6 +58,12 @@ struct policy_load_stats {
 	size_t disabled, expired, malformed;
 	/** milliseconds the load took */
 	double ms;
+	/** revision.policy the rules are from */
+	int64_t revision;
+	/** the first malformed rows */
+	struct policy_skipped skipped[POLICY_SKIPPED_MAX];
+	/** how many of them */
+	size_t nskipped;
 };
 
 /**
@@ -70,6 +89,29 @@ struct sqlite3* policy_store_open(const char* path, char* err, size_t errlen);
 struct policy_table* policy_store_load(struct sqlite3* db,
 	struct policy_settings* settings, struct policy_load_stats* stats,
 	char* err, size_t errlen);
+
+/** Set every setting to its default. */
+void policy_store_defaults(struct policy_settings* s);
+
+/**
+ * The revision of the committed policy (revision.policy), cheap to poll.
+ * @return it, or -1 on a database error.
+ */
+int64_t policy_store_revision(struct sqlite3* db);
+
+/**
+ * Record in table module_status (and skipped) what the module loaded, or the
+ * error that keeps it from loading, and its hit counters.
+ * @param db: connection.
+ * @param stats: the last successful load, or NULL to update only the error
+ *	and counters.
+ * @param error: why the database cannot be used, or NULL.
+ * @param hits_written: hits written so far.
+ * @param hits_dropped: hits dropped so far.
+ * @return 0 on success, -1 on a database error.
+ */
+int policy_store_status(struct sqlite3* db, const struct policy_load_stats* stats,
+	const char* error, uint64_t hits_written, uint64_t hits_dropped);
 
 /** The SQL text of schema/schema.sql (generated file schema_sql.c). */
 extern const char rrpolicy_schema_sql[];

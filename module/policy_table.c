@@ -6,6 +6,7 @@
  * A lookup costs one hash probe for the name and one per ancestor.
  */
 #include "policy_table.h"
+#include "dname_text.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,16 +49,6 @@ name_hash(const uint8_t* name, size_t len)
 	for(i = 0; i < len; i++)
 		h = (h ^ name[i]) * 16777619u;
 	return h;
-}
-
-/** Length of a wire name. */
-static size_t
-name_len(const uint8_t* name)
-{
-	size_t len = 0;
-	while(name[len])
-		len += (size_t)name[len] + 1;
-	return len + 1;
 }
 
 /** Grow an array to hold at least need elements; 0 on success. */
@@ -121,7 +112,7 @@ rehash(struct policy_table* t)
 		if(old[i].name == POLICY_NONE)
 			continue;
 		*find_slot(t, t->arena + old[i].name,
-			name_len(t->arena + old[i].name), old[i].hash) = old[i];
+			dname_wire_len(t->arena + old[i].name), old[i].hash) = old[i];
 	}
 	free(old);
 	return 0;
@@ -217,7 +208,7 @@ pick(const struct policy_table* t, uint32_t i, uint16_t qtype, time_t now)
 static const struct policy_node*
 find_node(const struct policy_table* t, const uint8_t* name)
 {
-	size_t len = name_len(name);
+	size_t len = dname_wire_len(name);
 	const struct policy_node* n = find_slot(t, name, len, name_hash(name, len));
 	return n->name == POLICY_NONE ? NULL : n;
 }
@@ -245,6 +236,63 @@ policy_table_lookup(const struct policy_table* t, const uint8_t* qname,
 		}
 	}
 	return NULL;
+}
+
+void
+policy_table_walk(const struct policy_table* t, policy_walk_func* fn,
+	void* arg)
+{
+	size_t i;
+	uint32_t r;
+	if(!t)
+		return;
+	for(i = 0; i <= t->mask; i++) {
+		const struct policy_node* n = &t->slots[i];
+		if(n->name == POLICY_NONE)
+			continue;
+		for(r = n->exact; r != POLICY_NONE; r = t->rules[r].next)
+			fn(t->arena + n->name, 0, &t->rules[r], arg);
+		for(r = n->below; r != POLICY_NONE; r = t->rules[r].next)
+			fn(t->arena + n->name, 1, &t->rules[r], arg);
+	}
+}
+
+int
+policy_table_has(const struct policy_table* t, const uint8_t* name,
+	int below, const struct policy_rule* rule)
+{
+	const struct policy_node* n;
+	uint32_t r;
+	if(!t || t->nrules == 0 || !(n = find_node(t, name)))
+		return 0;
+	for(r = below ? n->below : n->exact; r != POLICY_NONE;
+		r = t->rules[r].next) {
+		const struct policy_rule* x = &t->rules[r];
+		if(x->id == rule->id && x->type == rule->type &&
+			x->action == rule->action && x->expires == rule->expires)
+			return 1;
+	}
+	return 0;
+}
+
+int
+policy_table_has_broad(const struct policy_table* t)
+{
+	size_t i;
+	uint32_t r;
+	if(!t)
+		return 0;
+	for(i = 0; i <= t->mask; i++) {
+		const struct policy_node* n = &t->slots[i];
+		if(n->name == POLICY_NONE)
+			continue;
+		if(n->below != POLICY_NONE)
+			return 1;
+		for(r = n->exact; r != POLICY_NONE; r = t->rules[r].next)
+			if(t->rules[r].type == POLICY_TYPE_ALL)
+				return 1;
+	}
+	return 0;
 }
 
 size_t

@@ -94,6 +94,29 @@ int policy_table_add(struct policy_table* t, const uint8_t* name,
 const struct policy_rule* policy_table_lookup(const struct policy_table* t,
 	const uint8_t* qname, uint16_t qtype, time_t now, const uint8_t** apex);
 
+/** Called for each rule of a table by policy_table_walk. */
+typedef void policy_walk_func(const uint8_t* name, int below,
+	const struct policy_rule* rule, void* arg);
+
+/** Call fn for every rule of the table (NULL: none). */
+void policy_table_walk(const struct policy_table* t, policy_walk_func* fn,
+	void* arg);
+
+/**
+ * Whether the table holds a rule identical to rule (same id, type, action
+ * and expiry) for the same name and kind.
+ * @param t: table (NULL: no).
+ * @param name: lowercase wire name.
+ * @param below: 1 for a "*." rule.
+ * @param rule: the rule looked for.
+ * @return 1 if it does, else 0.
+ */
+int policy_table_has(const struct policy_table* t, const uint8_t* name,
+	int below, const struct policy_rule* rule);
+
+/** Whether the table has a "*." rule or a rule of type '*'. */
+int policy_table_has_broad(const struct policy_table* t);
+
 /** Number of rules in the table. */
 size_t policy_table_count(const struct policy_table* t);
 

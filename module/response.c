@@ -22,16 +22,6 @@
 #include "sldns/rrdef.h"
 #include <string.h>
 
-/** Length of a wire name. */
-static size_t
-wire_len(const uint8_t* name)
-{
-	size_t len = 0;
-	while(name[len])
-		len += (size_t)name[len] + 1;
-	return len + 1;
-}
-
 /** The rule that applies to an RRset, or NULL. apex receives its owner. */
 static const struct policy_rule*
 rrset_rule(const struct policy_table* t, struct ub_packed_rrset_key* rr,
@@ -115,7 +105,7 @@ response_filter(struct module_qstate* qstate, const struct policy_table* t,
 			continue;
 		ends = r;
 		/* the apex points into lower, which the next lookups reuse */
-		memcpy(apex_copy, apex, wire_len(apex));
+		memcpy(apex_copy, apex, dname_wire_len(apex));
 		ends_apex = apex_copy;
 		if(r->action == PA_NULLMX) {
 			if(!(w.rrsets[w.an++] = answer_nullmx(qstate->region,
@@ -132,7 +122,7 @@ response_filter(struct module_qstate* qstate, const struct policy_table* t,
 	if(ends && ends->action != PA_NULLMX) {
 		/* NODATA or NXDOMAIN: the SOA of the rule, nothing else */
 		if(!(w.rrsets[w.an] = answer_soa(qstate->region, ends_apex,
-			wire_len(ends_apex), qstate->qinfo.qclass, s)))
+			dname_wire_len(ends_apex), qstate->qinfo.qclass, s)))
 			return -1;
 		w.ns = 1;
 		w.rcode = ends->action == PA_NXDOMAIN ? LDNS_RCODE_NXDOMAIN :

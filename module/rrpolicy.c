@@ -14,6 +14,7 @@
 #include "dname_text.h"
 #include "hitlog.h"
 #include "policy_table.h"
+#include "policy_watch.h"
 #include "response.h"
 #include "dynlibmod/dynlibmod.h"
 #include "services/cache/dns.h"
@@ -25,7 +26,6 @@
 #include "util/netevent.h"
 #include "util/regional.h"
 #include "sldns/rrdef.h"
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,33 +64,17 @@ hitlog_to_unbound_log(int level, const char* msg)
 	else	verbose(VERB_OPS, "rrpolicy: %s", msg);
 }
 
-/** Open the database, load the rules and start the hit log. A database
- * that cannot be used leaves the resolver running without rules. */
+/** Start the hit writer, as the settings of the first load say. */
 static void
-load_policy(struct rrpolicy_env* pe)
+start_hitlog(struct rrpolicy_env* pe)
 {
-	char err[512];
-	struct policy_load_stats st;
 	struct hitlog_config hc;
-	sqlite3* db = policy_store_open(pe->db_path, err, sizeof(err));
-	if(!db || !(pe->table = policy_store_load(db, &pe->settings, &st, err,
-		sizeof(err)))) {
-		log_err("rrpolicy: %s: NO POLICY IS APPLIED until the database "
-			"is fixed and Unbound reloaded", err);
-		sqlite3_close(db);
-		return;
-	}
-	sqlite3_close(db);
-	log_info("rrpolicy %s: loaded %zu rules from %s in %.1f ms (%zu rows: "
-		"%zu disabled, %zu expired, %zu malformed)", RRPOLICY_VERSION,
-		st.rules, pe->db_path, st.ms, st.rows, st.disabled, st.expired,
-		st.malformed);
-	if(!pe->settings.hit_log)
+	if(!pe->snap->settings.hit_log)
 		return;
 	memset(&hc, 0, sizeof(hc));
 	hc.path = pe->db_path;
-	hc.queue_size = pe->settings.hit_queue_size;
-	hc.retention_days = pe->settings.hit_retention_days;
+	hc.queue_size = pe->snap->settings.hit_queue_size;
+	hc.retention_days = pe->snap->settings.hit_retention_days;
 	hc.log = hitlog_to_unbound_log;
 	if(!(pe->hits = hitlog_start(&hc)))
 		log_err("rrpolicy: hit logging is off: cannot start the writer");
@@ -168,13 +152,25 @@ init(struct module_env* env, int id)
 	struct dynlibmod_env* de = (struct dynlibmod_env*)env->modinfo[id];
 	struct rrpolicy_env* pe = calloc(1, sizeof(*pe));
 	const char* path = getenv("RRPOLICY_DB");
+	pthread_rwlockattr_t attr;
 	if(!pe || !(pe->db_path = strdup(path && *path ? path : RRPOLICY_DB_PATH))) {
 		log_err("rrpolicy: out of memory");
 		free(pe);
 		return 0;
 	}
+	/* a waiting swap goes before new readers, so it waits microseconds */
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(&attr,
+		PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&pe->lock, &attr);
+	pthread_rwlockattr_destroy(&attr);
 	de->dyn_env = pe;
-	load_policy(pe);
+	if(!(pe->watch = policy_watch_start(pe, env))) {
+		log_err("rrpolicy: out of memory");
+		return 0;
+	}
+	start_hitlog(pe);
+	policy_watch_run(pe->watch);
 	if(!de->inplace_cb_register_wrapped((void*)reply_cb, inplace_cb_reply,
 		pe, env, id) ||
 		!de->inplace_cb_register_wrapped((void*)reply_cb,
@@ -196,44 +192,47 @@ deinit(struct module_env* env, int id)
 	de->inplace_cb_delete_wrapped(env, inplace_cb_reply_servfail, id);
 	if(!pe)
 		return;
+	/* every thread of ours is joined before the library goes */
+	policy_watch_stop(pe->watch);
 	hitlog_stop(pe->hits);
-	policy_table_delete(pe->table);
+	policy_snapshot_delete(pe->snap);
+	pthread_rwlock_destroy(&pe->lock);
 	free(pe->db_path);
 	free(pe);
 	de->dyn_env = NULL;
 }
 
-/** The query stage; returns 1 if the query was answered here. */
-static int
-query_stage(struct module_qstate* qstate, struct rrpolicy_env* pe, int id)
+/** The query stage: a blocking rule answers the query here. */
+static void
+query_stage(struct module_qstate* qstate, struct rrpolicy_env* pe,
+	const struct policy_snapshot* snap, int id)
 {
 	uint8_t qname[DNAME_WIRE_MAX];
 	const uint8_t* apex = NULL;
 	const struct policy_rule* r;
-	if(!pe->table || !dname_lower_copy(qstate->qinfo.qname, qname))
-		return 0;
-	r = policy_table_lookup(pe->table, qname, qstate->qinfo.qtype,
+	if(!snap->table || !dname_lower_copy(qstate->qinfo.qname, qname))
+		return;
+	r = policy_table_lookup(snap->table, qname, qstate->qinfo.qtype,
 		*qstate->env->now, &apex);
 	if(!r || r->action == PA_ALLOW)
-		return 0;
+		return;
 	note_fired(qstate, r, HITLOG_QUERY, id);
 	if(r->action == PA_LOG)
-		return 0;
+		return;
 	if(verbosity >= VERB_QUERY)
 		log_nametypeclass(VERB_QUERY, "rrpolicy: blocked at the query stage",
 			qstate->qinfo.qname, qstate->qinfo.qtype, qstate->qinfo.qclass);
 	/* apex points into the lowercase copy, which has the qname's shape */
 	if(answer_block(qstate, r->action, qstate->qinfo.qname + (apex - qname),
-		&pe->settings) != 0) {
+		&snap->settings) != 0) {
 		log_err("rrpolicy: out of memory for an answer");
 		qstate->ext_state[id] = module_error;
-		return 1;
+		return;
 	}
 	answer_add_ede(qstate, ANSWER_EDE_BLOCKED, r->id);
 	if(r->action == PA_DROP)
 		log_dropped(pe, qstate, id);
 	qstate->ext_state[id] = module_finished;
-	return 1;
 }
 
 /** Response-stage callback: note each rule that fires. */
@@ -246,11 +245,12 @@ response_fired(struct module_qstate* qstate, const struct policy_rule* r,
 
 /** The response stage, after the validator. */
 static void
-response_stage(struct module_qstate* qstate, struct rrpolicy_env* pe, int id)
+response_stage(struct module_qstate* qstate, struct rrpolicy_env* pe,
+	const struct policy_snapshot* snap, int id)
 {
 	struct rrpolicy_qstate* pq = (struct rrpolicy_qstate*)qstate->minfo[id];
-	int rc = pe->table ? response_filter(qstate, pe->table, &pe->settings,
-		response_fired, &id) : 0;
+	int rc = snap->table ? response_filter(qstate, snap->table,
+		&snap->settings, response_fired, &id) : 0;
 	if(rc < 0) {
 		log_err("rrpolicy: out of memory for a filtered answer");
 		qstate->return_msg = NULL;
@@ -281,15 +281,20 @@ operate(struct module_qstate* qstate, enum module_ev event, int id,
 			qstate->ext_state[id] = module_error;
 			return;
 		}
-		if(qstate->qinfo.qclass == LDNS_RR_CLASS_IN &&
-			query_stage(qstate, pe, id))
-			return;
 		qstate->ext_state[id] = module_wait_module;
+		if(qstate->qinfo.qclass == LDNS_RR_CLASS_IN) {
+			pthread_rwlock_rdlock(&pe->lock);
+			query_stage(qstate, pe, pe->snap, id);
+			pthread_rwlock_unlock(&pe->lock);
+		}
 		return;
 	}
 	if(event == module_event_moddone) {
-		if(qstate->qinfo.qclass == LDNS_RR_CLASS_IN)
-			response_stage(qstate, pe, id);
+		if(qstate->qinfo.qclass == LDNS_RR_CLASS_IN) {
+			pthread_rwlock_rdlock(&pe->lock);
+			response_stage(qstate, pe, pe->snap, id);
+			pthread_rwlock_unlock(&pe->lock);
+		}
 		qstate->ext_state[id] = module_finished;
 		return;
 	}
@@ -315,7 +320,11 @@ RRPOLICY_EXPORT size_t
 get_mem(struct module_env* env, int id)
 {
 	struct rrpolicy_env* pe = get_env(env, id);
+	size_t mem;
 	if(!pe)
 		return 0;
-	return sizeof(*pe) + policy_table_mem(pe->table) + hitlog_mem(pe->hits);
+	pthread_rwlock_rdlock(&pe->lock);
+	mem = sizeof(*pe) + sizeof(*pe->snap) + policy_table_mem(pe->snap->table);
+	pthread_rwlock_unlock(&pe->lock);
+	return mem + hitlog_mem(pe->hits);
 }

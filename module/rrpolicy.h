@@ -5,22 +5,39 @@
  */
 #ifndef RRPOLICY_RRPOLICY_H
 #define RRPOLICY_RRPOLICY_H
+#include <pthread.h>
 #include <stdint.h>
 #include "policy_store.h"
 struct policy_table;
+struct policy_watch;
 struct hitlog;
+
+/** One load of the database: the rules and the settings that came with
+ * them. Never changed once published; replaced whole. */
+struct policy_snapshot {
+	/** the rules (NULL: none) */
+	struct policy_table* table;
+	/** the settings */
+	struct policy_settings settings;
+};
 
 /** Global state, in ((struct dynlibmod_env*)env->modinfo[id])->dyn_env. */
 struct rrpolicy_env {
-	/** the rules; read-only while workers run */
-	struct policy_table* table;
-	/** settings from the database */
-	struct policy_settings settings;
+	/** Workers hold it for reading while they use snap; the watcher holds
+	 * it for writing only to swap the pointer, never while it loads. */
+	pthread_rwlock_t lock;
+	/** the policy in use */
+	struct policy_snapshot* snap;
+	/** the thread that applies committed changes */
+	struct policy_watch* watch;
 	/** the hit log writer, NULL when hit logging is off or unavailable */
 	struct hitlog* hits;
 	/** the database file */
 	char* db_path;
 };
+
+/** Free a snapshot (NULL is fine). */
+void policy_snapshot_delete(struct policy_snapshot* snap);
 
 /** Most rules recorded as fired for one query. */
 #define RRPOLICY_MAX_FIRED 4

@@ -264,10 +264,11 @@ CREATE VIEW setting_validate (key, value) AS
 CREATE TRIGGER setting_validate INSTEAD OF INSERT ON setting_validate
 BEGIN
     SELECT RAISE(ABORT,
-        'rrpolicy: unknown setting (known: negative_ttl, soa_mname, soa_rname, hit_log, hit_retention_days, hit_queue_size)')
+        'rrpolicy: unknown setting (known: negative_ttl, soa_mname, soa_rname, hit_log, hit_retention_days, hit_queue_size, poll_interval_ms)')
     WHERE NEW.key IS NULL
        OR NEW.key NOT IN ('negative_ttl', 'soa_mname', 'soa_rname',
-                          'hit_log', 'hit_retention_days', 'hit_queue_size');
+                          'hit_log', 'hit_retention_days', 'hit_queue_size',
+                          'poll_interval_ms');
 
     SELECT CASE
         WHEN NEW.key = 'negative_ttl' AND NOT (isint AND i BETWEEN 0 AND 86400)
@@ -284,6 +285,10 @@ BEGIN
              AND NOT (isint AND i BETWEEN 1024 AND 16777216)
             THEN RAISE(ABORT,
             'rrpolicy: setting ''hit_queue_size'' must be an integer 1024..16777216')
+        WHEN NEW.key = 'poll_interval_ms'
+             AND NOT (isint AND (i = 0 OR i BETWEEN 100 AND 3600000))
+            THEN RAISE(ABORT,
+            'rrpolicy: setting ''poll_interval_ms'' must be 0 (off) or an integer 100..3600000')
         WHEN NEW.key = 'soa_mname' AND NOT dname
             THEN RAISE(ABORT,
             'rrpolicy: setting ''soa_mname'' must be a domain name such as ''localhost.''')
@@ -351,7 +356,10 @@ INSERT INTO setting (key, value, description) VALUES
     ('hit_retention_days', '30',
      'Days hits are kept in table hit before the module deletes them; 0 = keep forever; integer 0..36500. Default: 30'),
     ('hit_queue_size', '65536',
-     'Hits held in memory waiting to be written to table hit; when full, hits are dropped and counted in table hit_drop; integer 1024..16777216. Default: 65536');
+     'Hits held in memory waiting to be written to table hit; when full, hits are dropped and counted in table hit_drop; integer 1024..16777216. Default: 65536'),
+    /* Live reload. */
+    ('poll_interval_ms', '1000',
+     'How often, in milliseconds, the module checks for committed changes of policy and setting and applies them without a reload; 0 = only on unbound-control reload; integer 100..3600000. Default: 1000');
 
 /* ======================================================================
  * hit, hit_drop: the hit log, written by the module's writer thread.
@@ -440,3 +448,72 @@ CREATE VIEW recent_hits (id, ts, client, qname, qtype, action, stage,
     FROM hit AS h LEFT JOIN policy AS p ON p.id = h.policy_id
     ORDER BY h.id DESC
     LIMIT 1000;
+
+/* ======================================================================
+ * Live reload and status.
+ * ====================================================================== */
+
+/*
+ * revision: a counter bumped by every change of policy or setting, in the
+ * same transaction.  The module polls it (setting poll_interval_ms) and
+ * loads the rules again when it moved: a committed edit applies within
+ * about a second, an edit still in an open transaction is not seen at all.
+ */
+CREATE TABLE revision (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    policy  INTEGER NOT NULL
+);
+INSERT INTO revision (id, policy) VALUES (1, 1);
+
+CREATE TRIGGER policy_revision_insert AFTER INSERT ON policy
+BEGIN UPDATE revision SET policy = policy + 1; END;
+CREATE TRIGGER policy_revision_update AFTER UPDATE ON policy
+BEGIN UPDATE revision SET policy = policy + 1; END;
+CREATE TRIGGER policy_revision_delete AFTER DELETE ON policy
+BEGIN UPDATE revision SET policy = policy + 1; END;
+CREATE TRIGGER setting_revision_update AFTER UPDATE ON setting
+BEGIN UPDATE revision SET policy = policy + 1; END;
+
+/*
+ * module_status: written by the module after every load and every few
+ * seconds: what it loaded, when, how long it took, and its hit counters.
+ * skipped: the policy rows the last load could not use, and why.
+ * Read view status, not these.
+ */
+CREATE TABLE module_status (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    revision      INTEGER,   -- revision.policy of the rules in memory
+    loaded_at     TEXT,      -- UTC time of that load
+    rules         INTEGER,   -- rules in memory
+    rows_read     INTEGER,   -- policy rows read
+    disabled      INTEGER,   -- rows with enabled = 0
+    expired       INTEGER,   -- rows already expired when loaded
+    malformed     INTEGER,   -- rows skipped as unusable (see skipped)
+    load_ms       REAL,      -- milliseconds the load took
+    hits_written  INTEGER,   -- hits written since Unbound loaded the module
+    hits_dropped  INTEGER,   -- hits dropped (queue full) since then
+    error         TEXT,      -- why the database could not be used, or NULL
+    updated_at    TEXT       -- UTC time of this row
+);
+CREATE TABLE skipped (
+    policy_id  INTEGER PRIMARY KEY,
+    reason     TEXT NOT NULL
+);
+
+/*
+ * status: "is my rule live?".  state is 'live' when the rules in memory
+ * are the committed ones, 'pending' when a committed change has not been
+ * loaded yet, 'error' when the module could not use the database (error
+ * says why; it keeps the rules it had), 'not loaded' before the module
+ * ever ran on this database.
+ */
+CREATE VIEW status (state, revision, loaded_revision, loaded_at, rules,
+                    skipped, load_ms, hits_written, hits_dropped, error,
+                    updated_at) AS
+    SELECT CASE WHEN m.id IS NULL THEN 'not loaded'
+                WHEN m.error IS NOT NULL THEN 'error'
+                WHEN m.revision = r.policy THEN 'live'
+                ELSE 'pending' END,
+           r.policy, m.revision, m.loaded_at, m.rules, m.malformed,
+           m.load_ms, m.hits_written, m.hits_dropped, m.error, m.updated_at
+    FROM revision AS r LEFT JOIN module_status AS m ON m.id = 1;

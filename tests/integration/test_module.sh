@@ -13,7 +13,7 @@ sqlite3 "$RRPOLICY_DB" < "$REPO_ROOT/schema/schema.sql"
 sqlite3 "$RRPOLICY_DB" "INSERT INTO policy(id, name, type) VALUES (41, 'spammer.com', 'MX');"
 start_resolver
 check "log shows rrpolicy's version line with the rule count" \
-    log_has 'rrpolicy [0-9.]+: loaded 1 rules from '"$RRPOLICY_DB"
+    log_has 'rrpolicy [0-9.]+: loaded 1 rules \(revision [0-9]+\) from '"$RRPOLICY_DB"
 check "module 0 is the dynlib module" log_has 'init module 0: dynlib'
 
 # In the path of queries: only the module can answer this, and it names its rule.

@@ -463,10 +463,10 @@ newdb setting
 expect_eq "setting: defaults" \
     "SELECT group_concat(key || '=' || value, ' ') FROM
        (SELECT * FROM setting ORDER BY key);" \
-    "hit_log=1 hit_queue_size=65536 hit_retention_days=30 negative_ttl=60 soa_mname=localhost. soa_rname=nobody.invalid."
+    "hit_log=1 hit_queue_size=65536 hit_retention_days=30 negative_ttl=60 poll_interval_ms=1000 soa_mname=localhost. soa_rname=nobody.invalid."
 expect_eq "setting: every description gives the default" \
     "SELECT count(*) FROM setting
-     WHERE description LIKE '%Default: ' || value || '%';" "6"
+     WHERE description LIKE '%Default: ' || value || '%';" "7"
 expect_eq "setting: description is NOT NULL" \
     "SELECT \"notnull\" FROM pragma_table_info('setting')
      WHERE name = 'description';" "1"
@@ -492,9 +492,35 @@ expect_fail "setting: DELETE of every setting is rejected" \
 expect_fail "setting: renaming a key is rejected" \
     "UPDATE setting SET key = 'ttl' WHERE key = 'negative_ttl';" \
     "rrpolicy: a setting cannot be renamed"
-expect_eq "setting: still 6 settings with their defaults" \
+newdb revision
+expect_eq "revision: starts at 1" "SELECT policy FROM revision;" "1"
+expect_eq "revision: insert, update and delete of policy bump it, in the same transaction" \
+    "BEGIN; INSERT INTO policy(name, type) VALUES ('a.example', 'MX');
+     UPDATE policy SET enabled = 0; DELETE FROM policy; COMMIT;
+     SELECT policy FROM revision;" "4"
+newdb revision2
+expect_eq "revision: a change of setting bumps it" \
+    "UPDATE setting SET value = '30' WHERE key = 'negative_ttl';
+     SELECT policy FROM revision;" "2"
+newdb revision3
+expect_fail "revision: a rejected insert fails" \
+    "INSERT INTO policy(name) VALUES ('a..b');" "rrpolicy: invalid name"
+expect_eq "revision: ... and leaves it alone" "SELECT policy FROM revision;" "1"
+expect_eq "status: 'not loaded' before the module ran" \
+    "SELECT state, revision FROM status;" "not loaded|1"
+expect_eq "status: 'live' when the module loaded the committed revision" \
+    "INSERT INTO module_status(id, revision, rules) VALUES (1, 1, 0);
+     SELECT state FROM status;" "live"
+expect_eq "status: 'pending' after a committed edit not yet loaded" \
+    "INSERT INTO policy(name, type) VALUES ('a.example', 'MX');
+     SELECT state FROM status;" "pending"
+expect_eq "status: 'error' when the module reports one" \
+    "UPDATE module_status SET error = 'x'; SELECT state, error FROM status;" "error|x"
+
+newdb setting2
+expect_eq "setting: still 7 settings with their defaults" \
     "SELECT count(*) FROM setting WHERE description LIKE '%Default: ' || value || '%';" \
-    "6"
+    "7"
 
 # check_int KEY MESSAGE GOOD... -- BAD...
 check_int() {
@@ -533,6 +559,9 @@ check_int hit_queue_size \
     "rrpolicy: setting 'hit_queue_size' must be an integer 1024..16777216" \
     "'1024'" "'16777216'" "'65536'" -- "'1023'" "'16777217'" "'0'" \
     "'64k'" "'100000000'"
+check_int poll_interval_ms \
+    "rrpolicy: setting 'poll_interval_ms' must be 0 (off) or an integer 100..3600000" \
+    "'0'" "'100'" "'3600000'" "'1000'" -- "'99'" "'1'" "'3600001'" "'-1'" "'1s'"
 
 for v in "'ns.example.com.'" "'ns1.example.com'" "'.'" "'localhost.'"; do
     expect_ok "setting: soa_mname = $v accepted" \

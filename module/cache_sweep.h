@@ -1,0 +1,28 @@
+/**
+ * \file cache_sweep.h
+ * Invalidation of exactly the cached data that a change of policy affects,
+ * so that an edit applies at once while the rest of the cache stays warm.
+ */
+#ifndef RRPOLICY_CACHE_SWEEP_H
+#define RRPOLICY_CACHE_SWEEP_H
+#include <stddef.h>
+struct module_env;
+struct policy_table;
+
+/**
+ * Expire the cached messages and RRsets that a new or changed rule covers.
+ * A rule is new or changed when `before` has no identical rule (same id,
+ * name, type, action, expiry); `before` NULL means every rule of `after` is
+ * new (first load, or a reload that kept Unbound's cache). Rules of one
+ * exact name and type are removed by key; "*." rules and type '*' rules
+ * walk the caches, like `unbound-control flush_zone`.
+ * Safe to call from any thread: it takes the caches' own locks.
+ * @param env: the module environment (for the caches).
+ * @param after: the table now in use.
+ * @param before: the table used until now, or NULL.
+ * @return the number of cache entries expired or removed.
+ */
+size_t cache_sweep(struct module_env* env, const struct policy_table* after,
+	const struct policy_table* before);
+
+#endif /* RRPOLICY_CACHE_SWEEP_H */

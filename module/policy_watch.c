@@ -1,0 +1,275 @@
+/**
+ * \file policy_watch.c
+ * The policy loader and watcher. Workers never wait for a load: the new
+ * table is built here, and the write lock is taken only to swap a pointer.
+ */
+#include "config.h"
+#include "policy_watch.h"
+#include "cache_sweep.h"
+#include "hitlog.h"
+#include "policy_store.h"
+#include "policy_table.h"
+#include "rrpolicy.h"
+#include "util/log.h"
+#include "util/module.h"
+#include <errno.h>
+#include <sys/stat.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/** Retry interval while the database cannot be used and polling is off. */
+#define WATCH_RETRY_MS 5000
+/** How often the hit counters in module_status are refreshed. */
+#define WATCH_STATUS_MS 5000
+
+/** The watcher. */
+struct policy_watch {
+	/** the module's state */
+	struct rrpolicy_env* pe;
+	/** the module environment */
+	struct module_env* env;
+	/** the watcher's own connection, NULL while the database is unusable */
+	sqlite3* db;
+	/** the file that connection has open: a file moved into place at the
+	 * database's path is opened anew */
+	dev_t dev;
+	/** its inode */
+	ino_t ino;
+	/** revision of the rules in use, -1 when a load is due */
+	int64_t loaded;
+	/** whether a load ever succeeded */
+	int ever_loaded;
+	/** the last error reported, "" if none */
+	char error[512];
+	/** the last load, for the status */
+	struct policy_load_stats* stats;
+	/** when the status was last written */
+	time_t status_at;
+	/** the thread */
+	pthread_t thread;
+	/** whether the thread runs */
+	int running;
+	/** guards stop and the wakeup */
+	pthread_mutex_t mu;
+	/** signalled to stop */
+	pthread_cond_t cv;
+	/** set to stop the thread */
+	int stop;
+};
+
+void
+policy_snapshot_delete(struct policy_snapshot* snap)
+{
+	if(!snap)
+		return;
+	policy_table_delete(snap->table);
+	free(snap);
+}
+
+/** The poll interval in ms: the setting, or the retry interval. */
+static int
+watch_interval(struct policy_watch* w)
+{
+	int ms = w->pe->snap->settings.poll_interval_ms;
+	if(w->error[0] && (ms == 0 || ms > WATCH_RETRY_MS))
+		return WATCH_RETRY_MS;
+	return ms;
+}
+
+/** Write module_status; failures only cost the status. */
+static void
+write_status(struct policy_watch* w, int with_load)
+{
+	if(!w->db)
+		return;
+	if(policy_store_status(w->db, with_load ? w->stats : NULL,
+		w->error[0] ? w->error : NULL, hitlog_written(w->pe->hits),
+		hitlog_dropped(w->pe->hits)) != 0)
+		verbose(VERB_OPS, "rrpolicy: cannot write module_status: %s",
+			sqlite3_errmsg(w->db));
+	w->status_at = time(NULL);
+}
+
+/** Report that the database cannot be used: logged once per cause. */
+static void
+watch_error(struct policy_watch* w, const char* err)
+{
+	if(strcmp(err, w->error) != 0) {
+		size_t n = policy_table_count(w->pe->snap->table);
+		log_err("rrpolicy: %s: %s; retrying every %d ms", err,
+			!w->ever_loaded ? "NO POLICY IS APPLIED" : n ?
+			"keeping the rules loaded before" : "no rules applied",
+			w->error[0] ? watch_interval(w) :
+			(w->pe->snap->settings.poll_interval_ms ?
+			w->pe->snap->settings.poll_interval_ms : WATCH_RETRY_MS));
+		snprintf(w->error, sizeof(w->error), "%s", err);
+	}
+	write_status(w, 0);
+}
+
+/** Load the database into a new snapshot and put it in use. */
+static void
+watch_load(struct policy_watch* w)
+{
+	char err[512];
+	struct policy_snapshot* snap = calloc(1, sizeof(*snap));
+	struct policy_snapshot* old;
+	size_t swept;
+	if(!snap) {
+		watch_error(w, "out of memory for a new policy");
+		return;
+	}
+	if(!(snap->table = policy_store_load(w->db, &snap->settings, w->stats,
+		err, sizeof(err)))) {
+		free(snap);
+		watch_error(w, err);
+		return;
+	}
+	/* the only moment a worker can wait: the swap of one pointer */
+	pthread_rwlock_wrlock(&w->pe->lock);
+	old = w->pe->snap;
+	w->pe->snap = snap;
+	pthread_rwlock_unlock(&w->pe->lock);
+	swept = cache_sweep(w->env, snap->table, !w->ever_loaded ? NULL :
+		old->table);
+	policy_snapshot_delete(old);
+	log_info("rrpolicy %s: loaded %zu rules (revision %lld) from %s in %.1f "
+		"ms (%zu rows: %zu disabled, %zu expired, %zu malformed); %zu "
+		"cache entries invalidated", RRPOLICY_VERSION, w->stats->rules,
+		(long long)w->stats->revision, w->pe->db_path, w->stats->ms,
+		w->stats->rows, w->stats->disabled, w->stats->expired,
+		w->stats->malformed, swept);
+	if(w->error[0])
+		log_info("rrpolicy: the database %s is usable again", w->pe->db_path);
+	w->error[0] = 0;
+	w->loaded = w->stats->revision;
+	w->ever_loaded = 1;
+	write_status(w, 1);
+}
+
+/** One look at the database: open it if needed, load it if it changed. */
+static void
+watch_poll(struct policy_watch* w)
+{
+	char err[512];
+	struct stat st;
+	int64_t rev;
+	if(stat(w->pe->db_path, &st) != 0) {
+		snprintf(err, sizeof(err), "cannot find %s: %s", w->pe->db_path,
+			strerror(errno));
+		watch_error(w, err);
+		return;
+	}
+	if(w->db && (st.st_dev != w->dev || st.st_ino != w->ino)) {
+		verbose(VERB_OPS, "rrpolicy: %s was replaced, opening it again",
+			w->pe->db_path);
+		sqlite3_close(w->db);
+		w->db = NULL;
+	}
+	if(!w->db) {
+		if(!(w->db = policy_store_open(w->pe->db_path, err, sizeof(err)))) {
+			watch_error(w, err);
+			return;
+		}
+		w->dev = st.st_dev;
+		w->ino = st.st_ino;
+		/* another file: whatever its revision, load it */
+		w->loaded = -1;
+	}
+	if((rev = policy_store_revision(w->db)) < 0) {
+		snprintf(err, sizeof(err), "cannot read %s: %s", w->pe->db_path,
+			sqlite3_errmsg(w->db));
+		sqlite3_close(w->db);
+		w->db = NULL;
+		watch_error(w, err);
+		return;
+	}
+	if(rev != w->loaded || w->error[0])
+		watch_load(w);
+	else if(time(NULL) - w->status_at >= WATCH_STATUS_MS / 1000)
+		write_status(w, 0);
+}
+
+/** The watcher thread: poll until told to stop. */
+static void*
+watch_main(void* arg)
+{
+	struct policy_watch* w = (struct policy_watch*)arg;
+	pthread_mutex_lock(&w->mu);
+	while(!w->stop) {
+		struct timespec until;
+		int ms = watch_interval(w);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += ms / 1000;
+		until.tv_nsec += (long)(ms % 1000) * 1000000L;
+		if(until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		while(!w->stop && pthread_cond_timedwait(&w->cv, &w->mu,
+			&until) != ETIMEDOUT)
+			;
+		if(w->stop)
+			break;
+		pthread_mutex_unlock(&w->mu);
+		watch_poll(w);
+		pthread_mutex_lock(&w->mu);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+struct policy_watch*
+policy_watch_start(struct rrpolicy_env* pe, struct module_env* env)
+{
+	struct policy_watch* w = calloc(1, sizeof(*w));
+	if(!w || !(w->stats = calloc(1, sizeof(*w->stats))) ||
+		!(pe->snap = calloc(1, sizeof(*pe->snap)))) {
+		if(w)
+			free(w->stats);
+		free(w);
+		return NULL;
+	}
+	w->pe = pe;
+	w->env = env;
+	w->loaded = -1;
+	/* the settings' defaults until a load succeeds */
+	policy_store_defaults(&pe->snap->settings);
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	watch_poll(w);
+	return w;
+}
+
+void
+policy_watch_run(struct policy_watch* w)
+{
+	if(!w || watch_interval(w) <= 0)
+		return;
+	if(pthread_create(&w->thread, NULL, watch_main, w) == 0)
+		w->running = 1;
+	else	log_err("rrpolicy: cannot start the watcher thread: committed "
+		"changes apply on unbound-control reload only");
+}
+
+void
+policy_watch_stop(struct policy_watch* w)
+{
+	if(!w)
+		return;
+	if(w->running) {
+		pthread_mutex_lock(&w->mu);
+		w->stop = 1;
+		pthread_cond_signal(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		pthread_join(w->thread, NULL);
+	}
+	write_status(w, 0);
+	sqlite3_close(w->db);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	free(w->stats);
+	free(w);
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# test_live_reload.sh - committed edits apply by themselves within seconds,
+# without unbound-control reload and without flushing the cache: only the
+# cached data a change covers is invalidated. An open transaction is never
+# half-loaded. A database that becomes unusable keeps the rules loaded
+# before, and is picked up again once it is fixed.
+. "$(dirname "$0")/lib.sh"
+: "${RRPOLICY_SO:?RRPOLICY_SO must name rrpolicy.so}"
+
+sql() { sqlite3 -cmd '.timeout 5000' "$RRPOLICY_DB" "$@"; }
+sqlite3 "$RRPOLICY_DB" < "$REPO_ROOT/schema/schema.sql"
+sql "UPDATE setting SET value = '200' WHERE key = 'poll_interval_ms';"
+start_resolver "qname-minimisation: no"
+
+# rcode and answer of a query, on one line
+answer() { local out; out=$(q "$1" "$2"); echo "$(rcode_of "$out") $(answer_of "$out" | tr '\n' ' ')"; }
+# wait_answer NAME TYPE EXPECTED: poll for up to 5 s; print the ms it took
+wait_answer() {
+    local t0 i
+    t0=$(date +%s%N)
+    for i in $(seq 50); do
+        if [ "$(answer "$1" "$2")" = "$3" ]; then
+            echo $(( ($(date +%s%N) - t0) / 1000000 ))
+            return 0
+        fi
+        sleep 0.1
+    done
+    return 1
+}
+
+# warm the cache
+check_eq "spammer.com A resolves" "NOERROR spammer.com. IN A 192.0.2.10 " "$(answer spammer.com A)"
+check_eq "nxdomain.com A resolves" "NOERROR nxdomain.com. IN A 192.0.2.20 " "$(answer nxdomain.com A)"
+answer a.example.com TXT >/dev/null
+answer deep.sub.example.com TXT >/dev/null
+
+# an exact rule, committed with the sqlite3 CLI: no reload
+auth_mark
+sql "INSERT INTO policy(id, name, type, action) VALUES (10, 'spammer.com', 'A', 'nodata');"
+if ms=$(wait_answer spammer.com A "NOERROR "); then
+    report_ok "a committed rule applies without reload, to an answer that was cached ($ms ms)"
+    check "... within 2 s" test "$ms" -lt 2000
+else
+    report_fail "a committed rule applies without reload (waited 5 s): $(answer spammer.com A)"
+fi
+check_eq "the blocked answer carries EDE 15 of the rule" "15 rrpolicy: rule 10" \
+    "$(out=$(q spammer.com A); echo "$(ede_of "$out") $(ede_text_of "$out")")"
+check_eq "nxdomain.com A still answers" "NOERROR nxdomain.com. IN A 192.0.2.20 " "$(answer nxdomain.com A)"
+check "... from the cache, which the edit left warm" not auth_saw nxdomain.com A
+check "the resolver log shows the live load" log_has 'loaded 1 rules \(revision [0-9]+\)'
+check_eq "status says the rule is live" "live|1" "$(sql 'SELECT state, rules FROM status;')"
+check_eq "status revision is the committed one" "$(sql 'SELECT policy FROM revision;')" \
+    "$(sql 'SELECT loaded_revision FROM status;')"
+
+# a '*.' rule walks the cache
+sql "INSERT INTO policy(id, name, type, action) VALUES (11, '*.example.com', 'TXT', 'nxdomain');"
+check "a '*.' rule applies to a cached name below it" wait_answer a.example.com TXT "NXDOMAIN "
+check "... and to a cached name two labels below" wait_answer deep.sub.example.com TXT "NXDOMAIN "
+
+# a deleted rule stops applying
+sql "DELETE FROM policy WHERE id = 10;"
+check "a deleted rule stops applying without reload" \
+    wait_answer spammer.com A "NOERROR spammer.com. IN A 192.0.2.10 "
+
+# an open transaction is never half-loaded
+mkfifo "$T/sql.in"
+sqlite3 "$RRPOLICY_DB" < "$T/sql.in" > "$T/sql.out" 2>&1 &
+register_pid sqlite3 $!
+exec 7>"$T/sql.in"
+echo "BEGIN; INSERT INTO policy(name, type) VALUES ('nxdomain.com', 'MX');" >&7
+echo "SELECT 'inserted';" >&7
+for i in $(seq 50); do grep -q inserted "$T/sql.out" && break; sleep 0.1; done
+sleep 1.5
+check_eq "an uncommitted rule does not apply" \
+    "NOERROR nxdomain.com. IN MX 1 aspmx.l.google.com. " "$(answer nxdomain.com MX)"
+echo "INSERT INTO policy(name, type, action) VALUES ('nxdomain.com', 'A', 'refused'); COMMIT;" >&7
+exec 7>&-
+check "both rules of the transaction apply once it commits" wait_answer nxdomain.com MX "NOERROR nxdomain.com. IN MX 0 . "
+check_eq "... the second one too" "REFUSED " "$(answer nxdomain.com A)"
+
+# a database file replaced by a corrupt one: the rules loaded before stay
+sql ".backup '$T/good.db'"
+head -c 65536 /dev/urandom > "$T/corrupt.db"
+mv "$T/corrupt.db" "$RRPOLICY_DB"
+check "the damage is logged" wait_log 'rrpolicy: .*keeping the rules loaded before' 5
+check_eq "the rules loaded before still apply" "NOERROR nxdomain.com. IN MX 0 . " "$(answer nxdomain.com MX)"
+check_eq "unblocked names still resolve" "NOERROR spammer.com. IN A 192.0.2.10 " "$(answer spammer.com A)"
+check_eq "the cause is logged once" 1 "$(grep -c 'keeping the rules loaded before' "$T/resolver.log")"
+sleep 1
+check_eq "... and only once, while the retries go on" 1 "$(grep -c 'keeping the rules loaded before' "$T/resolver.log")"
+sqlite3 "$T/good.db" "DELETE FROM policy WHERE name = 'nxdomain.com' AND type = 'A';"
+mv "$T/good.db" "$RRPOLICY_DB"
+check "a good database moved into place is picked up" wait_log 'rrpolicy: the database .* is usable again' 5
+check "... with its own rules" wait_answer nxdomain.com A "NOERROR nxdomain.com. IN A 192.0.2.20 "
+check_eq "... and the others it has" "NOERROR nxdomain.com. IN MX 0 . " "$(answer nxdomain.com MX)"
+finish

@@ -1,0 +1,933 @@
+/**
+ * \file check_hitlog.c
+ * Unit tests of the hit log (module/hitlog.c) on real SQLite files in a
+ * temporary directory: rows and columns, flush at stop, drops when the
+ * queue is full, adds that do not block while the database is locked,
+ * bounded stop on a locked database, retention.
+ *
+ * With HITLOG_BENCH=1 in the environment a throughput benchmark runs too
+ * (it prints rates, it asserts no time).
+ */
+#include "hitlog.h"
+#include <arpa/inet.h>
+#include <check.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/** The schema, generated from schema/schema.sql (module/schema_sql.c). */
+extern const char rrpolicy_schema_sql[];
+
+/** Temporary directory of the current test. */
+static char test_dir[256];
+/** Database file of the current test. */
+static char test_db[300];
+
+/** Messages the hit log reported, for assertions. */
+static char log_text[65536];
+/** Length of log_text. */
+static size_t log_len;
+/** Messages reported per level. */
+static int log_count[3];
+/** Protects the log_ variables: the writer thread logs. */
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/** Log callback: keep the message and print it. */
+static void
+log_cb(int level, const char* msg)
+{
+	pthread_mutex_lock(&log_lock);
+	if(level >= 0 && level < 3)
+		log_count[level]++;
+	if(log_len + strlen(msg) + 2 < sizeof(log_text)) {
+		memcpy(log_text + log_len, msg, strlen(msg));
+		log_len += strlen(msg);
+		log_text[log_len++] = '\n';
+		log_text[log_len] = 0;
+	}
+	pthread_mutex_unlock(&log_lock);
+	fprintf(stderr, "    [hitlog log %d] %s\n", level, msg);
+}
+
+/** Whether a reported message contains a text. */
+static int
+log_has(const char* text)
+{
+	int r;
+	pthread_mutex_lock(&log_lock);
+	r = strstr(log_text, text) != NULL;
+	pthread_mutex_unlock(&log_lock);
+	return r;
+}
+
+/** Create a temporary directory and a database with the schema in it. */
+static void
+make_db(void)
+{
+	sqlite3* db;
+	char* err = NULL;
+	snprintf(test_dir, sizeof(test_dir), "%s/check_hitlog.XXXXXX",
+		getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(test_dir));
+	snprintf(test_db, sizeof(test_db), "%s/rrpolicy.db", test_dir);
+	ck_assert_int_eq(sqlite3_open(test_db, &db), SQLITE_OK);
+	if(sqlite3_exec(db, rrpolicy_schema_sql, NULL, NULL, &err) != SQLITE_OK)
+		ck_abort_msg("schema: %s", err);
+	sqlite3_close(db);
+	pthread_mutex_lock(&log_lock);
+	log_len = 0;
+	log_text[0] = 0;
+	memset(log_count, 0, sizeof(log_count));
+	pthread_mutex_unlock(&log_lock);
+}
+
+/** Remove the temporary directory of the test. */
+static void
+remove_db(void)
+{
+	char p[400];
+	const char* suffix[] = { "", "-wal", "-shm", "-journal" };
+	size_t i;
+	for(i = 0; i < sizeof(suffix)/sizeof(suffix[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", test_db, suffix[i]);
+		unlink(p);
+	}
+	rmdir(test_dir);
+}
+
+/** Open a second connection to the test database. */
+static sqlite3*
+open_other(void)
+{
+	sqlite3* db;
+	ck_assert_int_eq(sqlite3_open(test_db, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	return db;
+}
+
+/** Run SQL that must succeed on a connection. */
+static void
+exec_ok(sqlite3* db, const char* sql)
+{
+	char* err = NULL;
+	if(sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+		ck_abort_msg("%s: %s", sql, err);
+}
+
+/** Integer result of a query on a new connection. */
+static long long
+query_int(const char* sql)
+{
+	sqlite3* db = open_other();
+	sqlite3_stmt* st;
+	long long v = -1;
+	if(sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		ck_abort_msg("%s: %s", sql, sqlite3_errmsg(db));
+	if(sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/** Settings for the test database. */
+static struct hitlog_config
+test_cfg(size_t queue_size, int retention_days)
+{
+	struct hitlog_config cfg;
+	cfg.path = test_db;
+	cfg.queue_size = queue_size;
+	cfg.retention_days = retention_days;
+	cfg.log = log_cb;
+	return cfg;
+}
+
+/** Sleep some ms. */
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+/** Monotonic time in seconds. */
+static double
+now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/** Wait up to max_ms for a query to return want; return the last value. */
+static long long
+wait_for(const char* sql, long long want, long max_ms)
+{
+	long waited = 0;
+	long long v;
+	while((v = query_int(sql)) != want && waited < max_ms) {
+		sleep_ms(50);
+		waited += 50;
+	}
+	return v;
+}
+
+/** Make an IPv4 socket address. */
+static socklen_t
+addr4(struct sockaddr_storage* ss, const char* text)
+{
+	struct sockaddr_in* sa = (struct sockaddr_in*)ss;
+	memset(ss, 0, sizeof(*ss));
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons(53000);
+	ck_assert_int_eq(inet_pton(AF_INET, text, &sa->sin_addr), 1);
+	return (socklen_t)sizeof(*sa);
+}
+
+/** Make an IPv6 socket address. */
+static socklen_t
+addr6(struct sockaddr_storage* ss, const char* text)
+{
+	struct sockaddr_in6* sa = (struct sockaddr_in6*)ss;
+	memset(ss, 0, sizeof(*ss));
+	sa->sin6_family = AF_INET6;
+	sa->sin6_port = htons(53000);
+	ck_assert_int_eq(inet_pton(AF_INET6, text, &sa->sin6_addr), 1);
+	return (socklen_t)sizeof(*sa);
+}
+
+/** www.Example.COM in wire format. */
+static const uint8_t wire_example[] = "\003www\007Example\003COM";
+
+/**
+ * Add one simple hit from 192.0.2.1, time now. No ck_assert here: in fork
+ * mode every check writes to a pipe, which would dominate the benchmark.
+ */
+static void
+add_simple(struct hitlog* h, int64_t policy_id)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in* sa = (struct sockaddr_in*)&ss;
+	struct timeval tv;
+	memset(&ss, 0, sizeof(ss));
+	sa->sin_family = AF_INET;
+	sa->sin_addr.s_addr = htonl(0xc0000201);
+	gettimeofday(&tv, NULL);
+	hitlog_add(h, &tv, &ss, (socklen_t)sizeof(*sa), wire_example, 15, "MX",
+		policy_id, "nullmx", HITLOG_QUERY);
+}
+
+/** What a producer thread of the multi-thread test adds. */
+struct producer {
+	/** the hit log */
+	struct hitlog* h;
+	/** thread number */
+	int t;
+	/** hits to add */
+	int n;
+};
+
+/** Client address text of hit i of thread t in the multi-thread test. */
+static void
+mt_client(int t, int i, char* buf, size_t len)
+{
+	if(i % 3 == 0)
+		snprintf(buf, len, "192.0.2.%d", t + 1);
+	else if(i % 3 == 1)
+		snprintf(buf, len, "2001:db8::%d", t + 1);
+	else	snprintf(buf, len, "::ffff:198.51.100.%d", t + 1);
+}
+
+/** Producer thread of the multi-thread test. */
+static void*
+mt_producer(void* arg)
+{
+	struct producer* p = (struct producer*)arg;
+	int i;
+	for(i = 0; i < p->n; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len;
+		char client[64];
+		struct timeval tv;
+		mt_client(p->t, i, client, sizeof(client));
+		len = (i % 3 == 0) ? addr4(&ss, client) : addr6(&ss, client);
+		gettimeofday(&tv, NULL);
+		if(p->t % 2 == 0)
+			hitlog_add(p->h, &tv, &ss, len, wire_example, 15, "MX",
+				(int64_t)p->t * 1000000 + i, "nullmx",
+				HITLOG_QUERY);
+		else	hitlog_add(p->h, &tv, &ss, len, wire_example, 65280,
+				NULL, (int64_t)p->t * 1000000 + i, "log",
+				HITLOG_RESPONSE);
+	}
+	return NULL;
+}
+
+START_TEST(test_rows_from_threads)
+{
+	enum { THREADS = 4, PER = 5000 };
+	struct hitlog_config cfg;
+	struct hitlog* h;
+	struct producer p[THREADS];
+	pthread_t th[THREADS];
+	sqlite3* db;
+	sqlite3_stmt* st;
+	int t, rows = 0;
+	make_db();
+	cfg = test_cfg(65536, 0);
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	for(t = 0; t < THREADS; t++) {
+		p[t].h = h;
+		p[t].t = t;
+		p[t].n = PER;
+		ck_assert_int_eq(pthread_create(&th[t], NULL, mt_producer,
+			&p[t]), 0);
+	}
+	for(t = 0; t < THREADS; t++)
+		pthread_join(th[t], NULL);
+	ck_assert_uint_eq(hitlog_dropped(h), 0);
+	hitlog_stop(h);
+
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), THREADS*PER);
+	ck_assert_int_eq(query_int("SELECT count(DISTINCT policy_id) FROM hit"),
+		THREADS*PER);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE ts GLOB "
+		"'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] "
+		"[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]'"),
+		THREADS*PER);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE "
+		"ts >= datetime('now', '-1 hour')"), THREADS*PER);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE "
+		"ts <= strftime('%Y-%m-%d %H:%M:%f', 'now')"), THREADS*PER);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit_drop"), 0);
+
+	db = open_other();
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT policy_id, client, "
+		"qname, qtype, action, stage FROM hit", -1, &st, NULL),
+		SQLITE_OK);
+	while(sqlite3_step(st) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		int tt = (int)(id / 1000000), i = (int)(id % 1000000);
+		char client[64];
+		ck_assert_int_lt(tt, THREADS);
+		mt_client(tt, i, client, sizeof(client));
+		ck_assert_str_eq((const char*)sqlite3_column_text(st, 1),
+			client);
+		ck_assert_str_eq((const char*)sqlite3_column_text(st, 2),
+			"www.example.com.");
+		ck_assert_str_eq((const char*)sqlite3_column_text(st, 3),
+			tt % 2 == 0 ? "MX" : "TYPE65280");
+		ck_assert_str_eq((const char*)sqlite3_column_text(st, 4),
+			tt % 2 == 0 ? "nullmx" : "log");
+		ck_assert_str_eq((const char*)sqlite3_column_text(st, 5),
+			tt % 2 == 0 ? "query" : "response");
+		rows++;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	ck_assert_int_eq(rows, THREADS*PER);
+	remove_db();
+}
+END_TEST
+
+START_TEST(test_columns_exact)
+{
+	/* name cases: wire, text */
+	static const struct { const uint8_t* wire; const char* text; } names[] = {
+		{ (const uint8_t*)"", "." },
+		{ (const uint8_t*)"\007SPAMMER\003com", "spammer.com." },
+		{ (const uint8_t*)"\006_dmarc\007Example\003Com", "_dmarc.example.com." },
+		{ (const uint8_t*)"\003a b\004test", "a\\032b.test." },
+		{ (const uint8_t*)"\002\001A\004test", "\\001a.test." },
+		{ (const uint8_t*)"\300\014", "?" },	/* compression pointer */
+	};
+	/* times: seconds, microseconds, expected ts */
+	static const struct { int64_t s; long us; const char* ts; } times[] = {
+		{ 1700000000, 123456, "2023-11-14 22:13:20.123" },
+		{ 951782400, 999999, "2000-02-29 00:00:00.999" },
+		{ 0, 0, "1970-01-01 00:00:00.000" },
+		{ 4102444799, 1000, "2099-12-31 23:59:59.001" },
+		{ 1709251199, 500000, "2024-02-29 23:59:59.500" },
+	};
+	struct hitlog_config cfg;
+	struct hitlog* h;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	struct timeval tv;
+	sqlite3* db;
+	sqlite3_stmt* st;
+	size_t i;
+	char sql[256];
+	make_db();
+	cfg = test_cfg(1024, 0);
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	len = addr6(&ss, "2001:db8:0:0:0:0:0:1");
+	gettimeofday(&tv, NULL);
+	for(i = 0; i < sizeof(names)/sizeof(names[0]); i++)
+		hitlog_add(h, &tv, &ss, len, names[i].wire, 16, "TXT",
+			100 + (int64_t)i, "block", HITLOG_RESPONSE);
+	len = addr4(&ss, "203.0.113.254");
+	for(i = 0; i < sizeof(times)/sizeof(times[0]); i++) {
+		tv.tv_sec = (time_t)times[i].s;
+		tv.tv_usec = times[i].us;
+		hitlog_add(h, &tv, &ss, len, wire_example, 1, "A",
+			200 + (int64_t)i, "nxdomain", HITLOG_QUERY);
+	}
+	/* two hours ago: not in the last hour */
+	gettimeofday(&tv, NULL);
+	tv.tv_sec -= 7200;
+	hitlog_add(h, &tv, &ss, len, wire_example, 1, "A", 300, "drop",
+		HITLOG_QUERY);
+	/* unusable address, NULL action */
+	hitlog_add(h, NULL, NULL, 0, wire_example, 1, "A", 301, NULL,
+		HITLOG_QUERY);
+	hitlog_stop(h);
+
+	db = open_other();
+	for(i = 0; i < sizeof(names)/sizeof(names[0]); i++) {
+		snprintf(sql, sizeof(sql), "SELECT qname, client, qtype, action, "
+			"stage FROM hit WHERE policy_id = %d", 100 + (int)i);
+		ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+			SQLITE_OK);
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+		ck_assert_str_eq((const char*)sqlite3_column_text(st, 0),
+			names[i].text);
+		ck_assert_str_eq((const char*)sqlite3_column_text(st, 1),
+			"2001:db8::1");
+		ck_assert_str_eq((const char*)sqlite3_column_text(st, 2), "TXT");
+		ck_assert_str_eq((const char*)sqlite3_column_text(st, 3), "block");
+		ck_assert_str_eq((const char*)sqlite3_column_text(st, 4),
+			"response");
+		sqlite3_finalize(st);
+	}
+	for(i = 0; i < sizeof(times)/sizeof(times[0]); i++) {
+		/* also against SQLite's own conversion */
+		snprintf(sql, sizeof(sql), "SELECT ts, client, ts = strftime("
+			"'%%Y-%%m-%%d %%H:%%M:%%S', %lld, 'unixepoch') || '.' || "
+			"printf('%%03d', %ld / 1000) FROM hit WHERE policy_id = %d",
+			(long long)times[i].s, times[i].us, 200 + (int)i);
+		ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+			SQLITE_OK);
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+		ck_assert_str_eq((const char*)sqlite3_column_text(st, 0),
+			times[i].ts);
+		ck_assert_str_eq((const char*)sqlite3_column_text(st, 1),
+			"203.0.113.254");
+		ck_assert_int_eq(sqlite3_column_int(st, 2), 1);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	/* the names, policy 301 (time now) and the one in 2099 */
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE "
+		"ts >= datetime('now', '-1 hour')"),
+		(long long)(sizeof(names)/sizeof(names[0])) + 2);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE "
+		"policy_id = 300 AND ts < datetime('now', '-1 hour') AND "
+		"ts >= datetime('now', '-3 hours')"), 1);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE "
+		"policy_id = 301 AND client = 'unknown' AND action = 'unknown' "
+		"AND ts >= datetime('now', '-1 hour')"), 1);
+	remove_db();
+}
+END_TEST
+
+START_TEST(test_written_while_running)
+{
+	struct hitlog_config cfg;
+	struct hitlog* h;
+	int i;
+	make_db();
+	cfg = test_cfg(4096, 0);
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	for(i = 0; i < 100; i++)
+		add_simple(h, i);
+	/* the writer writes within its period, without a stop */
+	ck_assert_int_eq(wait_for("SELECT count(*) FROM hit", 100, 3000), 100);
+	for(i = 0; i < 100; i++)
+		add_simple(h, 100 + i);
+	ck_assert_int_eq(wait_for("SELECT count(*) FROM hit", 200, 3000), 200);
+	ck_assert_uint_gt(hitlog_mem(h), 4096 * 256);
+	hitlog_stop(h);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), 200);
+	/* the writer switched the database to WAL */
+	ck_assert_int_eq(query_int("SELECT journal_mode = 'wal' FROM "
+		"pragma_journal_mode"), 1);
+	remove_db();
+}
+END_TEST
+
+START_TEST(test_stop_writes_all)
+{
+	enum { N = 60000 };
+	struct hitlog_config cfg;
+	struct hitlog* h;
+	int i;
+	make_db();
+	cfg = test_cfg(65536, 0);
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	for(i = 0; i < N; i++)
+		add_simple(h, i);
+	ck_assert_uint_eq(hitlog_dropped(h), 0);
+	hitlog_stop(h);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), N);
+	ck_assert_int_eq(query_int("SELECT count(DISTINCT policy_id) FROM hit"),
+		N);
+	ck_assert_int_eq(log_count[0], 0);
+	remove_db();
+}
+END_TEST
+
+START_TEST(test_drops_counted_locked)
+{
+	enum { Q = 1024, N = 5000 };
+	struct hitlog_config cfg;
+	struct hitlog* h;
+	sqlite3* other;
+	int i;
+	make_db();
+	cfg = test_cfg(Q, 0);
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	/* the writer cannot take anything: exactly Q hits fit */
+	other = open_other();
+	exec_ok(other, "BEGIN EXCLUSIVE");
+	for(i = 0; i < N; i++)
+		add_simple(h, i);
+	ck_assert_uint_eq(hitlog_dropped(h), N - Q);
+	exec_ok(other, "COMMIT");
+	sqlite3_close(other);
+	hitlog_stop(h);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), Q);
+	ck_assert_int_eq(query_int("SELECT max(policy_id) FROM hit"), Q - 1);
+	ck_assert_int_eq(query_int("SELECT sum(dropped) FROM hit_drop"), N - Q);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit_drop WHERE "
+		"ts >= datetime('now', '-1 hour')"),
+		query_int("SELECT count(*) FROM hit_drop"));
+	ck_assert(log_has("dropped"));
+	remove_db();
+}
+END_TEST
+
+/** Producer of the burst test: adds as fast as it can. */
+static void*
+burst_producer(void* arg)
+{
+	struct producer* p = (struct producer*)arg;
+	int i;
+	for(i = 0; i < p->n; i++)
+		add_simple(p->h, (int64_t)p->t * 1000000 + i);
+	return NULL;
+}
+
+START_TEST(test_drops_burst)
+{
+	enum { THREADS = 3, PER = 40000 };
+	struct hitlog_config cfg;
+	struct hitlog* h;
+	struct producer p[THREADS];
+	pthread_t th[THREADS];
+	long long rows, dropped;
+	int t;
+	make_db();
+	cfg = test_cfg(1024, 0);
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	for(t = 0; t < THREADS; t++) {
+		p[t].h = h;
+		p[t].t = t;
+		p[t].n = PER;
+		ck_assert_int_eq(pthread_create(&th[t], NULL, burst_producer,
+			&p[t]), 0);
+	}
+	for(t = 0; t < THREADS; t++)
+		pthread_join(th[t], NULL);
+	dropped = (long long)hitlog_dropped(h);
+	hitlog_stop(h);
+	rows = query_int("SELECT count(*) FROM hit");
+	fprintf(stderr, "    burst into a queue of 1024: %lld rows, %lld "
+		"dropped\n", rows, dropped);
+	ck_assert_int_eq(rows + dropped, THREADS * PER);
+	ck_assert_int_eq(query_int("SELECT coalesce(sum(dropped), 0) FROM "
+		"hit_drop"), dropped);
+	remove_db();
+}
+END_TEST
+
+START_TEST(test_locked_db_does_not_block)
+{
+	enum { N = 1500 };
+	struct hitlog_config cfg;
+	struct hitlog* h;
+	sqlite3* other;
+	int i;
+	make_db();
+	cfg = test_cfg(65536, 0);
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	add_simple(h, 0);
+	ck_assert_int_eq(wait_for("SELECT count(*) FROM hit", 1, 3000), 1);
+	/* an operator holds a write transaction for about 1.5 s */
+	other = open_other();
+	exec_ok(other, "BEGIN EXCLUSIVE");
+	for(i = 1; i <= N; i++) {
+		add_simple(h, i);
+		if(i % 10 == 0)
+			sleep_ms(10);
+	}
+	/* every add returned while the lock is held; nothing got in */
+	ck_assert_uint_eq(hitlog_dropped(h), 0);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), 1);
+	exec_ok(other, "COMMIT");
+	sqlite3_close(other);
+	/* the writer retries by itself: everything lands without a stop */
+	ck_assert_int_eq(wait_for("SELECT count(*) FROM hit", N + 1, 5000),
+		N + 1);
+	hitlog_stop(h);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), N + 1);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit_drop"), 0);
+	ck_assert(log_has("retrying"));
+	remove_db();
+}
+END_TEST
+
+START_TEST(test_stop_gives_up_on_lock)
+{
+	struct hitlog_config cfg;
+	struct hitlog* h;
+	sqlite3* other;
+	double t0;
+	int i;
+	make_db();
+	cfg = test_cfg(1024, 0);
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	other = open_other();
+	exec_ok(other, "BEGIN EXCLUSIVE");
+	for(i = 0; i < 10; i++)
+		add_simple(h, i);
+	t0 = now_s();
+	hitlog_stop(h);
+	fprintf(stderr, "    stop on a locked database took %.1f s\n",
+		now_s() - t0);
+	ck_assert(log_has("gave up 10 hits"));
+	exec_ok(other, "COMMIT");
+	sqlite3_close(other);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), 0);
+	remove_db();
+}
+END_TEST
+
+START_TEST(test_retention)
+{
+	enum { OLD = 2500, RECENT = 7 };
+	struct hitlog_config cfg;
+	struct hitlog* h;
+	sqlite3* other;
+	int i;
+	make_db();
+	other = open_other();
+	exec_ok(other, "BEGIN");
+	for(i = 0; i < OLD; i++)
+		exec_ok(other, "INSERT INTO hit (ts, client, qname, qtype, "
+			"policy_id, action, stage) VALUES (strftime('%Y-%m-%d "
+			"%H:%M:%f', 'now', '-40 days'), '192.0.2.9', 'old.test.', "
+			"'A', 1, 'block', 'query')");
+	for(i = 0; i < RECENT; i++)
+		exec_ok(other, "INSERT INTO hit (ts, client, qname, qtype, "
+			"policy_id, action, stage) VALUES (strftime('%Y-%m-%d "
+			"%H:%M:%f', 'now', '-29 days'), '192.0.2.9', 'new.test.', "
+			"'A', 2, 'block', 'query')");
+	exec_ok(other, "COMMIT");
+	sqlite3_close(other);
+	cfg = test_cfg(1024, 30);
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	add_simple(h, 3);
+	/* 1000 rows per batch, one batch per second */
+	ck_assert_int_eq(wait_for("SELECT count(*) FROM hit WHERE policy_id = 1",
+		0, 10000), 0);
+	hitlog_stop(h);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE "
+		"policy_id = 2"), RECENT);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE "
+		"policy_id = 3"), 1);
+	remove_db();
+}
+END_TEST
+
+START_TEST(test_no_retention)
+{
+	struct hitlog_config cfg;
+	struct hitlog* h;
+	sqlite3* other;
+	make_db();
+	other = open_other();
+	exec_ok(other, "INSERT INTO hit (ts, client, qname, qtype, policy_id, "
+		"action, stage) VALUES ('2001-01-01 00:00:00.000', '192.0.2.9', "
+		"'old.test.', 'A', 1, 'block', 'query')");
+	sqlite3_close(other);
+	cfg = test_cfg(1024, 0);
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	add_simple(h, 3);
+	sleep_ms(1500);
+	hitlog_stop(h);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), 2);
+	remove_db();
+}
+END_TEST
+
+START_TEST(test_refused_rows_skipped)
+{
+	static const uint8_t poison[] = "\006poison\004test";
+	struct hitlog_config cfg;
+	struct hitlog* h;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	sqlite3* other;
+	int i;
+	make_db();
+	/* an operator's trigger refuses some rows: they are skipped, the
+	 * others of the same transaction land */
+	other = open_other();
+	exec_ok(other, "CREATE TRIGGER no_poison BEFORE INSERT ON hit "
+		"WHEN NEW.qname = 'poison.test.' BEGIN "
+		"SELECT RAISE(ABORT, 'no poison'); END");
+	sqlite3_close(other);
+	cfg = test_cfg(1024, 0);
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	len = addr4(&ss, "192.0.2.7");
+	for(i = 0; i < 100; i++) {
+		if(i % 10 == 0)
+			hitlog_add(h, NULL, &ss, len, poison, 1, "A", i, "block",
+				HITLOG_QUERY);
+		else	add_simple(h, i);
+	}
+	hitlog_stop(h);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), 90);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE "
+		"policy_id % 10 = 0"), 0);
+	ck_assert(log_has("no poison"));
+	remove_db();
+}
+END_TEST
+
+START_TEST(test_edge_cases)
+{
+	struct hitlog_config cfg;
+	struct hitlog* h;
+	struct stat sb;
+	sqlite3* other;
+	char missing[400];
+	/* NULL hit log: nothing happens */
+	hitlog_add(NULL, NULL, NULL, 0, wire_example, 1, "A", 1, "block",
+		HITLOG_QUERY);
+	hitlog_stop(NULL);
+	ck_assert_uint_eq(hitlog_dropped(NULL), 0);
+	ck_assert_uint_eq(hitlog_mem(NULL), 0);
+	make_db();
+	/* a missing database is not created */
+	snprintf(missing, sizeof(missing), "%s/missing.db", test_dir);
+	cfg = test_cfg(1024, 0);
+	cfg.path = missing;
+	ck_assert_ptr_null(hitlog_start(&cfg));
+	ck_assert_int_ne(stat(missing, &sb), 0);
+	ck_assert(log_has("cannot open"));
+	/* a database without table hit */
+	other = open_other();
+	exec_ok(other, "DROP TABLE hit");
+	sqlite3_close(other);
+	cfg = test_cfg(1024, 7);
+	ck_assert_ptr_null(hitlog_start(&cfg));
+	ck_assert(log_has("cannot prepare"));
+	/* the tiniest queue still works */
+	other = open_other();
+	exec_ok(other, "CREATE TABLE hit(id INTEGER PRIMARY KEY, ts TEXT NOT "
+		"NULL, client TEXT NOT NULL, qname TEXT NOT NULL, qtype TEXT NOT "
+		"NULL, policy_id INTEGER, action TEXT NOT NULL, stage TEXT NOT "
+		"NULL CHECK(stage IN ('query','response')))");
+	sqlite3_close(other);
+	cfg = test_cfg(0, 0);
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	other = open_other();
+	exec_ok(other, "BEGIN EXCLUSIVE");
+	add_simple(h, 1);
+	add_simple(h, 2);
+	add_simple(h, 3);
+	ck_assert_uint_eq(hitlog_dropped(h), 1);
+	exec_ok(other, "COMMIT");
+	sqlite3_close(other);
+	hitlog_stop(h);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), 2);
+	ck_assert_int_eq(query_int("SELECT sum(dropped) FROM hit_drop"), 1);
+	remove_db();
+}
+END_TEST
+
+/** CPU seconds (user + system) the process used so far. */
+static double
+cpu_s(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+		(double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/** Paced producer of the benchmark. */
+struct pacer {
+	/** the hit log */
+	struct hitlog* h;
+	/** hits per second of this thread */
+	double rate;
+	/** seconds */
+	double secs;
+	/** hits added */
+	long added;
+};
+
+/** Benchmark producer: adds at a fixed rate, in 1 ms steps. */
+static void*
+paced_producer(void* arg)
+{
+	struct pacer* p = (struct pacer*)arg;
+	double t0 = now_s(), t;
+	p->added = 0;
+	while((t = now_s() - t0) < p->secs) {
+		long want = (long)(t * p->rate);
+		while(p->added < want)
+			add_simple(p->h, p->added++);
+		sleep_ms(1);
+	}
+	return NULL;
+}
+
+START_TEST(test_bench)
+{
+	static const double rates[] = { 50000, 100000, 200000, 300000 };
+	size_t r;
+	if(!getenv("HITLOG_BENCH"))
+		return;
+	/* sustained: two producers at a fixed total rate for 10 s */
+	for(r = 0; r < sizeof(rates)/sizeof(rates[0]); r++) {
+		struct hitlog_config cfg;
+		struct hitlog* h;
+		struct pacer p[2];
+		pthread_t th[2];
+		double t0, tstop, c0;
+		long total;
+		int t;
+		make_db();
+		cfg = test_cfg(65536, 30);
+		h = hitlog_start(&cfg);
+		ck_assert_ptr_nonnull(h);
+		t0 = now_s();
+		c0 = cpu_s();
+		for(t = 0; t < 2; t++) {
+			p[t].h = h;
+			p[t].rate = rates[r] / 2;
+			p[t].secs = 10;
+			pthread_create(&th[t], NULL, paced_producer, &p[t]);
+		}
+		for(t = 0; t < 2; t++)
+			pthread_join(th[t], NULL);
+		total = p[0].added + p[1].added;
+		tstop = now_s();
+		fprintf(stderr, "BENCH paced %.0f/s for 10 s: added %ld in "
+			"%.2f s, dropped %llu, CPU %.0f%% of one core, ",
+			rates[r], total, tstop - t0,
+			(unsigned long long)hitlog_dropped(h),
+			100 * (cpu_s() - c0) / (tstop - t0));
+		hitlog_stop(h);
+		fprintf(stderr, "stop took %.3f s, rows %lld\n",
+			now_s() - tstop, query_int("SELECT count(*) FROM hit"));
+		remove_db();
+	}
+	/* raw writer throughput: fill a big queue while the database is
+	 * locked, release it, time until everything is written */
+	{
+		enum { BIG = 1000000 };
+		struct hitlog_config cfg;
+		struct hitlog* h;
+		sqlite3* other;
+		double t0, t1;
+		int i;
+		make_db();
+		cfg = test_cfg(BIG, 0);
+		h = hitlog_start(&cfg);
+		ck_assert_ptr_nonnull(h);
+		other = open_other();
+		exec_ok(other, "BEGIN EXCLUSIVE");
+		t0 = now_s();
+		for(i = 0; i < BIG; i++)
+			add_simple(h, i);
+		t1 = now_s();
+		fprintf(stderr, "BENCH one producer, no contention: %.0f adds/s "
+			"(%.0f ns per add)\n", BIG / (t1 - t0),
+			(t1 - t0) * 1e9 / BIG);
+		exec_ok(other, "COMMIT");
+		sqlite3_close(other);
+		t0 = now_s();
+		wait_for("SELECT max(id) FROM hit", BIG, 60000);
+		t1 = now_s();
+		fprintf(stderr, "BENCH writer: %d rows in %.2f s = %.0f rows/s "
+			"(polled every 50 ms)\n", BIG, t1 - t0, BIG / (t1 - t0));
+		hitlog_stop(h);
+		remove_db();
+	}
+}
+END_TEST
+
+/** The test suite. */
+static Suite*
+hitlog_suite(void)
+{
+	Suite* s = suite_create("hitlog");
+	TCase* tc = tcase_create("core");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_rows_from_threads);
+	tcase_add_test(tc, test_columns_exact);
+	tcase_add_test(tc, test_written_while_running);
+	tcase_add_test(tc, test_stop_writes_all);
+	tcase_add_test(tc, test_drops_counted_locked);
+	tcase_add_test(tc, test_drops_burst);
+	tcase_add_test(tc, test_locked_db_does_not_block);
+	tcase_add_test(tc, test_stop_gives_up_on_lock);
+	tcase_add_test(tc, test_retention);
+	tcase_add_test(tc, test_no_retention);
+	tcase_add_test(tc, test_refused_rows_skipped);
+	tcase_add_test(tc, test_edge_cases);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("bench");
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_bench);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+/** Run the suite. */
+int
+main(void)
+{
+	SRunner* sr = srunner_create(hitlog_suite());
+	int failed;
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
