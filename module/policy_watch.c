@@ -109,6 +109,37 @@ watch_error(struct policy_watch* w, const char* err)
 	write_status(w, 0);
 }
 
+/** Hit log problems go to Unbound's log. */
+static void
+hitlog_to_unbound_log(int level, const char* msg)
+{
+	if(level == 0)
+		log_err("rrpolicy: %s", msg);
+	else if(level == 1)
+		log_warn("rrpolicy: %s", msg);
+	else	verbose(VERB_OPS, "rrpolicy: %s", msg);
+}
+
+/** Start the hit writer, as the settings of the first good load say. Not
+ * before: the writer must not touch a database the module refused. */
+static void
+start_hitlog(struct policy_watch* w)
+{
+	struct hitlog_config hc;
+	struct hitlog* h;
+	if(!w->pe->snap->settings.hit_log)
+		return;
+	memset(&hc, 0, sizeof(hc));
+	hc.path = w->pe->db_path;
+	hc.queue_size = w->pe->snap->settings.hit_queue_size;
+	hc.retention_days = w->pe->snap->settings.hit_retention_days;
+	hc.log = hitlog_to_unbound_log;
+	if(!(h = hitlog_start(&hc)))
+		log_err("rrpolicy: hit logging is off: cannot start the writer");
+	/* workers read it without the lock, in the reply callbacks */
+	__atomic_store_n(&w->pe->hits, h, __ATOMIC_RELEASE);
+}
+
 /** Load the database into a new snapshot and put it in use. */
 static void
 watch_load(struct policy_watch* w)
@@ -145,6 +176,8 @@ watch_load(struct policy_watch* w)
 		log_info("rrpolicy: the database %s is usable again", w->pe->db_path);
 	w->error[0] = 0;
 	w->loaded = w->stats->revision;
+	if(!w->ever_loaded)
+		start_hitlog(w);
 	w->ever_loaded = 1;
 	write_status(w, 1);
 }
@@ -157,12 +190,15 @@ watch_poll(struct policy_watch* w)
 	struct stat st;
 	int64_t rev;
 	if(stat(w->pe->db_path, &st) != 0) {
-		snprintf(err, sizeof(err), "cannot find %s: %s", w->pe->db_path,
-			strerror(errno));
-		watch_error(w, err);
-		return;
-	}
-	if(w->db && (st.st_dev != w->dev || st.st_ino != w->ino)) {
+		/* a missing database is created by the open below; one that
+		 * vanished while in use is not silently replaced by an empty one */
+		if(w->db || errno != ENOENT) {
+			snprintf(err, sizeof(err), "cannot find %s: %s",
+				w->pe->db_path, strerror(errno));
+			watch_error(w, err);
+			return;
+		}
+	} else if(w->db && (st.st_dev != w->dev || st.st_ino != w->ino)) {
 		verbose(VERB_OPS, "rrpolicy: %s was replaced, opening it again",
 			w->pe->db_path);
 		sqlite3_close(w->db);
@@ -173,8 +209,10 @@ watch_poll(struct policy_watch* w)
 			watch_error(w, err);
 			return;
 		}
-		w->dev = st.st_dev;
-		w->ino = st.st_ino;
+		if(stat(w->pe->db_path, &st) == 0) {
+			w->dev = st.st_dev;
+			w->ino = st.st_ino;
+		}
 		/* another file: whatever its revision, load it */
 		w->loaded = -1;
 	}

@@ -53,33 +53,6 @@ get_env(struct module_env* env, int id)
 	return de ? (struct rrpolicy_env*)de->dyn_env : NULL;
 }
 
-/** Hit log problems go to Unbound's log. */
-static void
-hitlog_to_unbound_log(int level, const char* msg)
-{
-	if(level == 0)
-		log_err("rrpolicy: %s", msg);
-	else if(level == 1)
-		log_warn("rrpolicy: %s", msg);
-	else	verbose(VERB_OPS, "rrpolicy: %s", msg);
-}
-
-/** Start the hit writer, as the settings of the first load say. */
-static void
-start_hitlog(struct rrpolicy_env* pe)
-{
-	struct hitlog_config hc;
-	if(!pe->snap->settings.hit_log)
-		return;
-	memset(&hc, 0, sizeof(hc));
-	hc.path = pe->db_path;
-	hc.queue_size = pe->snap->settings.hit_queue_size;
-	hc.retention_days = pe->snap->settings.hit_retention_days;
-	hc.log = hitlog_to_unbound_log;
-	if(!(pe->hits = hitlog_start(&hc)))
-		log_err("rrpolicy: hit logging is off: cannot start the writer");
-}
-
 /** Record that a rule fired for the query (once per rule). */
 static void
 note_fired(struct module_qstate* qstate, const struct policy_rule* r,
@@ -106,9 +79,12 @@ log_client(struct rrpolicy_env* pe, struct module_qstate* qstate,
 	struct rrpolicy_qstate* pq, struct comm_reply* rep)
 {
 	const sldns_rr_descriptor* d = sldns_rr_descript(qstate->qinfo.qtype);
+	struct hitlog* hits = __atomic_load_n(&pe->hits, __ATOMIC_ACQUIRE);
 	int i;
+	if(!hits)
+		return;
 	for(i = 0; i < pq->nfired; i++)
-		hitlog_add(pe->hits, qstate->env->now_tv, &rep->client_addr,
+		hitlog_add(hits, qstate->env->now_tv, &rep->client_addr,
 			rep->client_addrlen, qstate->qinfo.qname,
 			qstate->qinfo.qtype, d ? d->_name : NULL, pq->fired[i].id,
 			action_names[pq->fired[i].action], pq->fired[i].stage);
@@ -127,7 +103,7 @@ reply_cb(struct query_info* ATTR_UNUSED(qinfo), struct module_qstate* qstate,
 {
 	struct rrpolicy_env* pe = (struct rrpolicy_env*)arg;
 	struct rrpolicy_qstate* pq;
-	if(!qstate || !repinfo || !pe->hits ||
+	if(!qstate || !repinfo ||
 		!(pq = (struct rrpolicy_qstate*)qstate->minfo[id]) || !pq->nfired)
 		return 1;
 	log_client(pe, qstate, pq, repinfo);
@@ -139,7 +115,7 @@ static void
 log_dropped(struct rrpolicy_env* pe, struct module_qstate* qstate, int id)
 {
 	struct mesh_reply* r;
-	if(!pe->hits || !qstate->mesh_info)
+	if(!qstate->mesh_info)
 		return;
 	for(r = qstate->mesh_info->reply_list; r; r = r->next)
 		log_client(pe, qstate, (struct rrpolicy_qstate*)qstate->minfo[id],
@@ -169,7 +145,6 @@ init(struct module_env* env, int id)
 		log_err("rrpolicy: out of memory");
 		return 0;
 	}
-	start_hitlog(pe);
 	policy_watch_run(pe->watch);
 	if(!de->inplace_cb_register_wrapped((void*)reply_cb, inplace_cb_reply,
 		pe, env, id) ||
@@ -326,5 +301,5 @@ get_mem(struct module_env* env, int id)
 	pthread_rwlock_rdlock(&pe->lock);
 	mem = sizeof(*pe) + sizeof(*pe->snap) + policy_table_mem(pe->snap->table);
 	pthread_rwlock_unlock(&pe->lock);
-	return mem + hitlog_mem(pe->hits);
+	return mem + hitlog_mem(__atomic_load_n(&pe->hits, __ATOMIC_ACQUIRE));
 }

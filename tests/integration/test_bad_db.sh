@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# test_bad_db.sh - a bad database at start never takes the resolver down:
+# a database locked by an operator at start is loaded once the lock is gone;
+# a database of an unknown schema version is refused without damage; a
+# directory the module cannot create the database in. Unbound answers
+# throughout, and each cause is logged.
+. "$(dirname "$0")/lib.sh"
+: "${RRPOLICY_SO:?RRPOLICY_SO must name rrpolicy.so}"
+
+answer() { local out; out=$(q "$1" "$2"); echo "$(rcode_of "$out") $(answer_of "$out" | tr '\n' ' ')"; }
+
+# 1. Locked at start. A database still in rollback-journal mode (as the
+# sqlite3 CLI makes it) with an exclusive lock held: readers wait too.
+sqlite3 "$RRPOLICY_DB" < "$REPO_ROOT/schema/schema.sql"
+sqlite3 "$RRPOLICY_DB" "INSERT INTO policy(name, type) VALUES ('spammer.com', 'MX');
+    UPDATE setting SET value = '200' WHERE key = 'poll_interval_ms';"
+mkfifo "$T/lock.in"
+sqlite3 "$RRPOLICY_DB" < "$T/lock.in" > "$T/lock.out" 2>&1 &
+register_pid lock $!
+exec 7>"$T/lock.in"
+echo "BEGIN EXCLUSIVE; UPDATE policy SET comment = 'held'; SELECT 'locked';" >&7
+for i in $(seq 50); do grep -q locked "$T/lock.out" && break; sleep 0.1; done
+check "the operator holds the lock" grep -q locked "$T/lock.out"
+start_resolver
+check "the lock is logged at start" log_has 'rrpolicy: .*database is locked.*NO POLICY IS APPLIED'
+check_eq "Unbound answers while the database is locked" \
+    "NOERROR nxdomain.com. IN A 192.0.2.20 " "$(answer nxdomain.com A)"
+check_eq "... with no rules yet" "NOERROR spammer.com. IN MX 10 aspmx.l.google.com. spammer.com. IN MX 20 alt1.aspmx.l.google.com. " \
+    "$(answer spammer.com MX)"
+echo "ROLLBACK;" >&7
+exec 7>&-
+check "once the lock is gone the rules are loaded" wait_log 'rrpolicy: the database .* is usable again' 10
+check_eq "... and apply" "NOERROR spammer.com. IN MX 0 . " "$(answer spammer.com MX)"
+stop_resolver
+
+# 2. A schema version this rrpolicy does not know: refused, file untouched.
+rm -f "$RRPOLICY_DB"*
+sqlite3 "$RRPOLICY_DB" < "$REPO_ROOT/schema/schema.sql"
+sqlite3 "$RRPOLICY_DB" "INSERT INTO policy(name, type) VALUES ('spammer.com', 'MX'); PRAGMA user_version = 99;"
+before=$(sha256sum < "$RRPOLICY_DB")
+start_resolver
+check "the unknown version is logged" log_has 'rrpolicy: .*has schema version 99, this rrpolicy knows version 1'
+check_eq "Unbound answers" "NOERROR nxdomain.com. IN A 192.0.2.20 " "$(answer nxdomain.com A)"
+check_eq "no rules apply" "NOERROR" "$(rcode_of "$(q spammer.com MX)")"
+check "... not even the one in the refused database" not grep -q 'MX 0 \.' <(q spammer.com MX)
+stop_resolver
+check_eq "the refused database is left as it was" "$before" "$(sha256sum < "$RRPOLICY_DB")"
+check_eq "... still version 99" 99 "$(sqlite3 "$RRPOLICY_DB" 'PRAGMA user_version;')"
+
+# 3. A database path whose directory does not exist: nothing can be created.
+RRPOLICY_DB=$T/no/such/dir/policy.db
+start_resolver
+check "the cause is logged" log_has "rrpolicy: cannot open $RRPOLICY_DB"
+check_eq "Unbound answers" "NOERROR nxdomain.com. IN A 192.0.2.20 " "$(answer nxdomain.com A)"
+finish
