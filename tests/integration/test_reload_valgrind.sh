@@ -19,11 +19,11 @@ RESOLVER_WRAPPER="valgrind --leak-check=full --show-leak-kinds=definite,indirect
 
 blocked_and_logged() {
     local out
-    out=$(q spammer.com MX +tries=3 +time=5)
+    out=$(q spammer.com MX +tries=1 +time=15)
     [ "$(answer_of "$out")" = "spammer.com. IN MX 0 ." ] || return 1
-    out=$(q a.example.com TXT +tries=3 +time=5)
+    out=$(q a.example.com TXT +tries=1 +time=15)
     [ "$(rcode_of "$out")" = NXDOMAIN ] || return 1
-    out=$(q nxdomain.com A +tries=3 +time=5)
+    out=$(q nxdomain.com A +tries=1 +time=15)
     [ "$(rcode_of "$out")" = NOERROR ]
 }
 check "rules apply before the reloads" blocked_and_logged
