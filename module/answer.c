@@ -145,13 +145,13 @@ answer_block(struct module_qstate* qstate, int action, const uint8_t* apex,
 }
 
 void
-answer_add_ede(struct module_qstate* qstate, int code, int64_t rule_id)
+answer_add_ede(struct edns_option** list, struct regional* region,
+	struct module_env* env, int code, int64_t rule_id)
 {
 	char text[64];
-	if(!qstate->env->cfg->ede)
+	if(!env->cfg->ede)
 		return;
 	snprintf(text, sizeof(text), "rrpolicy: rule %lld", (long long)rule_id);
-	if(!edns_opt_list_append_ede(&qstate->edns_opts_front_out,
-		qstate->region, (sldns_ede_code)code, text))
+	if(!edns_opt_list_append_ede(list, region, (sldns_ede_code)code, text))
 		log_err("rrpolicy: out of memory for the EDE option");
 }

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 struct module_qstate;
+struct module_env;
+struct edns_option;
 struct regional;
 struct dns_msg;
 struct ub_packed_rrset_key;
@@ -64,9 +66,16 @@ int answer_block(struct module_qstate* qstate, int action,
 	const uint8_t* apex, const struct policy_settings* s);
 
 /**
- * Add an Extended DNS Error naming the rule to the reply of qstate, if the
+ * Add an Extended DNS Error naming the rule to an EDNS option list, if the
  * configuration has ede: yes.
+ * @param list: the list (qstate->edns_opts_front_out, or the list of a reply
+ *	callback).
+ * @param region: where to allocate.
+ * @param env: the module environment (configuration).
+ * @param code: EDE code.
+ * @param rule_id: the rule's policy.id.
  */
-void answer_add_ede(struct module_qstate* qstate, int code, int64_t rule_id);
+void answer_add_ede(struct edns_option** list, struct regional* region,
+	struct module_env* env, int code, int64_t rule_id);
 
 #endif /* RRPOLICY_ANSWER_H */

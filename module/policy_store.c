@@ -152,8 +152,8 @@ settings_apply(struct policy_settings* s, const char* key, const char* val)
 		if(parse_int(val, 0, 36500, &x) == 0) s->hit_retention_days = (int)x;
 		else bad = "an integer 0..36500";
 	} else if(strcmp(key, "hit_queue_size") == 0) {
-		if(parse_int(val, 1024, 16777216, &x) == 0) s->hit_queue_size = (size_t)x;
-		else bad = "an integer 1024..16777216";
+		if(parse_int(val, 16384, 1048576, &x) == 0) s->hit_queue_size = (size_t)x;
+		else bad = "an integer 16384..1048576";
 	} else if(strcmp(key, "poll_interval_ms") == 0) {
 		if(parse_int(val, 0, 3600000, &x) == 0 && (x == 0 || x >= 100))
 			s->poll_interval_ms = (int)x;

@@ -61,23 +61,28 @@ rcode_only(int action)
 
 int
 response_filter(struct module_qstate* qstate, const struct policy_table* t,
-	const struct policy_settings* s, response_fired_func* fired, void* arg)
+	const struct policy_settings* s, response_fired_func* fired, void* arg,
+	int64_t* ede_rule)
 {
 	struct reply_info* rep;
 	struct rewrite w;
 	const struct policy_rule* ends = NULL;
+	const struct policy_rule* stripped = NULL;
 	const uint8_t* ends_apex = NULL;
 	uint8_t lower[DNAME_WIRE_MAX], apex_copy[DNAME_WIRE_MAX];
 	time_t now = *qstate->env->now;
 	int changed = 0, strip_each = qstate->qinfo.qtype == LDNS_RR_TYPE_ANY;
+	int bogus;
 	size_t i;
+	*ede_rule = 0;
 	if(!qstate->return_msg || !(rep = qstate->return_msg->rep) ||
 		qstate->return_rcode != LDNS_RCODE_NOERROR)
 		return 0;
-	/* bogus stays the SERVFAIL it is; nothing else may be made of it */
-	if(rep->security == sec_status_bogus ||
-		rep->security == sec_status_secure_sentinel_fail)
-		return 0;
+	/* A bogus answer is filtered like any other, but stays bogus: the
+	 * mesh turns it into SERVFAIL for validating clients, and clients
+	 * that set CD get it without what the rules block. */
+	bogus = rep->security == sec_status_bogus ||
+		rep->security == sec_status_secure_sentinel_fail;
 	memset(&w, 0, sizeof(w));
 	w.rcode = FLAGS_GET_RCODE(rep->flags);
 	if(!(w.rrsets = regional_alloc(qstate->region,
@@ -101,8 +106,11 @@ response_filter(struct module_qstate* qstate, const struct policy_table* t,
 		fired(qstate, r, arg);
 		uncache_rrset(qstate->env, rr);
 		changed = 1;
-		if(strip_each && (r->action == PA_NULLMX || r->action == PA_NODATA))
+		if(strip_each && (r->action == PA_NULLMX || r->action == PA_NODATA)) {
+			if(!stripped)
+				stripped = r;
 			continue;
+		}
 		ends = r;
 		/* the apex points into lower, which the next lookups reuse */
 		memcpy(apex_copy, apex, dname_wire_len(apex));
@@ -115,8 +123,11 @@ response_filter(struct module_qstate* qstate, const struct policy_table* t,
 		}
 	}
 	if(ends && rcode_only(ends->action)) {
-		(void)answer_block(qstate, ends->action, ends_apex, s);
-		answer_add_ede(qstate, ANSWER_EDE_FILTERED, ends->id);
+		if(bogus && ends->action != PA_DROP) {
+			qstate->return_msg = NULL;
+			qstate->return_rcode = LDNS_RCODE_SERVFAIL;
+		} else	(void)answer_block(qstate, ends->action, ends_apex, s);
+		*ede_rule = ends->id;
 		return 1;
 	}
 	if(ends && ends->action != PA_NULLMX) {
@@ -154,11 +165,15 @@ response_filter(struct module_qstate* qstate, const struct policy_table* t,
 	rep->rrset_count = w.an + w.ns + w.ar;
 	rep->flags = (uint16_t)((rep->flags & ~0xf) | w.rcode);
 	/* what rrpolicy changed is never vouched for by DNSSEC */
-	rep->security = sec_status_insecure;
+	if(!bogus)
+		rep->security = sec_status_insecure;
 	if(ends && ends->action != PA_NULLMX &&
 		rep->ttl > (time_t)s->negative_ttl)
 		rep->ttl = s->negative_ttl;
+	/* the EDE names the rule that changed the answer section */
 	if(ends)
-		answer_add_ede(qstate, ANSWER_EDE_FILTERED, ends->id);
+		*ede_rule = ends->id;
+	else if(stripped)
+		*ede_rule = stripped->id;
 	return 1;
 }

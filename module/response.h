@@ -6,6 +6,7 @@
  */
 #ifndef RRPOLICY_RESPONSE_H
 #define RRPOLICY_RESPONSE_H
+#include <stdint.h>
 struct module_qstate;
 struct policy_table;
 struct policy_settings;
@@ -16,8 +17,10 @@ typedef void response_fired_func(struct module_qstate* qstate,
 	const struct policy_rule* rule, void* arg);
 
 /**
- * Apply the rules to qstate->return_msg after validation. A bogus answer
- * (SERVFAIL for the client) is left alone. When a blocking rule fires, the
+ * Apply the rules to qstate->return_msg after validation. A bogus answer is
+ * filtered too but stays bogus (SERVFAIL for validating clients; clients
+ * that set CD get it filtered); an rcode-only action on it answers SERVFAIL.
+ * When a blocking rule fires, the
  * answer is rewritten in qstate->region and never marked secure, the blocked
  * RRsets are removed from the RRset cache (which also invalidates every cached
  * message that holds them) and the message of this query from the message
@@ -27,9 +30,12 @@ typedef void response_fired_func(struct module_qstate* qstate,
  * @param s: settings.
  * @param fired: called for every rule that fired.
  * @param arg: passed to fired.
+ * @param ede_rule: set to the id of the rule the Extended DNS Error should
+ *	name (the one that changed the answer section), 0 for none.
  * @return 1 if the answer was changed, 0 if not, -1 on allocation failure.
  */
 int response_filter(struct module_qstate* qstate, const struct policy_table* t,
-	const struct policy_settings* s, response_fired_func* fired, void* arg);
+	const struct policy_settings* s, response_fired_func* fired, void* arg,
+	int64_t* ede_rule);
 
 #endif /* RRPOLICY_RESPONSE_H */

@@ -90,23 +90,40 @@ log_client(struct rrpolicy_env* pe, struct module_qstate* qstate,
 			action_names[pq->fired[i].action], pq->fired[i].stage);
 }
 
+/** Name the rule that changed the answer in an Extended DNS Error. */
+static void
+name_rule(struct module_qstate* qstate, int id, int code, int64_t rule_id)
+{
+	struct rrpolicy_qstate* pq = (struct rrpolicy_qstate*)qstate->minfo[id];
+	answer_add_ede(&qstate->edns_opts_front_out, qstate->region, qstate->env,
+		code, rule_id);
+	if(!qstate->return_msg && qstate->return_rcode == LDNS_RCODE_SERVFAIL) {
+		pq->servfail_ede = (uint8_t)code;
+		pq->servfail_rule = rule_id;
+	}
+}
+
 /** Inplace callback for every reply the mesh sends (NOERROR, NXDOMAIN,
  * REFUSED and SERVFAIL alike): one hit per client answered, for each rule
- * that fired. Internal queries and prefetches have no client and no reply. */
+ * that fired, and the EDE of a SERVFAIL the module answered. Internal
+ * queries and prefetches have no client and no reply. */
 static int
 reply_cb(struct query_info* ATTR_UNUSED(qinfo), struct module_qstate* qstate,
-	struct reply_info* ATTR_UNUSED(rep), int ATTR_UNUSED(rcode),
-	struct edns_data* ATTR_UNUSED(edns),
-	struct edns_option** ATTR_UNUSED(opt_list_out),
-	struct comm_reply* repinfo, struct regional* ATTR_UNUSED(region),
+	struct reply_info* ATTR_UNUSED(rep), int rcode,
+	struct edns_data* ATTR_UNUSED(edns), struct edns_option** opt_list_out,
+	struct comm_reply* repinfo, struct regional* region,
 	struct timeval* ATTR_UNUSED(start_time), int id, void* arg)
 {
 	struct rrpolicy_env* pe = (struct rrpolicy_env*)arg;
 	struct rrpolicy_qstate* pq;
-	if(!qstate || !repinfo ||
-		!(pq = (struct rrpolicy_qstate*)qstate->minfo[id]) || !pq->nfired)
+	if(!qstate || !(pq = (struct rrpolicy_qstate*)qstate->minfo[id]) ||
+		!pq->nfired)
 		return 1;
-	log_client(pe, qstate, pq, repinfo);
+	if(rcode == LDNS_RCODE_SERVFAIL && pq->servfail_ede)
+		answer_add_ede(opt_list_out, region, qstate->env,
+			pq->servfail_ede, pq->servfail_rule);
+	if(repinfo)
+		log_client(pe, qstate, pq, repinfo);
 	return 1;
 }
 
@@ -204,7 +221,7 @@ query_stage(struct module_qstate* qstate, struct rrpolicy_env* pe,
 		qstate->ext_state[id] = module_error;
 		return;
 	}
-	answer_add_ede(qstate, ANSWER_EDE_BLOCKED, r->id);
+	name_rule(qstate, id, ANSWER_EDE_BLOCKED, r->id);
 	if(r->action == PA_DROP)
 		log_dropped(pe, qstate, id);
 	qstate->ext_state[id] = module_finished;
@@ -224,8 +241,11 @@ response_stage(struct module_qstate* qstate, struct rrpolicy_env* pe,
 	const struct policy_snapshot* snap, int id)
 {
 	struct rrpolicy_qstate* pq = (struct rrpolicy_qstate*)qstate->minfo[id];
+	int64_t ede_rule = 0;
 	int rc = snap->table ? response_filter(qstate, snap->table,
-		&snap->settings, response_fired, &id) : 0;
+		&snap->settings, response_fired, &id, &ede_rule) : 0;
+	if(rc > 0 && ede_rule)
+		name_rule(qstate, id, ANSWER_EDE_FILTERED, ede_rule);
 	if(rc < 0) {
 		log_err("rrpolicy: out of memory for a filtered answer");
 		qstate->return_msg = NULL;

@@ -58,6 +58,12 @@ struct rrpolicy_qstate {
 	struct rrpolicy_fired fired[RRPOLICY_MAX_FIRED];
 	/** how many */
 	int nfired;
+	/** EDE code of a SERVFAIL the module answered, 0 if none: Unbound
+	 * drops the module's EDNS options from SERVFAIL replies, so the reply
+	 * callback adds it again */
+	uint8_t servfail_ede;
+	/** the rule that SERVFAIL names */
+	int64_t servfail_rule;
 };
 
 #endif /* RRPOLICY_RRPOLICY_H */

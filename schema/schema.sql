@@ -282,9 +282,9 @@ BEGIN
             THEN RAISE(ABORT,
             'rrpolicy: setting ''hit_retention_days'' must be an integer 0..36500 (0 = keep forever)')
         WHEN NEW.key = 'hit_queue_size'
-             AND NOT (isint AND i BETWEEN 1024 AND 16777216)
+             AND NOT (isint AND i BETWEEN 16384 AND 1048576)
             THEN RAISE(ABORT,
-            'rrpolicy: setting ''hit_queue_size'' must be an integer 1024..16777216')
+            'rrpolicy: setting ''hit_queue_size'' must be an integer 16384..1048576')
         WHEN NEW.key = 'poll_interval_ms'
              AND NOT (isint AND (i = 0 OR i BETWEEN 100 AND 3600000))
             THEN RAISE(ABORT,
@@ -352,14 +352,14 @@ INSERT INTO setting (key, value, description) VALUES
      'RNAME (mailbox) of the SOA in synthesized negative answers; a domain name. Default: nobody.invalid.'),
     /* Hit log. */
     ('hit_log', '1',
-     'Record policy hits in table hit: 1 = yes, 0 = no. Default: 1'),
+     'Record policy hits in table hit: 1 = yes, 0 = no; applies on unbound-control reload. Default: 1'),
     ('hit_retention_days', '30',
-     'Days hits are kept in table hit before the module deletes them; 0 = keep forever; integer 0..36500. Default: 30'),
+     'Days hits are kept in table hit before the module deletes them; 0 = keep forever; integer 0..36500; applies on unbound-control reload. Default: 30'),
     ('hit_queue_size', '65536',
-     'Hits held in memory waiting to be written to table hit; when full, hits are dropped and counted in table hit_drop; integer 1024..16777216. Default: 65536'),
+     'Hits held in memory (320 bytes each) waiting to be written to table hit, which happens every 200 ms: make it hold at least 200 ms of the peak hit rate; when full, hits are dropped and counted in table hit_drop; integer 16384..1048576; applies on unbound-control reload. Default: 65536'),
     /* Live reload. */
     ('poll_interval_ms', '1000',
-     'How often, in milliseconds, the module checks for committed changes of policy and setting and applies them without a reload; 0 = only on unbound-control reload; integer 100..3600000. Default: 1000');
+     'How often, in milliseconds, the module checks for committed changes of policy and setting and applies them without a reload (the hit_* settings apply on unbound-control reload only); 0 = only on unbound-control reload; integer 100..3600000. Default: 1000');
 
 /* ======================================================================
  * hit, hit_drop: the hit log, written by the module's writer thread.

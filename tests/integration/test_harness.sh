@@ -18,7 +18,7 @@ module_checks() {
         grep -qzx "RRPOLICY_DB=$RRPOLICY_DB" "/proc/$RESOLVER_PID/environ"
     if [ -n "${RRPOLICY_SO:-}" ]; then
         check "rrpolicy logged that it loaded its rules" \
-            wait_log "rrpolicy .*: loaded [0-9]+ rules from $RRPOLICY_DB"
+            wait_log "rrpolicy .*: loaded [0-9]+ rules \(revision [0-9]+\) from $RRPOLICY_DB"
     fi
 }
 

@@ -556,8 +556,8 @@ check_int hit_retention_days \
     "rrpolicy: setting 'hit_retention_days' must be an integer 0..36500" \
     "'0'" "'365'" "'36500'" "'30'" -- "'-1'" "'36501'" "'x'" "'3.5'"
 check_int hit_queue_size \
-    "rrpolicy: setting 'hit_queue_size' must be an integer 1024..16777216" \
-    "'1024'" "'16777216'" "'65536'" -- "'1023'" "'16777217'" "'0'" \
+    "rrpolicy: setting 'hit_queue_size' must be an integer 16384..1048576" \
+    "'16384'" "'1048576'" "'65536'" -- "'1024'" "'16383'" "'1048577'" "'0'" \
     "'64k'" "'100000000'"
 check_int poll_interval_ms \
     "rrpolicy: setting 'poll_interval_ms' must be 0 (off) or an integer 100..3600000" \

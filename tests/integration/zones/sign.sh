@@ -1,6 +1,7 @@
 #!/bin/bash
 # Regenerates the pre-signed test zones and their trust anchors (run by hand, output is committed):
-#   signed.example.org.zone, bogus.example.org.zone (A tampered after signing), trust-anchors.ds.
+#   signed.example.org.zone, bogus.example.org.zone (A and CNAME tampered after signing),
+#   trust-anchors.ds.
 # Signatures are valid from INCEPTION to EXPIRATION (years ahead), so the tests need no signing step.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -30,4 +31,9 @@ sed -i -E 's/^(bogus\.example\.org\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+
     bogus.example.org.zone
 grep -qE '^bogus\.example\.org\.[[:space:]].*IN[[:space:]]+A[[:space:]]+192\.0\.2\.66$' bogus.example.org.zone \
     || { echo "sign.sh: failed to tamper with bogus.example.org A" >&2; exit 1; }
+# ... and cname.bogus.example.org's target, from www.spammer.com to spammer.com.
+sed -i -E 's/^(cname\.bogus\.example\.org\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+CNAME[[:space:]]+)www\.spammer\.com\.$/\1spammer.com./' \
+    bogus.example.org.zone
+grep -qE '^cname\.bogus\.example\.org\.[[:space:]].*IN[[:space:]]+CNAME[[:space:]]+spammer\.com\.$' bogus.example.org.zone \
+    || { echo "sign.sh: failed to tamper with cname.bogus.example.org CNAME" >&2; exit 1; }
 echo "sign.sh: signed zones and trust-anchors.ds written (valid $INCEPTION..$EXPIRATION)"

@@ -1,0 +1,310 @@
+#!/bin/bash
+# test_policy_response.sh - the response stage of rrpolicy and DNSSEC, against a real Unbound
+# with the module: what the query stage cannot see (the target of a CNAME, one RRset of an ANY
+# answer, a record in the additional section) is still blocked, never cached in its unblocked
+# form, never marked secure, and a bogus answer stays SERVFAIL whatever the rules say.
+#
+#   1. answers cached before their rules existed are blocked after unbound-control reload;
+#   2. CNAME chain into a blocked name (null MX; NODATA), repeated, and the blocked name direct;
+#   3. ANY: the blocked RRset is stripped, the others stay;
+#   4. additional section: a blocked RRset is stripped, the answer stays;
+#   5. DNSSEC: blocked answers in a signed zone have no AD and are not SERVFAIL, unblocked ones
+#      keep AD; bogus answers stay SERVFAIL with a log rule, at the response stage (ANY, CNAME);
+#      a query-stage block of a bogus name answers before anything is fetched (NODATA).
+# Needs RRPOLICY_SO (the module).
+. "$(dirname "$0")/lib.sh"
+top_srcdir=${top_srcdir:-$REPO_ROOT}
+
+[ -n "${RRPOLICY_SO:-}" ] || die "RRPOLICY_SO is not set: this test needs the rrpolicy module"
+
+# ---------------------------------------------------------------- helpers
+
+# sql SQL...: run SQL with the sqlite3 CLI on the policy database (must succeed).
+sql() {
+    sqlite3 -bail "$RRPOLICY_DB" "$@" || die "sqlite3 $RRPOLICY_DB failed: $*"
+}
+
+# add_rule VAR COLUMNS VALUES: INSERT INTO policy(COLUMNS) VALUES (VALUES); store the new id in VAR.
+add_rule() {
+    local id
+    id=$(sql "INSERT INTO policy($2) VALUES ($3); SELECT last_insert_rowid();")
+    [[ "$id" =~ ^[0-9]+$ ]] || die "INSERT INTO policy($2) VALUES ($3) gave no id: $id"
+    printf -v "$1" '%s' "$id"
+}
+
+# reload: unbound-control reload, then wait until the resolver has started again and answers.
+reload() {
+    local n out
+    n=$(grep -c 'start of service' "$T/resolver.log")
+    out=$(uctl reload 2>&1)
+    [ "$out" = ok ] || die "unbound-control reload said: $out"
+    for _ in $(seq 100); do
+        [ "$(grep -c 'start of service' "$T/resolver.log")" -gt "$n" ] && break
+        sleep 0.1
+    done
+    [ "$(grep -c 'start of service' "$T/resolver.log")" -gt "$n" ] \
+        || die "resolver did not restart within 10 s after reload"
+    wait_answering resolver "$RESOLVER_PID" "$RESOLVER_PORT"
+}
+
+# soa APEX [TTL]: the SOA of a synthesized negative answer, as answer_of/authority_of print it.
+soa() {
+    echo "$1 IN SOA localhost. nobody.invalid. 1 3600 600 86400 ${2:-60}"
+}
+
+# check_ede DESC OUT CODE RULE_ID: EDE CODE with the text "rrpolicy: rule RULE_ID".
+check_ede() {
+    check_eq "$1: EDE code" "$3" "$(ede_of "$2")"
+    check_eq "$1: EDE text names the rule" "rrpolicy: rule $4" "$(ede_text_of "$2")"
+}
+
+# types_of SECTION OUT: the RR types in a section, sorted, one per line.
+types_of() {
+    section_of "$1" "$2" | awk '{ print $3 }' | LC_ALL=C sort -u
+}
+
+# check_bogus DESC OUT [cached]: a bogus answer: SERVFAIL, empty answer section, no AD, the
+# validator's EDE 6 (DNSSEC Bogus) with its "validation failure ..." text, never rrpolicy's.
+# Unbound serves a bogus answer cached (val-bogus-ttl) with EDE 6 but without the text: pass
+# "cached" for a repeated query.
+check_bogus() {
+    check_eq "$1: rcode SERVFAIL" SERVFAIL "$(rcode_of "$2")"
+    check_eq "$1: answer section empty" "" "$(answer_of "$2")"
+    check "$1: no AD flag" not has_flag ad "$2"
+    check_eq "$1: EDE 6 from the validator" 6 "$(ede_of "$2")"
+    if [ "${3:-}" = cached ]; then
+        check "$1: EDE text not rrpolicy's" not grep -q '^rrpolicy' <<<"$(ede_text_of "$2")"
+    else
+        check "$1: EDE text from the validator" grep -q '^validation failure' <<<"$(ede_text_of "$2")"
+    fi
+}
+
+CNAME_MX_REAL="mx.alias.example.net. IN CNAME spammer.com.
+spammer.com. IN MX 10 aspmx.l.google.com.
+spammer.com. IN MX 20 alt1.aspmx.l.google.com."
+CNAME_MX_BLOCKED="mx.alias.example.net. IN CNAME spammer.com.
+spammer.com. IN MX 0 ."
+GOOGLE_MX="google.com. IN MX 10 aspmx.l.google.com."
+ASPMX_A="aspmx.l.google.com. IN A 192.0.2.25"
+ASPMX_AAAA="aspmx.l.google.com. IN AAAA 2001:db8::25"
+ALIAS_SOA="alias.example.net. IN SOA ns1.alias.example.net. hostmaster.alias.example.net. 2024010101 3600 600 86400 300"
+ALIAS_A="alias.example.net. IN A 192.0.2.40"
+ALIAS_MX="alias.example.net. IN MX 10 aspmx.l.google.com."
+
+# ---------------------------------------------------------------- 1. cached before the rules
+
+sqlite3 "$RRPOLICY_DB" <"$top_srcdir/schema/schema.sql" || die "cannot create $RRPOLICY_DB"
+start_resolver "qname-minimisation: no" "minimal-responses: no"
+check "module loaded 0 rules" log_has "rrpolicy .*: loaded 0 rules (\(revision [0-9]+\) )?from $RRPOLICY_DB"
+
+# fill the cache with the unblocked answers, and prove they are cached (auth server not asked)
+q mx.alias.example.net MX >/dev/null
+q google.com MX >/dev/null
+q alias.example.net ANY >/dev/null
+auth_mark
+out=$(q mx.alias.example.net MX)
+check_eq "before the rules: mx.alias.example.net MX follows the CNAME" "$CNAME_MX_REAL" \
+    "$(answer_of "$out")"
+out=$(q google.com MX)
+check_eq "before the rules: google.com MX" "$GOOGLE_MX" "$(answer_of "$out")"
+check_eq "before the rules: google.com MX carries aspmx.l's A and AAAA as additional data" \
+    "$ASPMX_A
+$ASPMX_AAAA" "$(additional_of "$out")"
+check_eq "before the rules: alias.example.net ANY has SOA, MX and A" "$ALIAS_A
+$ALIAS_MX
+$ALIAS_SOA" "$(answer_of "$(q alias.example.net ANY)")"
+check "before the rules: those answers came from the cache" \
+    test "$(auth_count mx.alias.example.net MX)$(auth_count google.com MX)$(auth_count alias.example.net ANY)" = 000
+
+# the rules, typed with sqlite3 and applied with reload
+add_rule R_MX "name, type" "'spammer.com', 'MX'"                                   # block = null MX
+add_rule R_TXT "name, type, action" "'spammer.com', 'TXT', 'nodata'"
+add_rule R_ANYMX "name, type, action" "'alias.example.net', 'MX', 'nodata'"
+add_rule R_ASPMX "name, type, action" "'aspmx.l.google.com', 'A', 'nodata'"
+add_rule R_SMX "name, type" "'signed.example.org', 'MX'"                           # block = null MX
+add_rule R_SA "name, type, action" "'signed.example.org', 'A', 'nodata'"
+add_rule R_BLOG "name, type, action" "'bogus.example.org', 'A', 'log'"
+add_rule R_BMX "name, type, action" "'bogus.example.org', 'MX', 'nodata'"
+reload
+check "module loaded 8 rules" log_has "rrpolicy .*: loaded 8 rules (\(revision [0-9]+\) )?from $RRPOLICY_DB"
+auth_mark
+
+# ---------------------------------------------------------------- 2. CNAME chain
+
+# cname_blocked DESC [dig options]: mx.alias.example.net MX is CNAME + null MX, EDE 17.
+cname_blocked() {
+    local desc=$1 out
+    shift
+    out=$(q mx.alias.example.net MX "$@")
+    check_eq "$desc: rcode" NOERROR "$(rcode_of "$out")"
+    check_eq "$desc: CNAME and the null MX" "$CNAME_MX_BLOCKED" "$(answer_of "$out")"
+    check_eq "$desc: authority section empty" "" "$(authority_of "$out")"
+    check_eq "$desc: additional section empty" "" "$(additional_of "$out")"
+    check_eq "$desc: null MX TTL is negative_ttl" 60 \
+        "$(section_raw ANSWER "$out" | awk '$4 == "MX" { print $2 }')"
+    check "$desc: no AD flag" not has_flag ad "$out"
+    check_ede "$desc" "$out" 17 "$R_MX"
+}
+cname_blocked "cached before its rule: mx.alias.example.net MX"
+out=$(q spammer.com MX)
+check_eq "then spammer.com MX direct: null MX" "spammer.com. IN MX 0 ." "$(answer_of "$out")"
+check_ede "then spammer.com MX direct" "$out" 15 "$R_MX"
+cname_blocked "mx.alias.example.net MX, second time"
+cname_blocked "mx.alias.example.net MX, third time"
+out=$(q spammer.com MX)
+check_eq "spammer.com MX direct, second time: null MX" "spammer.com. IN MX 0 ." "$(answer_of "$out")"
+check_ede "spammer.com MX direct, second time" "$out" 15 "$R_MX"
+cname_blocked "mx.alias.example.net MX over TCP" +tcp
+cname_blocked "mx.alias.example.net MX with CD" +cd
+# the spammer.com MX the iterator fetched for the chain was not left in the cache: a CD query
+# (which Unbound may answer from cache with unvalidated data) is still blocked
+out=$(q spammer.com MX +cd)
+check_eq "spammer.com MX +cd after the chain: null MX" "spammer.com. IN MX 0 ." "$(answer_of "$out")"
+check_ede "spammer.com MX +cd after the chain" "$out" 15 "$R_MX"
+# the other types of the CNAME target are untouched
+out=$(q mx.alias.example.net A)
+check_eq "mx.alias.example.net A: CNAME and spammer.com's A" "mx.alias.example.net. IN CNAME spammer.com.
+spammer.com. IN A 192.0.2.10" "$(answer_of "$out")"
+check_eq "mx.alias.example.net A: no EDE" "" "$(ede_of "$out")"
+# a NODATA rule at the end of the chain: the CNAME stays, the rule's SOA in the authority section
+out=$(q mx.alias.example.net TXT)
+check_eq "CNAME to a nodata rule: rcode" NOERROR "$(rcode_of "$out")"
+check_eq "CNAME to a nodata rule: only the CNAME" "mx.alias.example.net. IN CNAME spammer.com." \
+    "$(answer_of "$out")"
+check_eq "CNAME to a nodata rule: SOA of the rule" "$(soa spammer.com.)" "$(authority_of "$out")"
+check_ede "CNAME to a nodata rule" "$out" 17 "$R_TXT"
+out=$(q mx.alias.example.net TXT)
+check_eq "CNAME to a nodata rule, second time: only the CNAME" \
+    "mx.alias.example.net. IN CNAME spammer.com." "$(answer_of "$out")"
+
+# ---------------------------------------------------------------- 3. ANY
+
+# any_stripped DESC [EDE]: alias.example.net ANY holds SOA and A but not the MX (rule nodata
+# on MX); with EDE, the answer names the rule.
+any_stripped() {
+    local out
+    out=$(q alias.example.net ANY)
+    check_eq "$1: rcode" NOERROR "$(rcode_of "$out")"
+    check_eq "$1: SOA and A stay, MX stripped" "$ALIAS_A
+$ALIAS_SOA" "$(answer_of "$out")"
+    [ -z "${2:-}" ] || check_ede "$1" "$out" 17 "$R_ANYMX"
+}
+any_stripped "cached before its rule: alias.example.net ANY" ede
+# The first answer removed the MX RRset from the cache; Unbound then answers ANY from what it
+# has cached, without the MX: nothing left to strip, so no EDE, but never the MX.
+any_stripped "alias.example.net ANY, second time"
+check "the auth server's ANY answer does hold the MX" \
+    grep -qxF "$ALIAS_MX" <<<"$(answer_of "$(q_auth alias.example.net ANY)")"
+out=$(q alias.example.net MX)
+check_eq "alias.example.net MX direct: NODATA" "" "$(answer_of "$out")"
+check_eq "alias.example.net MX direct: SOA of the rule" "$(soa alias.example.net.)" \
+    "$(authority_of "$out")"
+check_ede "alias.example.net MX direct" "$out" 15 "$R_ANYMX"
+check_eq "alias.example.net A still resolves" "$ALIAS_A" "$(answer_of "$(q alias.example.net A)")"
+check "alias.example.net MX never sent upstream" not auth_saw alias.example.net MX
+
+# ---------------------------------------------------------------- 4. additional section
+
+# additional_stripped DESC: google.com MX keeps its MX and aspmx.l's AAAA, loses aspmx.l's A.
+additional_stripped() {
+    local out
+    out=$(q google.com MX)
+    check_eq "$1: rcode" NOERROR "$(rcode_of "$out")"
+    check_eq "$1: the MX stays" "$GOOGLE_MX" "$(answer_of "$out")"
+    check_eq "$1: additional aspmx.l A stripped, AAAA stays" "$ASPMX_AAAA" "$(additional_of "$out")"
+}
+additional_stripped "cached before its rule: google.com MX"
+check "the auth server's google.com MX answer does carry aspmx.l's A" \
+    grep -qxF "$ASPMX_A" <<<"$(additional_of "$(q_auth google.com MX)")"
+additional_stripped "google.com MX, second time"
+out=$(q aspmx.l.google.com A)
+check_eq "aspmx.l.google.com A direct: NODATA" "" "$(answer_of "$out")"
+check_eq "aspmx.l.google.com A direct: SOA of the rule" "$(soa aspmx.l.google.com.)" \
+    "$(authority_of "$out")"
+check_ede "aspmx.l.google.com A direct" "$out" 15 "$R_ASPMX"
+additional_stripped "google.com MX after aspmx.l A direct"
+check_eq "aspmx.l.google.com AAAA still resolves" "$ASPMX_AAAA" \
+    "$(answer_of "$(q aspmx.l.google.com AAAA)")"
+check_eq "nxdomain.com MX still resolves" "nxdomain.com. IN MX 1 aspmx.l.google.com." \
+    "$(answer_of "$(q nxdomain.com MX)")"
+
+# ---------------------------------------------------------------- 5. DNSSEC
+
+# blocked in the signed zone: no AD, not SERVFAIL
+out=$(q signed.example.org MX +dnssec +adflag)
+check_eq "signed.example.org MX (block): rcode NOERROR" NOERROR "$(rcode_of "$out")"
+check_eq "signed.example.org MX (block): null MX" "signed.example.org. IN MX 0 ." "$(answer_of "$out")"
+check "signed.example.org MX (block): no AD flag" not has_flag ad "$out"
+check_ede "signed.example.org MX (block)" "$out" 15 "$R_SMX"
+out=$(q signed.example.org A +dnssec +adflag)
+check_eq "signed.example.org A (nodata): rcode NOERROR" NOERROR "$(rcode_of "$out")"
+check_eq "signed.example.org A (nodata): empty answer" "" "$(answer_of "$out")"
+check_eq "signed.example.org A (nodata): SOA of the rule" "$(soa signed.example.org.)" \
+    "$(authority_of "$out")"
+check "signed.example.org A (nodata): no AD flag" not has_flag ad "$out"
+check_ede "signed.example.org A (nodata)" "$out" 15 "$R_SA"
+# a response-stage block of a secure answer: ANY loses MX and A, keeps SOA (and its RRSIG), no AD
+out=$(q signed.example.org ANY +dnssec +adflag)
+check_eq "signed.example.org ANY: rcode NOERROR" NOERROR "$(rcode_of "$out")"
+check_eq "signed.example.org ANY: only SOA and its RRSIG left" "RRSIG
+SOA" "$(types_of ANSWER "$out")"
+check "signed.example.org ANY: no AD flag (rrpolicy changed it)" not has_flag ad "$out"
+check_ede "signed.example.org ANY" "$out" 17 "$R_SMX"
+# unblocked signed answers still validate
+out=$(q signed.example.org TXT +dnssec +adflag)
+check_eq "signed.example.org TXT (no rule): answer" 'signed.example.org. IN TXT "signed zone"' \
+    "$(answer_of "$out" | grep -v RRSIG)"
+check "signed.example.org TXT (no rule): AD flag" has_flag ad "$out"
+out=$(q mail.signed.example.org A +adflag)
+check_eq "mail.signed.example.org A (no rule): answer" "mail.signed.example.org. IN A 192.0.2.51" \
+    "$(answer_of "$out")"
+check "mail.signed.example.org A (no rule): AD flag" has_flag ad "$out"
+
+# bogus stays SERVFAIL: a log rule on the name, and a rule that matches only at the response stage
+check_bogus "bogus.example.org A with a log rule" "$(q bogus.example.org A +dnssec)"
+check_bogus "bogus.example.org A with a log rule, +cd not set, no DO" "$(q bogus.example.org A)"
+check_bogus "bogus.example.org ANY (rule nodata on its MX, response stage)" \
+    "$(q bogus.example.org ANY +dnssec)"
+auth_mark
+out=$(q cname.bogus.example.org MX +dnssec)
+check_bogus "cname.bogus.example.org MX (bogus CNAME to spammer.com, rule on spammer.com MX)" "$out"
+check "cname.bogus.example.org MX: the resolver did follow the CNAME to spammer.com MX" \
+    auth_saw spammer.com MX
+out=$(q cname.bogus.example.org MX +dnssec)
+check_bogus "cname.bogus.example.org MX, second time" "$out" cached
+# with CD (checking disabled) the bogus answer is delivered, not SERVFAIL: the blocked RRset in it
+# must not reach the client (the query stage blocks spammer.com MX +cd; the CNAME must not be a
+# way around the rule)
+out=$(q spammer.com MX +cd)
+check_eq "spammer.com MX +cd after the bogus chain: null MX, not the MX the iterator cached" \
+    "spammer.com. IN MX 0 ." "$(answer_of "$out")"
+out=$(q cname.bogus.example.org MX +cd)
+check_eq "cname.bogus.example.org MX +cd: rcode" NOERROR "$(rcode_of "$out")"
+check "cname.bogus.example.org MX +cd: holds the CNAME (the bogus answer was delivered)" \
+    grep -qxF "cname.bogus.example.org. IN CNAME spammer.com." <<<"$(answer_of "$out")"
+check "cname.bogus.example.org MX +cd: spammer.com's real MX not delivered (rule $R_MX)" \
+    not grep -q "^spammer.com. IN MX [1-9]" <<<"$(answer_of "$out")"
+# query stage on the bogus name: answered before anything is fetched, so NODATA, no AD
+out=$(q bogus.example.org MX +dnssec)
+check_eq "bogus.example.org MX (nodata, query stage): NOERROR" NOERROR "$(rcode_of "$out")"
+check_eq "bogus.example.org MX (nodata, query stage): SOA of the rule" \
+    "$(soa bogus.example.org.)" "$(authority_of "$out")"
+check "bogus.example.org MX (nodata, query stage): no AD" not has_flag ad "$out"
+check_ede "bogus.example.org MX (nodata, query stage)" "$out" 15 "$R_BMX"
+check "bogus.example.org MX never sent upstream" not auth_saw bogus.example.org MX
+
+sql "UPDATE policy SET action = 'nodata' WHERE id = $R_BLOG;"
+reload
+auth_mark
+out=$(q bogus.example.org A +dnssec)
+check_eq "bogus.example.org A after log -> nodata: NOERROR" NOERROR "$(rcode_of "$out")"
+check_eq "bogus.example.org A after log -> nodata: empty answer" "" "$(answer_of "$out")"
+check_eq "bogus.example.org A after log -> nodata: SOA of the rule" \
+    "$(soa bogus.example.org.)" "$(authority_of "$out")"
+check "bogus.example.org A after log -> nodata: no AD" not has_flag ad "$out"
+check_ede "bogus.example.org A after log -> nodata" "$out" 15 "$R_BLOG"
+check "bogus.example.org A not sent upstream" not auth_saw bogus.example.org A
+check_bogus "cname.bogus.example.org MX still bogus after reload" \
+    "$(q cname.bogus.example.org MX +dnssec)"
+
+finish
