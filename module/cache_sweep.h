@@ -20,7 +20,8 @@ struct policy_table;
  * @param env: the module environment (for the caches).
  * @param after: the table now in use.
  * @param before: the table used until now, or NULL.
- * @return the number of cache entries expired or removed.
+ * @return the number of keys removed (rules of one name and type, whether
+ *	cached or not) or of entries expired by the walk.
  */
 size_t cache_sweep(struct module_env* env, const struct policy_table* after,
 	const struct policy_table* before);

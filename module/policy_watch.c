@@ -167,8 +167,8 @@ watch_load(struct policy_watch* w)
 		old->table);
 	policy_snapshot_delete(old);
 	log_info("rrpolicy %s: loaded %zu rules (revision %lld) from %s in %.1f "
-		"ms (%zu rows: %zu disabled, %zu expired, %zu malformed); %zu "
-		"cache entries invalidated", RRPOLICY_VERSION, w->stats->rules,
+		"ms (%zu rows: %zu disabled, %zu expired, %zu malformed); cache: "
+		"%zu keys removed or entries expired", RRPOLICY_VERSION, w->stats->rules,
 		(long long)w->stats->revision, w->pe->db_path, w->stats->ms,
 		w->stats->rows, w->stats->disabled, w->stats->expired,
 		w->stats->malformed, swept);
