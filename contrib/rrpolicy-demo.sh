@@ -16,9 +16,10 @@ db="$run/rrpolicy.db"
 die() { echo "rrpolicy-demo: error: $*" >&2; exit 1; }
 
 stop() {
-	if [ -f "$run/unbound.pid" ] && kill "$(cat "$run/unbound.pid")" 2>/dev/null; then
+	pid=$(cat "$run/unbound.pid" 2>/dev/null || true)
+	if [ -n "$pid" ] && kill "$pid" 2>/dev/null; then
 		i=0
-		while kill -0 "$(cat "$run/unbound.pid")" 2>/dev/null && [ $i -lt 50 ]; do
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
 			sleep 0.1; i=$((i+1))
 		done
 		echo "rrpolicy-demo: stopped the resolver"
