@@ -133,18 +133,19 @@ cache_sweep(struct module_env* env, const struct policy_table* after,
 	const struct policy_table* before)
 {
 	struct sweep s;
-	if(!env->msg_cache || !env->rrset_cache || !policy_table_count(after))
+	if(!env->msg_cache || !env->rrset_cache || !policy_table_count(after) ||
+		count_slabhash_entries(env->msg_cache) +
+		count_slabhash_entries(&env->rrset_cache->table) == 0)
 		return 0;
 	memset(&s, 0, sizeof(s));
 	s.env = env;
 	s.after = after;
 	s.before = before;
 	s.expired = time(NULL) - 3;
-	if(!(s.changed = policy_table_create(0)))
-		return 0;
-	policy_table_walk(after, collect_changed, &s);
-	if(s.oom) {
-		/* cannot tell what changed: everything under a rule goes */
+	if(before && (s.changed = policy_table_create(0)))
+		policy_table_walk(after, collect_changed, &s);
+	if(!before || !s.changed || s.oom) {
+		/* nothing to compare with: everything under a rule goes */
 		policy_table_delete(s.changed);
 		s.changed = (struct policy_table*)after;
 		s.broad = 1;
