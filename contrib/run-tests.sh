@@ -13,10 +13,18 @@ for log in $(grep -lE '^(not ok|FAIL)' tests/*/*.log 2>/dev/null); do
 	echo "=== $log"; cat "$log"
 done
 sed -n '/^=*$/,$p' build/check.log | grep -E '^# (TOTAL|PASS|FAIL|ERROR)' || true
-# shell tests end with "N passed, M failed"; Check suites with "Checks: N, Failures: F, Errors: E"
-total=$( { grep -hE '^[0-9]+ passed, [0-9]+ failed' tests/*/*.log 2>/dev/null;
-	grep -hoE 'Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' tests/*/*.log 2>/dev/null |
-	tr -d ',' | awk '{print $2-$4-$6 " passed, " $4+$6 " failed"}'; } |
-	awk '{p+=$1; f+=$3} END {print p+0, f+0}')
+# Shell tests end with "N passed, M failed", Check suites with "Checks: N, Failures: F,
+# Errors: E"; a program that failed without such a line (it could not run) counts as one failure.
+counts() {
+	grep -hE '^[0-9]+ passed, [0-9]+ failed' "$1" 2>/dev/null | tail -n 1
+	grep -hoE 'Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$1" 2>/dev/null |
+		tr -d ',' | awk '{print $2-$4-$6 " passed, " $4+$6 " failed"}'
+}
+total=$(for t in $(sed -n 's/^\(PASS\|FAIL\|XFAIL\|XPASS\|ERROR\): //p' build/check.log); do
+	c=$(counts "$t.log")
+	if [ -n "$c" ]; then echo "$c"
+	elif grep -qE "^(FAIL|ERROR): $t\$" build/check.log; then echo "0 passed, 1 failed"
+	fi
+done | awk '{p+=$1; f+=$3} END {print p+0, f+0}')
 echo "$total" | awk '{print $1 " passed, " $2 " failed"}'
 exit $status
