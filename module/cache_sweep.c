@@ -2,7 +2,8 @@
  * \file cache_sweep.c
  * Invalidation of cached data covered by new or changed rules. Unbound's
  * worker answers cache hits without calling any module, so a rule must never
- * meet a cached answer that it should have blocked.
+ * meet a cached answer that it should have blocked. Entries are removed, not
+ * just expired: with serve-expired, Unbound answers from expired entries.
  */
 #include "config.h"
 #include "cache_sweep.h"
@@ -22,6 +23,20 @@
 /** Most exact rules removed by key before a walk of the caches is cheaper. */
 #define SWEEP_BY_KEY_MAX 1024
 
+/** A cache entry to remove. */
+struct sweep_key {
+	/** owner or query name */
+	uint8_t name[DNAME_WIRE_MAX];
+	/** its length */
+	size_t len;
+	/** type and class */
+	uint16_t type, dclass;
+	/** RRset key flags */
+	uint32_t flags;
+	/** message cache (1) or RRset cache (0) */
+	int is_msg;
+};
+
 /** What the sweep needs. */
 struct sweep {
 	/** the module environment */
@@ -36,8 +51,12 @@ struct sweep {
 	int broad;
 	/** exact rules by key */
 	size_t nkeys;
-	/** time stamp that makes an entry expired */
-	time_t expired;
+	/** the time now */
+	time_t now;
+	/** cache keys found by the walk */
+	struct sweep_key* found;
+	/** how many, and room for how many */
+	size_t nfound, capfound;
 	/** entries invalidated */
 	size_t count;
 	/** out of memory while collecting the changes */
@@ -60,6 +79,25 @@ collect_changed(const uint8_t* name, int below, const struct policy_rule* r,
 	else	s->nkeys++;
 }
 
+/** Collect an exception of `before` that `after` no longer has: what it let
+ * through may now be blocked. It is copied without expiry, so that it still
+ * matches after it expired. */
+static void
+collect_removed_allow(const uint8_t* name, int below,
+	const struct policy_rule* r, void* arg)
+{
+	struct sweep* s = (struct sweep*)arg;
+	struct policy_rule c = *r;
+	if(r->action != PA_ALLOW || policy_table_has(s->after, name, below, r))
+		return;
+	c.expires = 0;
+	if(policy_table_add(s->changed, name, dname_wire_len(name), below, &c) != 0)
+		s->oom = 1;
+	if(below || r->type == POLICY_TYPE_ALL)
+		s->broad = 1;
+	else	s->nkeys++;
+}
+
 /** Whether a cached (name, type) is covered by a changed rule that the
  * table in use still applies (and not an exception). */
 static int
@@ -67,7 +105,7 @@ covered(struct sweep* s, const uint8_t* name, uint16_t type)
 {
 	uint8_t lower[DNAME_WIRE_MAX];
 	const struct policy_rule* r;
-	time_t now = s->expired + 3;
+	time_t now = s->now;
 	if(!dname_lower_copy(name, lower))
 		return 0;
 	if(!policy_table_lookup(s->changed, lower, type, now, NULL))
@@ -76,34 +114,84 @@ covered(struct sweep* s, const uint8_t* name, uint16_t type)
 	return r && r->action != PA_ALLOW;
 }
 
+/** Remember a cache key to remove once the walk is over: entries cannot be
+ * removed while the walk holds the table's lock, and only expiring them is
+ * not enough, since serve-expired answers from expired entries. */
+static void
+note_key(struct sweep* s, const uint8_t* name, size_t len, uint16_t type,
+	uint16_t dclass, uint32_t flags, int is_msg)
+{
+	struct sweep_key* k;
+	if(s->nfound == s->capfound) {
+		size_t cap = s->capfound ? s->capfound * 2 : 256;
+		struct sweep_key* p = realloc(s->found, cap * sizeof(*p));
+		if(!p) {
+			s->oom = 1;
+			return;
+		}
+		s->found = p;
+		s->capfound = cap;
+	}
+	k = &s->found[s->nfound++];
+	memcpy(k->name, name, len);
+	k->len = len;
+	k->type = type;
+	k->dclass = dclass;
+	k->flags = flags;
+	k->is_msg = is_msg;
+}
+
 /** Walk callback for the message cache. */
 static void
 sweep_msg(struct lruhash_entry* e, void* arg)
 {
 	struct sweep* s = (struct sweep*)arg;
 	struct msgreply_entry* k = (struct msgreply_entry*)e->key;
-	struct reply_info* d = (struct reply_info*)e->data;
-	if(d->ttl <= s->expired || !covered(s, k->key.qname, k->key.qtype))
-		return;
-	d->ttl = d->prefetch_ttl = d->serve_expired_ttl = s->expired;
-	s->count++;
+	if(covered(s, k->key.qname, k->key.qtype))
+		note_key(s, k->key.qname, k->key.qname_len, k->key.qtype,
+			k->key.qclass, 0, 1);
 }
 
-/** Walk callback for the RRset cache: an expired RRset also invalidates
+/** Walk callback for the RRset cache: a removed RRset also invalidates
  * every cached message that holds it. */
 static void
 sweep_rrset(struct lruhash_entry* e, void* arg)
 {
 	struct sweep* s = (struct sweep*)arg;
 	struct ub_packed_rrset_key* k = (struct ub_packed_rrset_key*)e->key;
-	struct packed_rrset_data* d = (struct packed_rrset_data*)e->data;
+	if(covered(s, k->rk.dname, ntohs(k->rk.type)))
+		note_key(s, k->rk.dname, k->rk.dname_len, ntohs(k->rk.type),
+			ntohs(k->rk.rrset_class), k->rk.flags, 0);
+}
+
+/** Walk a cache slab by slab, and stop if Unbound replaced the cache
+ * meanwhile (a reload that resized it): `current` is where Unbound keeps the
+ * cache's pointer, `cache` the cache being walked. */
+static void
+walk(struct sweep* s, void* const volatile* current, void* cache,
+	struct slabhash* sh, void (*fn)(struct lruhash_entry*, void*))
+{
 	size_t i;
-	if(d->ttl <= s->expired || !covered(s, k->rk.dname, ntohs(k->rk.type)))
-		return;
-	d->ttl = s->expired;
-	for(i = 0; i < d->count + d->rrsig_count; i++)
-		d->rr_ttl[i] = s->expired;
-	s->count++;
+	for(i = 0; i < sh->size && *current == cache; i++)
+		lruhash_traverse(sh->array[i], 0, fn, s);
+}
+
+/** Remove what the walk found. */
+static void
+remove_found(struct sweep* s)
+{
+	size_t i;
+	for(i = 0; i < s->nfound; i++) {
+		struct sweep_key* k = &s->found[i];
+		if(k->is_msg) {
+			msg_cache_remove(s->env, k->name, k->len, k->type,
+				k->dclass, 0);
+			msg_cache_remove(s->env, k->name, k->len, k->type,
+				k->dclass, BIT_CD);
+		} else	rrset_cache_remove(s->env->rrset_cache, k->name, k->len,
+			k->type, k->dclass, k->flags);
+	}
+	s->count += s->nfound;
 }
 
 /** Remove one changed exact rule's (name, type) from both caches. */
@@ -116,7 +204,7 @@ remove_key(const uint8_t* name, int below, const struct policy_rule* r,
 	const struct policy_rule* now;
 	(void)below;
 	/* a broader exception may still let it through: then nothing to do */
-	if(!(now = policy_table_lookup(s->after, name, r->type, s->expired + 3,
+	if(!(now = policy_table_lookup(s->after, name, r->type, s->now,
 		NULL)) || now->action == PA_ALLOW)
 		return;
 	msg_cache_remove(s->env, (uint8_t*)name, len, r->type,
@@ -141,9 +229,11 @@ cache_sweep(struct module_env* env, const struct policy_table* after,
 	s.env = env;
 	s.after = after;
 	s.before = before;
-	s.expired = time(NULL) - 3;
-	if(before && (s.changed = policy_table_create(0)))
+	s.now = time(NULL);
+	if(before && (s.changed = policy_table_create(0))) {
 		policy_table_walk(after, collect_changed, &s);
+		policy_table_walk(before, collect_removed_allow, &s);
+	}
 	if(!before || !s.changed || s.oom) {
 		/* nothing to compare with: everything under a rule goes */
 		policy_table_delete(s.changed);
@@ -151,8 +241,13 @@ cache_sweep(struct module_env* env, const struct policy_table* after,
 		s.broad = 1;
 	}
 	if(s.broad || s.nkeys > SWEEP_BY_KEY_MAX) {
-		slabhash_traverse(env->msg_cache, 1, sweep_msg, &s);
-		slabhash_traverse(&env->rrset_cache->table, 1, sweep_rrset, &s);
+		struct rrset_cache* rc = env->rrset_cache;
+		struct slabhash* mc = env->msg_cache;
+		walk(&s, (void* const volatile*)&env->msg_cache, mc, mc, sweep_msg);
+		walk(&s, (void* const volatile*)&env->rrset_cache, rc, &rc->table,
+			sweep_rrset);
+		remove_found(&s);
+		free(s.found);
 	} else if(s.nkeys) {
 		policy_table_walk(s.changed, remove_key, &s);
 	}

@@ -10,10 +10,11 @@ struct module_env;
 struct policy_table;
 
 /**
- * Expire the cached messages and RRsets that a new or changed rule covers.
- * A rule is new or changed when `before` has no identical rule (same id,
- * name, type, action, expiry); `before` NULL means every rule of `after` is
- * new (first load, or a reload that kept Unbound's cache). Rules of one
+ * Remove the cached messages and RRsets that a new or changed rule covers,
+ * or that an exception no longer in force let through. A rule is new or
+ * changed when `before` has no identical rule (same id, name, type, action,
+ * expiry); `before` NULL means every rule of `after` is new (first load, or
+ * a reload that kept Unbound's cache). Rules of one
  * exact name and type are removed by key; "*." rules and type '*' rules
  * walk the caches, like `unbound-control flush_zone`.
  * Safe to call from any thread: it takes the caches' own locks.
@@ -21,7 +22,7 @@ struct policy_table;
  * @param after: the table now in use.
  * @param before: the table used until now, or NULL.
  * @return the number of keys removed (rules of one name and type, whether
- *	cached or not) or of entries expired by the walk.
+ *	cached or not) or of entries the walk found.
  */
 size_t cache_sweep(struct module_env* env, const struct policy_table* after,
 	const struct policy_table* before);

@@ -38,6 +38,8 @@ struct policy_table {
 	struct policy_rule* rules;
 	/** rules used and allocated */
 	size_t nrules, rules_cap;
+	/** earliest expiry of an allow rule, 0 if none */
+	int64_t allow_expiry;
 };
 
 /** FNV-1a over a lowercase wire name. */
@@ -77,6 +79,7 @@ find_slot(const struct policy_table* t, const uint8_t* name, size_t len,
 	for(;;) {
 		struct policy_node* n = &t->slots[i];
 		if(n->name == POLICY_NONE || (n->hash == h &&
+			dname_wire_len(t->arena + n->name) == len &&
 			memcmp(t->arena + n->name, name, len) == 0))
 			return n;
 		i = (i + 1) & t->mask;
@@ -167,6 +170,9 @@ policy_table_add(struct policy_table* t, const uint8_t* name, size_t namelen,
 		t->arena_len += namelen;
 		t->nodes++;
 	}
+	if(rule->action == PA_ALLOW && rule->expires &&
+		(!t->allow_expiry || rule->expires < t->allow_expiry))
+		t->allow_expiry = rule->expires;
 	head = below ? &n->below : &n->exact;
 	t->rules[t->nrules] = *rule;
 	t->rules[t->nrules].next = *head;
@@ -293,6 +299,12 @@ policy_table_has_broad(const struct policy_table* t)
 				return 1;
 	}
 	return 0;
+}
+
+int64_t
+policy_table_allow_expiry(const struct policy_table* t)
+{
+	return t ? t->allow_expiry : 0;
 }
 
 size_t

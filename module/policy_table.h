@@ -3,8 +3,9 @@
  * The in-memory policy table: every enabled rule of the database, indexed by
  * owner name for lookups by (qname, qtype) from any worker thread.
  *
- * A table is built once by one thread and is read-only afterwards, so workers
- * read it concurrently without locks.
+ * A table is built once by one thread and is read-only afterwards, so any
+ * number of workers read it at once (the module's read lock only keeps it
+ * from being freed under them).
  */
 #ifndef RRPOLICY_POLICY_TABLE_H
 #define RRPOLICY_POLICY_TABLE_H
@@ -116,6 +117,9 @@ int policy_table_has(const struct policy_table* t, const uint8_t* name,
 
 /** Whether the table has a "*." rule or a rule of type '*'. */
 int policy_table_has_broad(const struct policy_table* t);
+
+/** The earliest expiry of an allow rule, 0 if none expires. */
+int64_t policy_table_allow_expiry(const struct policy_table* t);
 
 /** Number of rules in the table. */
 size_t policy_table_count(const struct policy_table* t);

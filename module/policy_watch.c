@@ -168,7 +168,7 @@ watch_load(struct policy_watch* w)
 	policy_snapshot_delete(old);
 	log_info("rrpolicy %s: loaded %zu rules (revision %lld) from %s in %.1f "
 		"ms (%zu rows: %zu disabled, %zu expired, %zu malformed); cache: "
-		"%zu keys removed or entries expired", RRPOLICY_VERSION, w->stats->rules,
+		"%zu keys or entries removed", RRPOLICY_VERSION, w->stats->rules,
 		(long long)w->stats->revision, w->pe->db_path, w->stats->ms,
 		w->stats->rows, w->stats->disabled, w->stats->expired,
 		w->stats->malformed, swept);
@@ -224,7 +224,10 @@ watch_poll(struct policy_watch* w)
 		watch_error(w, err);
 		return;
 	}
-	if(rev != w->loaded || w->error[0])
+	/* an expired exception must go from the cache too: load again */
+	if(rev != w->loaded || w->error[0] || (w->pe->snap->table &&
+		policy_table_allow_expiry(w->pe->snap->table) &&
+		policy_table_allow_expiry(w->pe->snap->table) <= (int64_t)time(NULL)))
 		watch_load(w);
 	else if(time(NULL) - w->status_at >= WATCH_STATUS_MS / 1000)
 		write_status(w, 0);
@@ -239,7 +242,13 @@ watch_main(void* arg)
 	while(!w->stop) {
 		struct timespec until;
 		int ms = watch_interval(w);
-		clock_gettime(CLOCK_REALTIME, &until);
+		if(ms <= 0) {
+			/* polling turned off: only a reload applies changes */
+			while(!w->stop)
+				pthread_cond_wait(&w->cv, &w->mu);
+			break;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_sec += ms / 1000;
 		until.tv_nsec += (long)(ms % 1000) * 1000000L;
 		if(until.tv_nsec >= 1000000000L) {
@@ -263,6 +272,7 @@ struct policy_watch*
 policy_watch_start(struct rrpolicy_env* pe, struct module_env* env)
 {
 	struct policy_watch* w = calloc(1, sizeof(*w));
+	pthread_condattr_t ca;
 	if(!w || !(w->stats = calloc(1, sizeof(*w->stats))) ||
 		!(pe->snap = calloc(1, sizeof(*pe->snap)))) {
 		if(w)
@@ -276,7 +286,11 @@ policy_watch_start(struct rrpolicy_env* pe, struct module_env* env)
 	/* the settings' defaults until a load succeeds */
 	policy_store_defaults(&pe->snap->settings);
 	pthread_mutex_init(&w->mu, NULL);
-	pthread_cond_init(&w->cv, NULL);
+	/* a clock step (NTP) must not stall the polling */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->cv, &ca);
+	pthread_condattr_destroy(&ca);
 	watch_poll(w);
 	return w;
 }

@@ -24,7 +24,7 @@
 
 /** The rule that applies to an RRset, or NULL. apex receives its owner. */
 static const struct policy_rule*
-rrset_rule(const struct policy_table* t, struct ub_packed_rrset_key* rr,
+rrset_rule(const struct policy_table* t, const struct ub_packed_rrset_key* rr,
 	time_t now, uint8_t* lower, const uint8_t** apex)
 {
 	const struct policy_rule* r;
@@ -176,4 +176,22 @@ response_filter(struct module_qstate* qstate, const struct policy_table* t,
 	else if(stripped)
 		*ede_rule = stripped->id;
 	return 1;
+}
+
+int
+response_has_blocked(const struct policy_table* t, const struct reply_info* rep,
+	time_t now)
+{
+	uint8_t lower[DNAME_WIRE_MAX];
+	size_t i;
+	for(i = 0; i < rep->rrset_count; i++) {
+		const struct policy_rule* r;
+		if(i >= rep->an_numrrsets && i < rep->an_numrrsets +
+			rep->ns_numrrsets)
+			continue;	/* authority: not checked, as above */
+		r = rrset_rule(t, rep->rrsets[i], now, lower, NULL);
+		if(r && r->action != PA_LOG)
+			return 1;
+	}
+	return 0;
 }

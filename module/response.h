@@ -7,10 +7,12 @@
 #ifndef RRPOLICY_RESPONSE_H
 #define RRPOLICY_RESPONSE_H
 #include <stdint.h>
+#include <time.h>
 struct module_qstate;
 struct policy_table;
 struct policy_settings;
 struct policy_rule;
+struct reply_info;
 
 /** Called for each rule that fires on the answer (log rules included). */
 typedef void response_fired_func(struct module_qstate* qstate,
@@ -37,5 +39,16 @@ typedef void response_fired_func(struct module_qstate* qstate,
 int response_filter(struct module_qstate* qstate, const struct policy_table* t,
 	const struct policy_settings* s, response_fired_func* fired, void* arg,
 	int64_t* ede_rule);
+
+/**
+ * Whether a blocking rule covers an RRset of the answer or additional
+ * section of a reply (an upstream response, before the iterator stores it).
+ * @param t: the policy table.
+ * @param rep: the reply.
+ * @param now: the time.
+ * @return 1 if so, else 0.
+ */
+int response_has_blocked(const struct policy_table* t,
+	const struct reply_info* rep, time_t now);
 
 #endif /* RRPOLICY_RESPONSE_H */

@@ -127,6 +127,42 @@ reply_cb(struct query_info* ATTR_UNUSED(qinfo), struct module_qstate* qstate,
 	return 1;
 }
 
+/** Inplace callback for every upstream response, before the iterator stores
+ * it: a response that holds a blocked RRset is not cached at all, so no
+ * client (one that sets CD, say) can get it from the cache before the
+ * response stage has filtered it. */
+static int
+upstream_cb(struct module_qstate* qstate, struct dns_msg* response,
+	int ATTR_UNUSED(id), void* arg)
+{
+	struct rrpolicy_env* pe = (struct rrpolicy_env*)arg;
+	if(!response || !response->rep || qstate->no_cache_store)
+		return 1;
+	pthread_rwlock_rdlock(&pe->lock);
+	if(pe->snap->table && response_has_blocked(pe->snap->table,
+		response->rep, *qstate->env->now))
+		qstate->no_cache_store = 1;
+	pthread_rwlock_unlock(&pe->lock);
+	return 1;
+}
+
+/** The validator's own DNSKEY and DS lookups start at this module too. The
+ * rules are not applied to them (a rule for a name must not break the
+ * validation of the names below it), but what a rule covers is not cached
+ * from them either, or clients would get it from the cache. */
+static void
+guard_valrec(struct module_qstate* qstate, const struct policy_snapshot* snap)
+{
+	uint8_t qname[DNAME_WIRE_MAX];
+	const struct policy_rule* r;
+	if(!snap->table || !dname_lower_copy(qstate->qinfo.qname, qname))
+		return;
+	r = policy_table_lookup(snap->table, qname, qstate->qinfo.qtype,
+		*qstate->env->now, NULL);
+	if(r && r->action != PA_ALLOW)
+		qstate->no_cache_store = 1;
+}
+
 /** Dropped queries get no reply and so no reply callback: log them here. */
 static void
 log_dropped(struct rrpolicy_env* pe, struct module_qstate* qstate, int id)
@@ -166,8 +202,10 @@ init(struct module_env* env, int id)
 	if(!de->inplace_cb_register_wrapped((void*)reply_cb, inplace_cb_reply,
 		pe, env, id) ||
 		!de->inplace_cb_register_wrapped((void*)reply_cb,
-		inplace_cb_reply_servfail, pe, env, id)) {
-		log_err("rrpolicy: cannot register the reply callbacks");
+		inplace_cb_reply_servfail, pe, env, id) ||
+		!de->inplace_cb_register_wrapped((void*)upstream_cb,
+		inplace_cb_query_response, pe, env, id)) {
+		log_err("rrpolicy: cannot register the inplace callbacks");
 		return 0;
 	}
 	return 1;
@@ -182,6 +220,7 @@ deinit(struct module_env* env, int id)
 	 * to be unloaded: a stale callback would jump into freed code */
 	de->inplace_cb_delete_wrapped(env, inplace_cb_reply, id);
 	de->inplace_cb_delete_wrapped(env, inplace_cb_reply_servfail, id);
+	de->inplace_cb_delete_wrapped(env, inplace_cb_query_response, id);
 	if(!pe)
 		return;
 	/* every thread of ours is joined before the library goes */
@@ -279,13 +318,15 @@ operate(struct module_qstate* qstate, enum module_ev event, int id,
 		qstate->ext_state[id] = module_wait_module;
 		if(qstate->qinfo.qclass == LDNS_RR_CLASS_IN) {
 			pthread_rwlock_rdlock(&pe->lock);
-			query_stage(qstate, pe, pe->snap, id);
+			if(qstate->is_valrec)
+				guard_valrec(qstate, pe->snap);
+			else	query_stage(qstate, pe, pe->snap, id);
 			pthread_rwlock_unlock(&pe->lock);
 		}
 		return;
 	}
 	if(event == module_event_moddone) {
-		if(qstate->qinfo.qclass == LDNS_RR_CLASS_IN) {
+		if(qstate->qinfo.qclass == LDNS_RR_CLASS_IN && !qstate->is_valrec) {
 			pthread_rwlock_rdlock(&pe->lock);
 			response_stage(qstate, pe, pe->snap, id);
 			pthread_rwlock_unlock(&pe->lock);

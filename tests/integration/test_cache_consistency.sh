@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# test_cache_consistency.sh - what a rule covers is never served from the
+# cache, whatever the path: an exception that is deleted or expires, rules
+# that meet answers cached before them with serve-expired on (expired entries
+# would still be served), the validator's own DNSKEY/DS lookups (which must not
+# be blocked: a rule on a signed name must not break the names below it), and
+# a watcher that stays idle when polling is turned off.
+. "$(dirname "$0")/lib.sh"
+: "${RRPOLICY_SO:?RRPOLICY_SO must name rrpolicy.so}"
+
+sql() { sqlite3 -cmd '.timeout 5000' "$RRPOLICY_DB" "$@"; }
+answer() { local out; out=$(q "$1" "$2"); echo "$(rcode_of "$out") $(answer_of "$out" | tr '\n' ' ')"; }
+sqlite3 "$RRPOLICY_DB" < "$REPO_ROOT/schema/schema.sql"
+sql "UPDATE setting SET value = '200' WHERE key = 'poll_interval_ms';"
+
+# 1. Exceptions: deleted, and expired without anyone touching the database.
+sql "INSERT INTO policy(id, name, type, action) VALUES (1, '*.example.com', '*', 'nxdomain');
+     INSERT INTO policy(id, name, type, action) VALUES (2, 'mail.example.com', 'A', 'allow');
+     INSERT INTO policy(id, name, type, action, expires_at)
+         VALUES (3, 'mail.example.com', 'TXT', 'allow', datetime('now', '+8 seconds'));"
+expiry=$(( $(date +%s) + 8 ))
+start_resolver "qname-minimisation: no" "serve-expired: yes"
+check_eq "the exception lets mail.example.com A through" \
+    "NOERROR mail.example.com. IN A 192.0.2.32 " "$(answer mail.example.com A)"
+check_eq "... and TXT until it expires" "NOERROR" "$(rcode_of "$(q mail.example.com TXT)")"
+sql "DELETE FROM policy WHERE id = 2;"
+sleep 1.5
+check_eq "a deleted exception: what it let into the cache is blocked" "NXDOMAIN " "$(answer mail.example.com A)"
+while [ "$(date +%s)" -le $((expiry + 1)) ]; do sleep 0.2; done
+check_eq "an expired exception: the same, with no edit at all" "NXDOMAIN " "$(answer mail.example.com TXT)"
+
+# 2. serve-expired: entries covered by a new rule are removed, not just expired.
+check_eq "spammer.com A resolves (and is cached)" "NOERROR spammer.com. IN A 192.0.2.10 " "$(answer spammer.com A)"
+answer a.sub.example.net TXT >/dev/null
+sql "INSERT INTO policy(id, name, type, action) VALUES (12, 'spammer.com', '*', 'nodata');"
+sleep 1.5
+for i in 1 2 3; do
+    check_eq "serve-expired never serves what a new rule covers (try $i)" "NOERROR " "$(answer spammer.com A)"
+    sleep 0.3
+done
+stop_resolver
+
+# 3. A rule on a signed name applies to that name only: the validator's own
+# DNSKEY lookup for it is not blocked, so the names below still validate.
+sql "DELETE FROM policy; INSERT INTO policy(id, name, type, action) VALUES (20, 'signed.example.org', '*', 'nxdomain');"
+start_resolver "qname-minimisation: no"
+out=$(q mail.signed.example.org A +dnssec)
+check_eq "a name below the rule's name resolves" "NOERROR" "$(rcode_of "$out")"
+check "... and validates (AD)" has_flag ad "$out"
+check_eq "the rule's name itself is blocked" "NXDOMAIN" "$(rcode_of "$(q signed.example.org A)")"
+check_eq "... including its DNSKEY asked by a client" "NXDOMAIN" "$(rcode_of "$(q signed.example.org DNSKEY)")"
+
+# 4. poll_interval_ms = 0: the watcher waits for a reload, it does not spin.
+cpu() { awk '{print $14 + $15}' "/proc/$RESOLVER_PID/stat"; }
+sql "UPDATE setting SET value = '0' WHERE key = 'poll_interval_ms';"
+sleep 1.5
+c0=$(cpu); sleep 3; c1=$(cpu)
+check "with polling off the module uses no CPU while idle ($((c1 - c0)) ticks in 3 s)" test $((c1 - c0)) -lt 30
+sql "INSERT INTO policy(name, type) VALUES ('nxdomain.com', 'MX');"
+sleep 1
+check_eq "with polling off an edit waits for the reload" \
+    "NOERROR nxdomain.com. IN MX 1 aspmx.l.google.com. " "$(answer nxdomain.com MX)"
+uctl reload >/dev/null
+check_eq "... which applies it" "NOERROR nxdomain.com. IN MX 0 . " "$(answer nxdomain.com MX)"
+finish
