@@ -1,9 +1,11 @@
 #!/bin/sh
-# install-deps.sh: the Debian 12 packages rrpolicy needs to build, run and test.
+# install-deps.sh: the Debian 12 packages rrpolicy needs to build, run and test;
+# with --bench also those of the benchmarks (tests/bench/run-bench.sh).
 set -eu
 pkgs="build-essential autoconf automake libtool pkg-config dpkg-dev
 	sqlite3 libsqlite3-dev check libldns-dev ldnsutils bind9-dnsutils
 	dns-root-data valgrind python3 iproute2 procps"
+[ "${1:-}" = --bench ] && pkgs="$pkgs dnsperf nsd bc util-linux"
 if [ "$(id -u)" = 0 ]; then sudo=""; else sudo=sudo; fi
 missing=""
 for p in $pkgs; do

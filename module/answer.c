@@ -18,7 +18,6 @@
 #include "util/net_help.h"
 #include "sldns/rrdef.h"
 #include "sldns/sbuffer.h"
-#include <stdio.h>
 #include <string.h>
 
 struct ub_packed_rrset_key*
@@ -148,10 +147,23 @@ void
 answer_add_ede(struct edns_option** list, struct regional* region,
 	struct module_env* env, int code, int64_t rule_id)
 {
-	char text[64];
+	static const char prefix[] = "rrpolicy: rule ";
+	char text[64], digits[24];
+	int n = 0;
+	uint64_t v = rule_id < 0 ? 0 - (uint64_t)rule_id : (uint64_t)rule_id;
 	if(!env->cfg->ede)
 		return;
-	snprintf(text, sizeof(text), "rrpolicy: rule %lld", (long long)rule_id);
+	/* by hand: snprintf was a tenth of the cost of a blocked query */
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while(v);
+	if(rule_id < 0)
+		digits[n++] = '-';
+	memcpy(text, prefix, sizeof(prefix) - 1);
+	for(v = 0; n > 0; v++)
+		text[sizeof(prefix) - 1 + v] = digits[--n];
+	text[sizeof(prefix) - 1 + v] = 0;
 	if(!edns_opt_list_append_ede(list, region, (sldns_ede_code)code, text))
 		log_err("rrpolicy: out of memory for the EDE option");
 }

@@ -205,8 +205,11 @@ parse_action(const char* a, uint16_t t)
 /** Most entries of table rrtype that are read. */
 #define TYPE_MAP_MAX 512
 
-/** Table rrtype in memory, with the last type looked up: rows come in runs
- * of the same type, so most rows cost one string compare. */
+/** Slots of the cache of type texts already looked up. */
+#define TYPE_CACHE 64
+
+/** Table rrtype in memory, and a cache of the type texts seen: rows repeat
+ * a handful of types, so most rows cost one hash and one string compare. */
 struct type_map {
 	/** mnemonics */
 	char name[TYPE_MAP_MAX][16];
@@ -214,10 +217,10 @@ struct type_map {
 	uint16_t code[TYPE_MAP_MAX];
 	/** entries */
 	int n;
-	/** the last type text and its code */
-	char last[16];
-	/** code of last */
-	uint16_t last_code;
+	/** type texts seen, as written in the rows */
+	char seen[TYPE_CACHE][16];
+	/** their codes */
+	uint16_t seen_code[TYPE_CACHE];
 };
 
 /** Read table rrtype; 0 on success. */
@@ -248,11 +251,17 @@ type_map_read(sqlite3* db, struct type_map* m)
 static int
 parse_type(struct type_map* m, const char* text, uint16_t* type)
 {
+	unsigned h = 0;
+	size_t len;
+	const char* p;
 	int i;
-	if(!text || !*text || strlen(text) >= sizeof(m->last))
+	if(!text || !*text || (len = strlen(text)) >= sizeof(m->seen[0]))
 		return -1;
-	if(strcmp(text, m->last) == 0) {
-		*type = m->last_code;
+	for(p = text; *p; p++)
+		h = h * 31 + (unsigned char)*p;
+	h %= TYPE_CACHE;
+	if(strcmp(text, m->seen[h]) == 0) {
+		*type = m->seen_code[h];
 		return 0;
 	}
 	if(strcmp(text, "*") == 0) {
@@ -265,8 +274,8 @@ parse_type(struct type_map* m, const char* text, uint16_t* type)
 		if(!*type && !(*type = sldns_get_rr_type_by_name(text)))
 			return -1;
 	}
-	strcpy(m->last, text);
-	m->last_code = *type;
+	memcpy(m->seen[h], text, len + 1);
+	m->seen_code[h] = *type;
 	return 0;
 }
 
@@ -385,12 +394,15 @@ policy_store_load(sqlite3* db, struct policy_settings* settings,
 		goto fail;
 	sqlite3_finalize(st);
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	/* the connection stays open for polling: unmap the file again */
+	sqlite3_exec(db, "PRAGMA mmap_size=0", NULL, NULL, NULL);
 	free(types);
 	stats->ms = ms_since(&t0);
 	return t;
 fail:
 	snprintf(err, errlen, "cannot read the policy: %s", sqlite3_errmsg(db));
 fail_msg:
+	sqlite3_exec(db, "PRAGMA mmap_size=0", NULL, NULL, NULL);
 	free(types);
 	sqlite3_finalize(st);
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

@@ -1,0 +1,423 @@
+#!/usr/bin/env python3
+"""bench_report.py WORKDIR - turn the raw data of run-bench.sh into Markdown.
+
+Reads WORKDIR/machine.tsv, configs.tsv and raw.tsv ("round config metric
+value" lines) and prints RESULTS.md on stdout. Every figure is the median
+over the rounds of the per-round ratio to stock (config / stock measured in
+the same round); the absolute median follows in brackets.
+"""
+import collections
+import math
+import statistics
+import sys
+
+WORKLOADS = [("hit", "cache hit"), ("blocked", "blocked"), ("mix1", "mix 1% blocked"),
+             ("mix10", "mix 10% blocked"), ("miss", "cache miss")]
+CG_WORKLOADS = [("hit", "cache hit"), ("blocked", "blocked"), ("miss", "cache miss")]
+
+
+def load(workdir):
+    machine = {}
+    with open(workdir + "/machine.tsv") as f:
+        for line in f:
+            k, _, v = line.rstrip("\n").partition("\t")
+            machine[k] = v
+    configs = collections.OrderedDict()
+    with open(workdir + "/configs.tsv") as f:
+        for line in f:
+            name, kind, rules, label = line.rstrip("\n").split("\t")
+            configs[name] = {"kind": kind, "rules": int(rules), "label": label}
+    raw = collections.defaultdict(dict)   # (config, metric) -> {round: value}
+    with open(workdir + "/raw.tsv") as f:
+        for line in f:
+            rnd, cfg, metric, value = line.rstrip("\n").split("\t")
+            try:
+                v = float(value)
+            except ValueError:
+                continue
+            raw[(cfg, metric)][rnd] = v
+    present = [c for c in configs if any(k[0] == c for k in raw)]
+    # derived figures of each saturation run
+    for (cfg, metric), rounds in list(raw.items()):
+        if not metric.startswith("cpu_ns_"):
+            continue
+        w = metric[len("cpu_ns_"):]
+        for rnd, cpu in rounds.items():
+            done = raw.get((cfg, "completed_" + w), {}).get(rnd)
+            runtime = raw.get((cfg, "runtime_" + w), {}).get(rnd)
+            if not done or not cpu or not runtime:
+                continue
+            raw[(cfg, "cap_" + w)][rnd] = done * 1e9 / cpu      # queries per CPU-second
+            # cores used during the run
+            run_cpu = raw.get((cfg, "cpu_run_ns_" + w), {}).get(rnd, cpu)
+            raw[(cfg, "busy_" + w)][rnd] = run_cpu / 1e9 / runtime
+            if w == "blocked" and (cfg, "hit_rows") in raw and rnd in raw[(cfg, "hit_rows")]:
+                raw[(cfg, "hit_rows_per_s")][rnd] = raw[(cfg, "hit_rows")][rnd] / runtime
+    return machine, configs, raw, present
+
+
+def median(values):
+    values = [v for v in values if v is not None and not math.isnan(v)]
+    return statistics.median(values) if values else None
+
+
+class Data:
+    def __init__(self, raw):
+        self.raw = raw
+
+    def rounds(self, cfg, metric):
+        return self.raw.get((cfg, metric), {})
+
+    def abs(self, cfg, metric):
+        return median(self.rounds(cfg, metric).values())
+
+    def ratios(self, cfg, metric, base_metric=None, base_cfg="stock"):
+        base = self.rounds(base_cfg, base_metric or metric)
+        out = []
+        for rnd, v in sorted(self.rounds(cfg, metric).items()):
+            b = base.get(rnd)
+            if b:
+                out.append(v / b)
+        return out
+
+    def ratio(self, cfg, metric, base_metric=None):
+        return median(self.ratios(cfg, metric, base_metric))
+
+
+def fnum(v, digits=0):
+    if v is None:
+        return "n/a"
+    if digits == 0:
+        return "{:,.0f}".format(v)
+    return "{:,.{d}f}".format(v, d=digits)
+
+
+def fratio(v, digits=2):
+    return "n/a" if v is None else "{:.{d}f}".format(v, d=digits)
+
+
+def mb(kb):
+    return fnum(kb / 1024 if kb is not None else None, 1)
+
+
+def table(header, rows):
+    out = ["| " + " | ".join(header) + " |",
+           "|" + "|".join("---" for _ in header) + "|"]
+    for row in rows:
+        out.append("| " + " | ".join(row) + " |")
+    return "\n".join(out)
+
+
+def verdict(ok):
+    if ok is None:
+        return "not measured"
+    return "**met**" if ok else "**missed**"
+
+
+def noisy_verdict(ratios, threshold):
+    """Verdict for a ratio that must be >= threshold, from the per-round ratios: 'unclear'
+    when the rounds fall on both sides of the threshold."""
+    if not ratios:
+        return "not measured"
+    med = statistics.median(ratios)
+    if min(ratios) < threshold <= max(ratios):
+        return "**unclear** (rounds on both sides: noise)"
+    return verdict(med >= threshold)
+
+
+def spread(ratios):
+    return "" if len(ratios) < 2 else "; rounds %s to %s" % (fratio(min(ratios)), fratio(max(ratios)))
+
+
+def main():
+    workdir = sys.argv[1]
+    machine, configs, raw, present = load(workdir)
+    d = Data(raw)
+    big = next((c for c in present if c == "rrpbig"), None)
+    big_label = machine.get("big_label", "?")
+    out = []
+    add = out.append
+
+    add("# rrpolicy benchmark results")
+    add("")
+    add("Produced by `tests/bench/run-bench.sh` (see `tests/bench/README.md` for what each figure "
+        "means). Every figure is a **ratio to stock Unbound** (`module-config: \"validator "
+        "iterator\"`), computed per round against stock's run of the same round and then the "
+        "median over the rounds; the absolute median follows in brackets. Throughput: higher is "
+        "better. Latency, instructions, memory: lower is better.")
+    add("")
+    add("## Machine and command")
+    add("")
+    rows = [
+        ("command", "`%s`" % machine.get("command", "?")),
+        ("mode", "%s: %s rounds, saturation runs of %s s, latency runs of %s s, big configs with "
+         "%s rules/names, %s warm names" % (machine.get("mode"), machine.get("rounds"),
+                                            machine.get("duration"), machine.get("lat_duration"),
+                                            big_label, machine.get("hit_names"))),
+        ("started", machine.get("started", "?")),
+        ("CPU", "%s (nproc %s)" % (machine.get("cpu", "?"), machine.get("nproc", "?"))),
+        ("memory", machine.get("memory", "?")),
+        ("kernel / OS", "%s / %s" % (machine.get("kernel", "?"), machine.get("os", "?"))),
+        ("Unbound", machine.get("unbound", "?")),
+        ("rrpolicy", "git describe: `%s`" % machine.get("rrpolicy", "?")),
+        ("tools", "dnsperf %s, NSD %s, %s" % (machine.get("dnsperf", "?"), machine.get("nsd", "?"),
+                                             machine.get("valgrind", "?"))),
+        ("CPU pinning", machine.get("pinning", "?")),
+        ("load average", "%s at start, %s at end (anything near or above 1 means other work "
+         "shared the machine: treat the numbers as noisy)" % (machine.get("loadavg_start", "?"),
+                                                              machine.get("loadavg_end", "?"))),
+        ("run time", "%s s (databases generated in %s ms)" % (machine.get("elapsed_s", "?"),
+                                                          machine.get("dbgen_ms", "?"))),
+    ]
+    add(table(["", ""], [list(r) for r in rows]))
+    add("")
+
+    # ---------------------------------------------------------------- goals
+    add("## Goals (issue 6)")
+    add("")
+    grows = []
+    if big:
+        ir = d.ratio(big, "ir1_hit")
+        grows.append(["Cache hits with %s rules: instructions/query within 1%% of stock" % big_label,
+                      "%s (%s vs %s Ir/q, worker thread); the module's threads also run %s Ir/s "
+                      "when idle (stock %s)"
+                      % (fratio(ir, 4), fnum(d.abs(big, "ir1_hit")), fnum(d.abs("stock", "ir1_hit")),
+                         fnum(d.abs(big, "ir_idle_per_s")), fnum(d.abs("stock", "ir_idle_per_s"))),
+                      verdict(None if ir is None else ir <= 1.01)])
+        bq = d.ratio(big, "cap_blocked", "cap_hit")
+        rows_ = d.abs(big, "hit_rows")
+        answers = d.abs(big, "hit_answers")
+        drops = max(d.rounds(big, "hit_dropped").values() or [0])
+        logged_all = None
+        if rows_ is not None and answers is not None:
+            logged_all = drops == 0 and rows_ >= answers
+        bqs = d.ratios(big, "cap_blocked", "cap_hit")
+        bv = noisy_verdict(bqs, 0.90)
+        if bv == "**met**" and not logged_all:
+            bv = "**missed** (hits not all logged)"
+        grows.append(["Blocked queries (%s rules): throughput >= 90%% of stock's cache-hit "
+                      "throughput, every hit logged" % big_label,
+                      "capacity %s (%s vs %s q/CPU-s%s); hits logged %s of %s, %s dropped"
+                      % (fratio(bq), fnum(d.abs(big, "cap_blocked")), fnum(d.abs("stock", "cap_hit")),
+                         spread(bqs), fnum(rows_), fnum(answers), fnum(drops)), bv])
+        mq = d.ratio(big, "cap_miss")
+        mir = d.ratio(big, "ir1_miss")
+        mqs = d.ratios(big, "cap_miss")
+        grows.append(["Cache misses (%s rules): throughput within 3%% of stock" % big_label,
+                      "capacity %s (%s vs %s q/CPU-s%s); worker instructions/query %s"
+                      % (fratio(mq, 3), fnum(d.abs(big, "cap_miss")), fnum(d.abs("stock", "cap_miss")),
+                         spread(mqs), fratio(mir, 4)),
+                      noisy_verdict(mqs, 0.97)])
+        lm = d.abs(big, "load_ms")
+        grows.append(["Load %s rules in <= 1 s%s" % (big_label, "" if big_label == "1M" else
+                                                     " (goal is for 1M rules: quick mode loads fewer)"),
+                      "%s ms" % fnum(lm, 1), verdict(None if lm is None else lm <= 1000)])
+        rss = d.abs(big, "rss_load_kb")
+        grows.append(["... and <= 150 MB RSS", "%s MB after load (anonymous %s MB, file-backed %s MB; "
+                      "stock: %s MB)"
+                      % (mb(rss), mb(d.abs(big, "rss_anon_kb")), mb(d.abs(big, "rss_file_kb")),
+                         mb(d.abs("stock", "rss_load_kb"))),
+                      verdict(None if rss is None else rss <= 150 * 1024)])
+        hr = d.abs(big, "hit_rows_per_s")
+        grows.append(["Hit log: 50,000 hits/s written with no drops",
+                      "%s rows/s written during the blocked run, %s dropped (the rate is bounded by "
+                      "the blocked query rate the resolver reaches)" % (fnum(hr), fnum(drops)),
+                      verdict(None if hr is None else (hr >= 50000 and drops == 0))])
+    if big and d.rounds(big, "apply_ms"):
+        am = d.abs(big, "apply_ms")
+        lost = d.abs(big, "apply_lost")
+        base = d.abs("stock", "apply_lost") or 0
+        grows.append(["Apply a change within 2 s, no unanswered query",
+                      "%s ms from COMMIT to the first blocked answer; %s queries unanswered under "
+                      "load (stock, no change: %s); longest answer %s ms (stock %s ms)"
+                      % (fnum(am), fnum(lost), fnum(base), fnum(d.abs(big, "apply_max_ms"), 1),
+                         fnum(d.abs("stock", "apply_max_ms"), 1)),
+                      verdict(None if am is None or lost is None else am <= 2000 and lost <= base)])
+    else:
+        grows.append(["Apply a change within 2 s, no unanswered query",
+                      "not measured in this run (`--apply`; on by default in full mode)", verdict(None)])
+    add(table(["goal", "measured (median)", ""], grows))
+    add("")
+    if big_label != "1M":
+        add("Quick mode: the big configurations hold %s rules/names, not 1M; the goals are stated "
+            "for 1M (run `--full`)." % big_label)
+        add("")
+
+    # ---------------------------------------------------------------- throughput
+    add("## Throughput")
+    add("")
+    add("**Capacity**: queries answered per second of resolver CPU time (every thread of the "
+        "process, the hit log writer included), during a saturation run of dnsperf (100 queries "
+        "outstanding for cache workloads, 200 for misses, 4 sockets). With the resolver on one "
+        "core this is the saturation throughput of that core, and it stays meaningful when the "
+        "load generator, sharing the 2-core machine, cannot saturate the resolver. Ratio to stock "
+        "on the same query file; for *blocked*, stock answers the same names from its cache.")
+    add("")
+    rows = []
+    for c in present:
+        row = [configs[c]["label"]]
+        for w, _ in WORKLOADS:
+            row.append("%s (%s)" % (fratio(d.ratio(c, "cap_" + w)), fnum(d.abs(c, "cap_" + w))))
+        rows.append(row)
+    add(table(["configuration"] + [label for _, label in WORKLOADS], rows))
+    add("")
+    if big:
+        add("Blocked capacity against stock's *cache-hit* capacity (the goal's yardstick): "
+            + ", ".join("%s %s" % (configs[c]["label"], fratio(d.ratio(c, "cap_blocked", "cap_hit")))
+                        for c in present if c != "stock") + ".")
+        add("")
+    add("**Achieved** queries per second in the same runs, as dnsperf counted them, and how busy "
+        "the resolver was (CPU seconds per second; 1.00 = its core fully used). A busy figure well "
+        "below 1 means the load generator, not the resolver, was the limit.")
+    add("")
+    rows = []
+    for c in present:
+        row = [configs[c]["label"]]
+        for w, _ in WORKLOADS:
+            row.append("%s (%s q/s, busy %s)" % (fratio(d.ratio(c, "qps_" + w)), fnum(d.abs(c, "qps_" + w)),
+                                                 fratio(d.abs(c, "busy_" + w))))
+        rows.append(row)
+    add(table(["configuration"] + [label for _, label in WORKLOADS], rows))
+    add("")
+
+    # ---------------------------------------------------------------- latency
+    add("## Latency at a fixed rate")
+    add("")
+    rates = ", ".join("%s %s q/s" % (label, fnum(d.abs("stock", "rate_" + w)))
+                      for w, label in WORKLOADS if d.abs("stock", "rate_" + w))
+    add("p50 / p99 response time at half of stock's saturation rate (measured in round 1; the same "
+        "rate for every configuration: %s). Ratio to stock, then the absolute medians in "
+        "microseconds; a lost query counts as the %s s timeout." % (rates, machine.get("lat_timeout", "?")))
+    add("")
+    rows = []
+    for c in present:
+        row = [configs[c]["label"]]
+        for w, _ in WORKLOADS:
+            row.append("%s / %s<br>(%s / %s µs)" % (
+                fratio(d.ratio(c, "p50_%s_us" % w)), fratio(d.ratio(c, "p99_%s_us" % w)),
+                fnum(d.abs(c, "p50_%s_us" % w)), fnum(d.abs(c, "p99_%s_us" % w))))
+        rows.append(row)
+    add(table(["configuration"] + [label for _, label in WORKLOADS], rows))
+    add("")
+
+    # ---------------------------------------------------------------- instructions
+    if any(d.rounds(c, "ir_hit") for c in present):
+        n = machine.get("cg_n", "? ? ? ?").split()
+        add("## Instructions per query (callgrind)")
+        add("")
+        add("Instructions per query of Unbound's worker thread (the query path), as the "
+            "difference between two runs of %s and %s queries (%s and %s for misses) sent one at "
+            "a time, so that start-up and per-run costs cancel out; ratio to stock (absolute). "
+            "Deterministic: measured once per configuration, not per round. *Module threads per "
+            "blocked query*: what the module's own threads (the hit log writer: SQLite inserts) "
+            "execute per blocked query, on top of the worker. *Idle*: instructions per second of "
+            "wall time of the whole process while no query arrives (the module threads' periodic "
+            "wake-ups). Such time-driven work is left out of the per-query figures: under "
+            "callgrind a query takes ~50x longer than natively, so it would weigh ~50x too much, "
+            "and it comes in bursts that short runs catch or miss." % tuple(n))
+        add("")
+        rows = []
+        for c in present:
+            row = [configs[c]["label"]]
+            for w, _ in CG_WORKLOADS:
+                row.append("%s (%s)" % (fratio(d.ratio(c, "ir1_" + w), 4), fnum(d.abs(c, "ir1_" + w))))
+            allb, workb = d.abs(c, "ir_blocked"), d.abs(c, "ir1_blocked")
+            row.append(fnum(allb - workb) if allb is not None and workb is not None
+                       and configs[c]["kind"] == "rrpolicy" and configs[c]["rules"] > 0 else "-")
+            row.append(fnum(d.abs(c, "ir_idle_per_s")))
+            rows.append(row)
+        add(table(["configuration"] + [label for _, label in CG_WORKLOADS]
+                  + ["module threads per blocked query", "idle Ir/s"], rows))
+        add("")
+
+    # ---------------------------------------------------------------- memory and load
+    add("## Memory and start-up")
+    add("")
+    add("RSS (VmRSS) once the resolver answers, split into anonymous memory (RssAnon) and "
+        "file-backed pages (RssFile: the binary, its libraries, and files mapped with mmap() "
+        "such as a SQLite database), and the peak RSS (VmHWM) at the end of the round, after every "
+        "workload; ratio to stock (absolute in MB). Load time: the module's own "
+        "`loaded N rules ... in X ms` log line for rrpolicy; from process start to the first "
+        "answer for RPZ (its zone is loaded before Unbound answers anything). Start to answering: "
+        "from process start to the first answer, for every configuration.")
+    add("")
+    rows = []
+    for c in present:
+        rss = d.abs(c, "rss_load_kb")
+        hwm = d.abs(c, "hwm_kb")
+        rows.append([configs[c]["label"],
+                     fnum(d.abs(c, "rules_loaded")) if configs[c]["kind"] == "rrpolicy"
+                     else (fnum(configs[c]["rules"]) if configs[c]["kind"] == "rpz" else "-"),
+                     fnum(d.abs(c, "load_ms"), 1) if d.abs(c, "load_ms") is not None else "-",
+                     "%s (%s ms)" % (fratio(d.ratio(c, "startup_ms")), fnum(d.abs(c, "startup_ms"))),
+                     "%s (%s MB)" % (fratio(d.ratio(c, "rss_load_kb")), fnum(rss / 1024 if rss else None, 1)),
+                     "%s / %s MB" % (mb(d.abs(c, "rss_anon_kb")), mb(d.abs(c, "rss_file_kb"))),
+                     "%s (%s MB)" % (fratio(d.ratio(c, "hwm_kb")), fnum(hwm / 1024 if hwm else None, 1))])
+    add(table(["configuration", "rules", "load time (ms)", "start to answering",
+               "RSS after load", "anonymous / file-backed", "peak RSS"], rows))
+    add("")
+
+    # ---------------------------------------------------------------- apply
+    ap = [c for c in present if d.rounds(c, "apply_sent")]
+    if ap:
+        add("## Applying a change under load")
+        add("")
+        add("While dnsperf asks the warm names at the cache-hit latency rate for %s s, one warm name "
+            "is blocked after 1 s: for rrpolicy one `INSERT` with the sqlite3 CLI (nothing else: "
+            "the module notices the commit), for RPZ a line appended to the zone file and "
+            "`unbound-control auth_zone_reload`. Time from the change to the first blocked answer "
+            "(polled with dig every 50 ms), queries left unanswered (lost after 1 s) during the "
+            "run, and the longest answer time of the run (a resolver that stops answering for a "
+            "while shows here even when its socket buffer kept the queries); stock runs the same "
+            "load without a change, as the baseline."
+            % machine.get("apply", "? ?").split()[-1])
+        add("")
+        rows = []
+        for c in ap:
+            rows.append([configs[c]["label"],
+                         fnum(d.abs(c, "apply_ms")) if d.rounds(c, "apply_ms") else "-",
+                         "%s of %s" % (fnum(d.abs(c, "apply_lost")), fnum(d.abs(c, "apply_sent"))),
+                         fnum(d.abs(c, "apply_max_ms"), 1)])
+        add(table(["configuration", "change to first blocked answer (ms)", "unanswered",
+                   "longest answer (ms)"], rows))
+        add("")
+
+    # ---------------------------------------------------------------- hit log
+    hl = [c for c in present if d.rounds(c, "hit_rows") and configs[c]["rules"] > 0]
+    if hl:
+        add("## Hit log")
+        add("")
+        add("During the blocked saturation run: rows written to table `hit` (counted once the "
+            "writer has caught up) per second of the run, the blocked answers dnsperf received, "
+            "and the drops recorded in `hit_drop` (queue full). No ratio: stock logs nothing.")
+        add("")
+        rows = []
+        for c in hl:
+            rows.append([configs[c]["label"], fnum(d.abs(c, "hit_rows_per_s")),
+                         fnum(d.abs(c, "hit_rows")), fnum(d.abs(c, "hit_answers")),
+                         fnum(max(d.rounds(c, "hit_dropped").values() or [0]))])
+        add(table(["configuration", "rows/s", "rows", "blocked answers", "dropped (max of rounds)"], rows))
+        add("")
+
+    # ---------------------------------------------------------------- per round
+    add("<details><summary>Per-round capacity ratios (their spread shows the noise)</summary>")
+    add("")
+    rows = []
+    for c in present:
+        if c == "stock":
+            continue
+        for w, label in WORKLOADS:
+            rs = d.ratios(c, "cap_" + w)
+            rows.append([configs[c]["label"], label, " ".join(fratio(x) for x in rs)])
+    for w, label in WORKLOADS:
+        rows.append(["stock (q/CPU-s)", label, " ".join(fnum(v) for _, v in
+                                                       sorted(d.rounds("stock", "cap_" + w).items()))])
+    add(table(["configuration", "workload", "rounds"], rows))
+    add("")
+    add("</details>")
+    add("")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,972 @@
+#!/usr/bin/env bash
+# run-bench.sh - rrpolicy side by side with stock Unbound and Unbound's RPZ.
+#
+# One run, on loopback, with one Unbound binary throughout: the configurations
+# (stock, rrpolicy with 0 / 10k / big rules, RPZ with big names) are run
+# interleaved round-robin over rounds, each round in a fresh resolver
+# process, against an NSD serving a generated zone. Then each configuration
+# runs once more under callgrind for instructions per query. The figures,
+# each a ratio to stock (median over the rounds), go to a Markdown file.
+# See README.md in this directory. Benchmarks are not tests: nothing in
+# `make check` runs this, and it asserts nothing.
+#
+# usage: tests/bench/run-bench.sh [--quick|--full] [--rounds N] [--out FILE]
+#                                 [--configs LIST] [--keep] [--no-pin] [--so FILE]
+
+set -u -o pipefail
+if [ "${BENCH_TRACE:-}" ]; then   # BENCH_TRACE=FILE: a timed shell trace, to find slow steps
+    exec 9>>"$BENCH_TRACE"
+    BASH_XTRACEFD=9
+    PS4='+ ${EPOCHREALTIME} '
+    set -x
+fi
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$BENCH_DIR/../.." && pwd)
+COMMAND_LINE="tests/bench/run-bench.sh${*:+ $*}"
+
+usage() {
+    cat <<'EOF'
+usage: tests/bench/run-bench.sh [options]
+  --quick          short runs, 100k rules/names instead of 1M, 2 rounds (default; < 2 min)
+  --full           the results-file run: 1M rules/names, 5 rounds, longer runs (~23 min)
+  --rounds N       number of rounds (default: 2 quick, 5 full)
+  --out FILE       Markdown output (default: tests/bench/RESULTS.md)
+  --configs LIST   comma-separated subset of stock,rrp0,rrp10k,rrpbig,rpzbig (stock first)
+  --no-callgrind   skip the callgrind phase
+  --apply, --no-apply  measure (or not) applying a change under load (default: full yes, quick no)
+  --keep           keep the work directory (configs, logs, raw data, callgrind files)
+  --no-pin         do not pin the resolver to CPU 1 and the load generator/NSD to CPU 0
+  --so FILE        rrpolicy.so to load (default: module/.libs/rrpolicy.so, copied at start)
+Environment: UNBOUND_PREFIX (default from build/unbound/unbound.env), TMPDIR,
+  BENCH_DURATION / BENCH_LAT_DURATION (seconds per saturation / latency run).
+EOF
+}
+
+MODE=quick
+ROUNDS=""
+OUT=$BENCH_DIR/RESULTS.md
+CONFIGS_ARG=""
+KEEP=0
+PIN=1
+CALLGRIND=1
+APPLY=""
+SO_SRC=$REPO_ROOT/module/.libs/rrpolicy.so
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) MODE=quick ;;
+        --full) MODE=full ;;
+        --rounds) ROUNDS=${2:?--rounds needs a number}; shift ;;
+        --out) OUT=${2:?--out needs a file}; shift ;;
+        --configs) CONFIGS_ARG=${2:?--configs needs a list}; shift ;;
+        --keep) KEEP=1 ;;
+        --no-pin) PIN=0 ;;
+        --no-callgrind) CALLGRIND=0 ;;
+        --apply) APPLY=1 ;;
+        --no-apply) APPLY=0 ;;
+        --so) SO_SRC=${2:?--so needs a file}; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "run-bench: unknown option $1" >&2; usage >&2; exit 2 ;;
+    esac
+    shift
+done
+
+# ---------------------------------------------------------------- parameters
+if [ "$MODE" = full ]; then
+    : "${ROUNDS:=5}"
+    BIG=1000000            # rules of the big rrpolicy config, names of the RPZ config
+    BIG_LABEL=1M
+    DURATION=${BENCH_DURATION:-3}          # seconds of each saturation run
+    LAT_DURATION=${BENCH_LAT_DURATION:-2}  # seconds of each fixed-rate latency run
+    LAT_TIMEOUT=1          # dnsperf -t: a query lost in a latency run counts as this
+    HIT_NAMES=20000        # warm names of the cache-hit workload
+    BLOCKED_NAMES=100000   # at most this many blocked queries (the 10k database has 8,500)
+    MISS_NAMES=400000      # names of the miss zone (each resolver process starts cold)
+    CG_N1=2000             # callgrind: the two run lengths
+    CG_N2=12000
+    CG_MISS_N1=1000
+    CG_MISS_N2=6000
+    CG_IDLE=2              # seconds of idle time measured
+    CG_JOBS=3              # configurations under callgrind at once
+    CG_WORKLOADS="hit blocked miss"
+    START_TIMEOUT=120      # seconds a resolver may take to answer after start
+    CG_START_TIMEOUT=900   # the same under valgrind (RPZ with 1M names is slow)
+    : "${APPLY:=1}"        # measure applying a change under load
+    APPLY_DURATION=6       # seconds of load around the change (made after 1 s)
+else
+    : "${ROUNDS:=2}"
+    BIG=100000
+    BIG_LABEL=100k
+    DURATION=${BENCH_DURATION:-0.3}
+    LAT_DURATION=${BENCH_LAT_DURATION:-0.25}
+    LAT_TIMEOUT=0.5
+    HIT_NAMES=2000
+    BLOCKED_NAMES=1000
+    MISS_NAMES=60000
+    CG_N1=100
+    CG_N2=600
+    CG_MISS_N1=50
+    CG_MISS_N2=250
+    CG_IDLE=0.5
+    CG_JOBS=5
+    CG_WORKLOADS="hit blocked"
+    START_TIMEOUT=60
+    CG_START_TIMEOUT=300
+    : "${APPLY:=0}"
+    APPLY_DURATION=3
+fi
+MID=10000
+SAT_OUTSTANDING=100        # dnsperf -q of saturation runs of cache workloads
+MISS_OUTSTANDING=200       # ... and of cache-miss runs
+CACHE_WORKLOADS="hit blocked mix1 mix10"
+ALL_CONFIGS="stock rrp0 rrp10k rrpbig rpzbig"
+CONFIGS=${CONFIGS_ARG:-$ALL_CONFIGS}
+CONFIGS=${CONFIGS//,/ }
+case "$ROUNDS" in ''|*[!0-9]*|0) echo "run-bench: --rounds needs a positive number" >&2; exit 2 ;; esac
+for c in $CONFIGS; do
+    case " $ALL_CONFIGS " in *" $c "*) ;; *) echo "run-bench: unknown config $c" >&2; exit 2 ;; esac
+done
+[ "${CONFIGS%% *}" = stock ] || { echo "run-bench: the config list must start with stock" >&2; exit 2; }
+# Ports: below Linux's ephemeral range and apart from the integration tests' 20000-29999.
+PORT_MIN=10000
+PORT_MAX=19999
+
+# ---------------------------------------------------------------- helpers
+BENCH_T0=$(date +%s.%N)
+log() {
+    printf '[%6.1fs] %s\n' "$(echo "$(date +%s.%N) - $BENCH_T0" | bc)" "$*" >&2
+}
+die() {
+    echo "run-bench: error: $*" >&2
+    FAILED=1
+    exit 1
+}
+FAILED=0
+PIDS=()          # every process started, stopped at exit by its PID
+PID_NAMES=()
+
+register_pid() { PID_NAMES+=("$1"); PIDS+=("$2"); }
+unregister_pid() {
+    local i
+    for i in "${!PIDS[@]}"; do
+        [ "${PIDS[$i]}" = "$1" ] && unset 'PIDS[i]' 'PID_NAMES[i]'
+    done
+}
+pid_running() {
+    local state
+    kill -0 "$1" 2>/dev/null || return 1
+    state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
+    [ -n "$state" ] && [ "$state" != Z ]
+}
+# stop_pid PID [SECONDS]: SIGTERM, wait (default 20 s: valgrind writes its files), SIGKILL.
+stop_pid() {
+    local pid=$1 limit=${2:-20} i t0
+    [ -n "$pid" ] || return 0
+    t0=$(now_ms)
+    if pid_running "$pid"; then
+        kill -TERM "$pid" 2>/dev/null
+        for ((i = 0; i < limit * 10; i++)); do
+            pid_running "$pid" || break
+            sleep 0.1
+        done
+        if pid_running "$pid"; then
+            echo "run-bench: pid $pid ignored SIGTERM, sending SIGKILL" >&2
+            kill -KILL "$pid" 2>/dev/null
+        fi
+    fi
+    wait "$pid" 2>/dev/null
+    unregister_pid "$pid"
+    [ -z "${W:-}" ] || echo "$(( $(now_ms) - t0 )) ms: stop $pid" >>"$W/steps.log"
+    return 0
+}
+stop_all() {
+    local i idx=("${!PIDS[@]}")
+    for ((i = ${#idx[@]} - 1; i >= 0; i--)); do
+        stop_pid "${PIDS[${idx[$i]}]}"
+    done
+    PIDS=()
+    PID_NAMES=()
+}
+on_exit() {
+    local rc=$?
+    trap - EXIT INT TERM
+    stop_all
+    if [ -n "${W:-}" ] && [ -d "$W" ]; then
+        if [ "$rc" -eq 0 ] && [ "$FAILED" -eq 0 ] && [ "$KEEP" != 1 ]; then
+            rm -rf "$W"
+        else
+            echo "run-bench: work directory kept: $W" >&2
+        fi
+    fi
+    exit "$rc"
+}
+on_signal() {
+    echo "run-bench: interrupted by SIG$1" >&2
+    FAILED=1
+    [ "$1" = INT ] && exit 130
+    exit 143
+}
+trap on_exit EXIT
+trap 'on_signal INT' INT
+trap 'on_signal TERM' TERM
+
+# run_wait NAME CMD...: run CMD in the background, registered, and wait for it
+# (so that a signal interrupts the wait and the trap stops it by its PID).
+# Each is timed in $W/steps.log.
+run_wait() {
+    local name=$1 pid rc t0
+    shift
+    t0=$(now_ms)
+    "$@" &
+    pid=$!
+    register_pid "$name" "$pid"
+    wait "$pid"
+    rc=$?
+    unregister_pid "$pid"
+    echo "$(( $(now_ms) - t0 )) ms rc $rc: $*" >>"$W/steps.log"
+    return "$rc"
+}
+
+LOADGEN_CPU=()
+RESOLVER_CPU=()
+if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+    LOADGEN_CPU=(taskset -c 0)
+    RESOLVER_CPU=(taskset -c 1)
+fi
+
+USED_PORTS=" "
+# port_free PORT: nothing listens on or uses PORT (TCP or UDP).
+port_free() {
+    [ -z "$(ss -Htuan "( sport = :$1 )" 2>/dev/null)" ]
+}
+# claim_port VAR: a free port in PORT_MIN..PORT_MAX, not handed out before.
+claim_port() {
+    local i port
+    for i in $(seq 200); do
+        port=$((PORT_MIN + RANDOM % (PORT_MAX - PORT_MIN + 1)))
+        case "$USED_PORTS" in *" $port "*) continue ;; esac
+        if port_free "$port"; then
+            USED_PORTS="$USED_PORTS$port "
+            printf -v "$1" '%s' "$port"
+            return 0
+        fi
+    done
+    die "no free port in $PORT_MIN-$PORT_MAX"
+}
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# record ROUND CONFIG METRIC VALUE: one raw measurement.
+record() {
+    printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$RAW"
+}
+
+# cpu_ns PID: CPU time used so far by every thread of PID, in ns (schedstat).
+cpu_ns() {
+    cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
+}
+
+# proc_kb PID FIELD: VmRSS / VmHWM of PID in kB.
+proc_kb() {
+    awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null
+}
+
+# wait_answering PID PORT TIMEOUT: poll CH TXT version.server until answered.
+wait_answering() {
+    local pid=$1 port=$2 limit=$3 t0
+    t0=$(date +%s)
+    while :; do
+        pid_running "$pid" || return 1
+        if dig @127.0.0.1 -p "$port" +tries=1 +time=1 -c CH -t TXT version.server 2>/dev/null \
+                | grep -q 'status: NOERROR'; then
+            return 0
+        fi
+        [ $(($(date +%s) - t0)) -lt "$limit" ] || return 1
+        sleep 0.02
+    done
+}
+
+# ---------------------------------------------------------------- prerequisites
+if [ -z "${UNBOUND_PREFIX:-}" ] && [ -f "$REPO_ROOT/build/unbound/unbound.env" ]; then
+    # shellcheck disable=SC1091
+    . "$REPO_ROOT/build/unbound/unbound.env"
+fi
+[ -n "${UNBOUND_PREFIX:-}" ] || die "Unbound not found: run contrib/provision-unbound.sh or set UNBOUND_PREFIX"
+UNBOUND=$UNBOUND_PREFIX/sbin/unbound
+UNBOUND_CONTROL=$UNBOUND_PREFIX/sbin/unbound-control
+UNBOUND_CHECKCONF=$UNBOUND_PREFIX/sbin/unbound-checkconf
+[ -x "$UNBOUND" ] || die "no executable $UNBOUND"
+"$REPO_ROOT/contrib/install-deps.sh" --bench || die "cannot install the benchmark's packages"
+missing=""
+for tool in dnsperf nsd sqlite3 dig python3 bc ss taskset; do
+    command -v "$tool" >/dev/null || missing="$missing $tool"
+done
+if [ "$CALLGRIND" = 1 ]; then
+    for tool in valgrind callgrind_control callgrind_annotate; do
+        command -v "$tool" >/dev/null || missing="$missing $tool"
+    done
+fi
+[ -z "$missing" ] || die "missing tools:$missing (apt-get install -y dnsperf nsd sqlite3 bind9-dnsutils python3 bc valgrind)"
+NEED_SO=0
+for c in $CONFIGS; do case $c in rrp*) NEED_SO=1 ;; esac; done
+[ "$NEED_SO" = 0 ] || [ -f "$SO_SRC" ] || die "no module at $SO_SRC (run make in $REPO_ROOT, or give --so)"
+[ -f "$REPO_ROOT/schema/schema.sql" ] || die "no schema/schema.sql"
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/rrpolicy-bench.XXXXXX") || die "mktemp failed"
+RAW=$W/raw.tsv
+OUTDIR=$W        # where dnsperf's output goes
+: >"$RAW"
+log "mode $MODE, $ROUNDS rounds, configs: $CONFIGS; work directory $W"
+# the same module file throughout, whatever happens to the build tree meanwhile
+if [ "$NEED_SO" = 1 ]; then
+    cp "$SO_SRC" "$W/rrpolicy.so" || die "cannot copy $SO_SRC"
+fi
+
+# ---------------------------------------------------------------- machine
+{
+    echo "nproc	$(nproc)"
+    echo "cpu	$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+    echo "memory	$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+    echo "kernel	$(uname -sr)"
+    echo "os	$(. /etc/os-release 2>/dev/null; echo "${PRETTY_NAME:-unknown}")"
+    echo "unbound	$("$UNBOUND" -V 2>/dev/null | sed -n 's/^Version //p' | head -n 1) ($UNBOUND)"
+    echo "rrpolicy	$(git -C "$REPO_ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
+    echo "dnsperf	$(dnsperf -h 2>&1 | sed -n 's/^Version //p' | head -n 1)"
+    echo "nsd	$(nsd -v 2>&1 | sed -n 's/^NSD version //p' | head -n 1)"
+    echo "valgrind	$(valgrind --version 2>/dev/null)"
+    echo "loadavg_start	$(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "pinning	$([ ${#RESOLVER_CPU[@]} -gt 0 ] && echo "resolver on CPU 1, dnsperf and NSD on CPU 0" || echo none)"
+    echo "command	$COMMAND_LINE"
+    echo "mode	$MODE"
+    echo "rounds	$ROUNDS"
+    echo "duration	$DURATION"
+    echo "lat_duration	$LAT_DURATION"
+    echo "lat_timeout	$LAT_TIMEOUT"
+    echo "apply	$APPLY $APPLY_DURATION"
+    echo "big	$BIG"
+    echo "big_label	$BIG_LABEL"
+    echo "hit_names	$HIT_NAMES"
+    echo "cg_n	$CG_N1 $CG_N2 $CG_MISS_N1 $CG_MISS_N2"
+    echo "started	$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+} >"$W/machine.tsv"
+
+# config metadata for the report: name kind rules label
+{
+    echo "stock	stock	0	stock (validator iterator)"
+    echo "rrp0	rrpolicy	0	rrpolicy, 0 rules"
+    echo "rrp10k	rrpolicy	$MID	rrpolicy, 10k rules"
+    echo "rrpbig	rrpolicy	$BIG	rrpolicy, $BIG_LABEL rules"
+    echo "rpzbig	rpz	$BIG	RPZ, $BIG_LABEL names"
+} >"$W/configs.tsv"
+
+# ---------------------------------------------------------------- data
+# Rule i of every database (so the 10k database is the first 10k rules of the
+# big one), by k = i % 20:
+#   0-9   exact name eI-HEX.pol.bench, types MX MX MX A A AAAA TXT HTTPS * *, block
+#   10-15 *.wI.pol.bench, types * * * TXT MX A, block
+#   16    exact name, type *, nxdomain      17 exact name, MX, log
+#   18    ok.w(I-8).pol.bench, type *, allow (an exception to rule I-8's *. rule)
+#   19    exact name, A, nodata
+# So: 50% exact names with a type (or *), 30% subtree rules, 20% other actions.
+gen_rules_sql() {
+    local n=$1
+    cat <<EOF
+PRAGMA journal_mode = MEMORY;
+PRAGMA synchronous = OFF;
+BEGIN;
+WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < $n - 1)
+INSERT INTO policy (name, type, action, comment)
+SELECT CASE WHEN k BETWEEN 10 AND 15 THEN '*.w' || i || '.pol.bench'
+            WHEN k = 18 THEN 'ok.w' || (i - 8) || '.pol.bench'
+            ELSE 'e' || i || '-' || printf('%x', (i * 2654435761) % 4294967296) || '.pol.bench' END,
+       CASE k WHEN 0 THEN 'MX' WHEN 1 THEN 'MX' WHEN 2 THEN 'MX' WHEN 3 THEN 'A'
+              WHEN 4 THEN 'A' WHEN 5 THEN 'AAAA' WHEN 6 THEN 'TXT' WHEN 7 THEN 'HTTPS'
+              WHEN 13 THEN 'TXT' WHEN 14 THEN 'MX' WHEN 15 THEN 'A' WHEN 17 THEN 'MX'
+              WHEN 19 THEN 'A' ELSE '*' END,
+       CASE k WHEN 16 THEN 'nxdomain' WHEN 17 THEN 'log' WHEN 18 THEN 'allow'
+              WHEN 19 THEN 'nodata' ELSE 'block' END,
+       'bench rule ' || i
+FROM (SELECT i, i % 20 AS k FROM c);
+COMMIT;
+EOF
+}
+
+make_db() {
+    local db=$1 n=$2
+    sqlite3 "$db" <"$REPO_ROOT/schema/schema.sql" >/dev/null || die "schema failed for $db"
+    if [ "$n" -gt 0 ]; then
+        gen_rules_sql "$n" | sqlite3 "$db" >/dev/null || die "rule generation failed for $db"
+    fi
+    [ "$(sqlite3 "$db" 'SELECT count(*) FROM policy')" = "$n" ] || die "$db does not hold $n rules"
+}
+
+needs() { case " $CONFIGS " in *" $1 "*) return 0 ;; esac; return 1; }
+
+log "generating databases and zones"
+t0=$(now_ms)
+make_db "$W/rules-0.db" 0
+make_db "$W/rules-$MID.db" "$MID"
+if needs rrpbig || needs rpzbig; then
+    make_db "$W/rules-$BIG.db" "$BIG"
+fi
+log "databases done in $(( $(now_ms) - t0 )) ms"
+echo "dbgen_ms	$(( $(now_ms) - t0 ))" >>"$W/machine.tsv"
+
+# blocked queries: every blocking rule of the 10k database (so every rule config blocks them)
+sqlite3 -separator ' ' "$W/rules-$MID.db" "
+    SELECT CASE WHEN name LIKE '*.%' THEN 'q' || id || substr(name, 2) ELSE name END,
+           CASE WHEN type <> '*' THEN type
+                WHEN id % 3 = 0 THEN 'A' WHEN id % 3 = 1 THEN 'MX' ELSE 'TXT' END
+    FROM policy WHERE action NOT IN ('log', 'allow') ORDER BY id LIMIT $BLOCKED_NAMES" >"$W/blocked.q" \
+    || die "cannot write blocked.q"
+awk -v n="$HIT_NAMES" 'BEGIN { for (i = 0; i < n; i++) printf "h%d.hit.bench A\n", i }' >"$W/hit.q"
+awk -v n="$MISS_NAMES" 'BEGIN { for (i = 0; i < n; i++) printf "m%d.miss.bench A\n", i }' >"$W/miss.q"
+# mixes: hit names with every 100th / 10th query a blocked one
+mkmix() {
+    awk -v every="$1" 'NR == FNR { b[n++] = $0; next }
+        { if ((FNR % every) == 0) print b[j++ % n]; else print }' "$W/blocked.q" "$W/hit.q"
+}
+mkmix 100 >"$W/mix1.q"
+mkmix 10 >"$W/mix10.q"
+cat "$W/hit.q" "$W/blocked.q" >"$W/prime.q"
+head -n $((MISS_NAMES / 2)) "$W/miss.q" >"$W/miss-sat.q"
+tail -n +$((MISS_NAMES / 2 + 1)) "$W/miss.q" >"$W/miss-lat.q"
+
+# NSD zone: hit and miss names, and wildcards so that every rule name resolves (for stock)
+{
+    echo '$TTL 86400'
+    echo 'bench. IN SOA ns.bench. hostmaster.bench. 1 3600 600 864000 86400'
+    echo 'bench. IN NS ns.bench.'
+    echo 'ns.bench. IN A 127.0.0.1'
+    echo 'mx.bench. IN A 192.0.2.25'
+    echo '*.pol.bench. IN A 203.0.113.1'
+    echo '*.pol.bench. IN AAAA 2001:db8::1'
+    echo '*.pol.bench. IN MX 10 mx.bench.'
+    echo '*.pol.bench. IN TXT "v=bench"'
+    awk -v h="$HIT_NAMES" -v m="$MISS_NAMES" 'BEGIN {
+        for (i = 0; i < h; i++) printf "h%d.hit.bench. IN A 192.0.2.%d\n", i, i % 250 + 1
+        for (i = 0; i < m; i++) printf "m%d.miss.bench. IN A 198.51.100.%d\n", i, i % 250 + 1 }'
+} >"$W/bench.zone"
+
+# RPZ zone: every name of the big database; allow rules become rpz-passthru
+if needs rpzbig; then
+    {
+        echo '$TTL 3600'
+        echo '$ORIGIN rpz.bench.'
+        echo '@ IN SOA localhost. nobody.invalid. 1 3600 600 86400 60'
+        echo '@ IN NS localhost.'
+        sqlite3 "$W/rules-$BIG.db" "
+            SELECT name || CASE action WHEN 'allow' THEN ' CNAME rpz-passthru.' ELSE ' CNAME .' END
+            FROM policy ORDER BY id"
+    } >"$W/rpz.zone" || die "cannot write rpz.zone"
+fi
+log "query files and zones written"
+
+# ---------------------------------------------------------------- NSD
+claim_port NSD_PORT
+mkdir -p "$W/nsd"
+cat >"$W/nsd/nsd.conf" <<EOF
+server:
+    ip-address: 127.0.0.1@$NSD_PORT
+    do-ip6: no
+    server-count: 1
+    database: ""
+    zonelistfile: "$W/nsd/zone.list"
+    xfrdfile: "$W/nsd/xfrd.state"
+    xfrdir: "$W/nsd"
+    pidfile: "$W/nsd/nsd.pid"
+    logfile: "$W/nsd/nsd.log"
+    username: ""
+    chroot: ""
+    zonesdir: "$W"
+    verbosity: 1
+    hide-version: no
+remote-control:
+    control-enable: no
+zone:
+    name: "bench."
+    zonefile: "$W/bench.zone"
+EOF
+nsd-checkconf "$W/nsd/nsd.conf" || die "nsd-checkconf rejected $W/nsd/nsd.conf"
+"${LOADGEN_CPU[@]}" nsd -d -c "$W/nsd/nsd.conf" >"$W/nsd/nsd.out" 2>&1 &
+NSD_PID=$!
+register_pid nsd "$NSD_PID"
+for i in $(seq 600); do
+    pid_running "$NSD_PID" || die "nsd exited: $(tail -n 5 "$W/nsd/nsd.log" "$W/nsd/nsd.out")"
+    dig @127.0.0.1 -p "$NSD_PORT" +norec +tries=1 +time=1 "m$((MISS_NAMES - 1)).miss.bench" A 2>/dev/null \
+        | grep -q 'status: NOERROR' && break
+    sleep 0.1
+done
+dig @127.0.0.1 -p "$NSD_PORT" +norec +tries=1 +time=1 h0.hit.bench A | grep -q 'status: NOERROR' \
+    || die "nsd does not serve bench. on port $NSD_PORT"
+log "nsd serving bench. on 127.0.0.1@$NSD_PORT"
+
+# ---------------------------------------------------------------- resolver
+# write_conf CONFIG DIR PORT CONTROL_PORT: the resolver's unbound.conf.
+write_conf() {
+    local cfg=$1 dir=$2 port=$3 cport=$4 modules net
+    case $cfg in
+        stock) modules="validator iterator" ;;
+        rrp*) modules="dynlib validator iterator" ;;
+        rpz*) modules="respip validator iterator" ;;
+    esac
+    {
+        cat <<EOF
+# rrpolicy benchmark: configuration $cfg
+server:
+    verbosity: 1
+    interface: 127.0.0.1
+    port: $port
+    do-ip4: yes
+    do-ip6: no
+    do-udp: yes
+    do-tcp: yes
+    num-threads: 1
+    directory: "$dir"
+    chroot: ""
+    username: ""
+    pidfile: "$dir/unbound.pid"
+    logfile: "$dir/unbound.log"
+    use-syslog: no
+    do-daemonize: no
+    module-config: "$modules"
+    ede: yes
+    access-control: 127.0.0.0/8 allow
+    # the cache must hold every warm name through the run
+    msg-cache-size: 64m
+    rrset-cache-size: 128m
+    num-queries-per-thread: 4096
+    # absorb bursts while the resolver thread is descheduled (Unbound's advice for high load)
+    so-rcvbuf: 4m
+    so-sndbuf: 4m
+    # NSD is on 127.0.0.1; nothing outside 127.0.0.0/8 may ever be queried
+    do-not-query-localhost: no
+    outgoing-port-avoid: 10000-29999
+EOF
+        for net in 0.0.0.0/2 64.0.0.0/3 96.0.0.0/4 112.0.0.0/5 120.0.0.0/6 124.0.0.0/7 \
+                   126.0.0.0/8 128.0.0.0/1 ::/0; do
+            echo "    do-not-query-address: $net"
+        done
+        cat <<EOF
+remote-control:
+    control-enable: yes
+    control-interface: 127.0.0.1
+    control-port: $cport
+    control-use-cert: no
+stub-zone:
+    name: "bench."
+    stub-addr: 127.0.0.1@$NSD_PORT
+EOF
+        case $cfg in
+            rrp*) printf 'dynlib:\n    dynlib-file: "%s"\n' "$W/rrpolicy.so" ;;
+            rpz*) printf 'rpz:\n    name: "rpz.bench."\n    zonefile: "%s"\n    rpz-log: no\n' "$dir/rpz.zone" ;;
+        esac
+    } >"$dir/unbound.conf"
+}
+
+# db_of CONFIG: the database a config copies (rrpolicy configs only).
+db_of() {
+    case $1 in
+        rrp0) echo "$W/rules-0.db" ;;
+        rrp10k) echo "$W/rules-$MID.db" ;;
+        rrpbig) echo "$W/rules-$BIG.db" ;;
+    esac
+}
+
+# start_resolver CONFIG DIR [WRAPPER...]: start it, set RES_PID RES_PORT RES_CTL.
+# Each start gets a fresh copy of the database (so hits of earlier rounds do not pile up).
+start_resolver() {
+    local cfg=$1 dir=$2
+    shift 2
+    mkdir -p "$dir"
+    if [ -n "${FIXED_PORTS:-}" ]; then     # handed out by the parent (parallel callgrind jobs)
+        read -r RES_PORT RES_CTL <<<"$FIXED_PORTS"
+    else
+        claim_port RES_PORT
+        claim_port RES_CTL
+    fi
+    write_conf "$cfg" "$dir" "$RES_PORT" "$RES_CTL"
+    case $cfg in
+        rrp*) cp "$(db_of "$cfg")" "$dir/policy.db" || die "cannot copy the database" ;;
+        rpz*) cp "$W/rpz.zone" "$dir/rpz.zone" || die "cannot copy the RPZ zone" ;;   # edited by apply_test
+    esac
+    "$UNBOUND_CHECKCONF" "$dir/unbound.conf" >"$dir/checkconf.out" 2>&1 \
+        || die "unbound-checkconf rejected $dir/unbound.conf: $(cat "$dir/checkconf.out")"
+    RES_T0=$(now_ms)
+    RRPOLICY_DB="$dir/policy.db" "${RESOLVER_CPU[@]}" "$@" "$UNBOUND" -c "$dir/unbound.conf" \
+        >"$dir/unbound.out" 2>&1 &
+    RES_PID=$!
+    register_pid "resolver-$cfg" "$RES_PID"
+}
+
+# check_config CONFIG DIR: the first blocked query is blocked by rule configs, answered by stock.
+check_config() {
+    local cfg=$1 dir=$2 name type out want
+    read -r name type <"$W/blocked.q"
+    out=$(dig @127.0.0.1 -p "$RES_PORT" +tries=2 +time=2 "$name" "$type" 2>&1)
+    case $cfg in
+        stock|rrp0) want='ANSWER: [1-9]' ;;
+        rrp*) want='EDE: 15' ;;
+        rpz*) want='status: NXDOMAIN' ;;
+    esac
+    grep -qE "$want" <<<"$out" || die "$cfg: '$name $type' should match /$want/, got:
+$out"
+    case $cfg in
+        rrp*) grep -q "rrpolicy .*: loaded" "$dir/unbound.log" \
+            || die "$cfg: no 'loaded N rules' line in $dir/unbound.log" ;;
+    esac
+}
+
+# ---------------------------------------------------------------- workloads
+# dnsperf_sat FILE OUTSTANDING [dnsperf options]: saturation run; sets QPS COMPLETED LOST RUNTIME.
+dnsperf_sat() {
+    local file=$1 q=$2 out=$OUTDIR/dnsperf.out
+    shift 2
+    run_wait dnsperf "${LOADGEN_CPU[@]}" dnsperf -s 127.0.0.1 -p "$RES_PORT" -d "$file" \
+        -l "${SAT_LIMIT:-$DURATION}" -q "$q" -c 4 -t "${SAT_TIMEOUT:-$LAT_TIMEOUT}" "$@" >"$out" 2>&1 \
+        || die "dnsperf failed: $(tail -n 5 "$out")"
+    QPS=$(awk '/Queries per second:/ { print $4 }' "$out")
+    COMPLETED=$(awk '/Queries completed:/ { print $3 }' "$out")
+    LOST=$(awk '/Queries lost:/ { print $3 }' "$out")
+    RUNTIME=$(awk '/Run time \(s\):/ { print $4 }' "$out")
+    [ -n "$QPS" ] || die "no result from dnsperf: $(tail -n 5 "$out")"
+}
+
+# dnsperf_lat FILE RATE [dnsperf options]: fixed-rate run; sets P50 P99 (microseconds) LLOST.
+# A lost query counts as the timeout (LAT_TIMEOUT), so losses show in the p99.
+dnsperf_lat() {
+    local file=$1 rate=$2 out=$OUTDIR/dnsperf-lat.out
+    shift 2
+    run_wait dnsperf "${LOADGEN_CPU[@]}" dnsperf -s 127.0.0.1 -p "$RES_PORT" -d "$file" \
+        -l "$LAT_DURATION" -Q "$rate" -q 1000 -c 4 -t "$LAT_TIMEOUT" -v "$@" >"$out" 2>&1 \
+        || die "dnsperf failed: $(tail -n 5 "$out")"
+    LLOST=$(awk '/Queries lost:/ { print $3 }' "$out")
+    read -r P50 P99 < <(awk -v lost="${LLOST:-0}" -v t="$LAT_TIMEOUT" '
+        $1 == ">" { print $NF * 1000000 }
+        END { for (i = 0; i < lost; i++) print t * 1000000 }' "$out" | sort -g | awk '
+        { v[NR] = $1 }
+        END { if (NR == 0) { print "NA NA"; exit }
+              i50 = int(NR * 0.50 + 0.999999); i99 = int(NR * 0.99 + 0.999999)
+              if (i50 < 1) i50 = 1; if (i99 < 1) i99 = 1
+              printf "%.0f %.0f\n", v[i50], v[i99] }')
+}
+
+# wait_idle DIR SECONDS: wait until the resolver has no query in progress (its request list is
+# empty), so that a measurement does not also pay for the tail of the previous step.
+wait_idle() {
+    local i
+    for ((i = 0; i < $2 * 10; i++)); do
+        "$UNBOUND_CONTROL" -c "$1/unbound.conf" stats_noreset 2>/dev/null \
+            | grep -qx 'total.requestlist.current.all=0' && return 0
+        sleep 0.1
+    done
+    echo "run-bench: the resolver in $1 still had queries in progress after $2 s" >&2
+}
+
+# prime DIR FILE OUTSTANDING: ask every name of FILE once (twice for those that failed), wait
+# until the resolver is idle.
+prime() {
+    SAT_LIMIT=900 SAT_TIMEOUT=5 dnsperf_sat "$2" "$3" -n 1
+    [ "${LOST:-0}" = 0 ] || SAT_LIMIT=900 SAT_TIMEOUT=5 dnsperf_sat "$2" "$3" -n 1
+    wait_idle "$1" 120
+}
+
+# hit_counts DB: "rows dropped" of the hit log.
+hit_counts() {
+    sqlite3 -cmd ".timeout 5000" "$1" \
+        "SELECT (SELECT count(*) FROM hit), (SELECT coalesce(sum(dropped), 0) FROM hit_drop)" \
+        2>/dev/null | tr '|' ' '
+}
+
+# settle_hits DB: wait until the hit log stops growing (the writer wakes every 200 ms).
+settle_hits() {
+    local last="" cur i t0
+    t0=$(now_ms)
+    for i in $(seq 50); do
+        sleep 0.2
+        cur=$(hit_counts "$1")
+        [ "$cur" = "$last" ] && break
+        last=$cur
+    done
+    echo "$(( $(now_ms) - t0 )) ms: settle hits $cur" >>"$W/steps.log"
+    echo "$cur"
+}
+
+# record_sat ROUND CONFIG WORKLOAD CPU0 CPU1: record a saturation run: achieved q/s, lost,
+# answered, run time, the resolver's CPU time (all threads) from CPU0 (before the run) to now
+# (for its capacity) and to CPU1 (the end of the run: how busy it was).
+record_sat() {
+    record "$1" "$2" "qps_$3" "$QPS"
+    record "$1" "$2" "lost_$3" "$LOST"
+    record "$1" "$2" "completed_$3" "$COMPLETED"
+    record "$1" "$2" "runtime_$3" "$RUNTIME"
+    record "$1" "$2" "cpu_ns_$3" $(( $(cpu_ns "$RES_PID") - $4 ))
+    record "$1" "$2" "cpu_run_ns_$3" $(( $5 - $4 ))
+}
+
+declare -A RATE   # fixed rate of the latency runs, per workload: half of stock's round-1 saturation
+
+# bench_config CONFIG ROUND: one fresh resolver, every workload.
+bench_config() {
+    local cfg=$1 r=$2 dir=$W/run/$1-r$2 w file before rows drops t rules ms c0 c1
+    start_resolver "$cfg" "$dir"
+    wait_answering "$RES_PID" "$RES_PORT" "$START_TIMEOUT" \
+        || die "$cfg exited or did not answer within $START_TIMEOUT s: $(tail -n 5 "$dir/unbound.log" "$dir/unbound.out" 2>&1)"
+    t=$(( $(now_ms) - RES_T0 ))
+    echo "$t ms: $cfg round $r start to answering" >>"$W/steps.log"
+    record "$r" "$cfg" startup_ms "$t"
+    case $cfg in
+        rrp*)
+            read -r rules ms < <(sed -n 's/.*rrpolicy [^:]*: loaded \([0-9]*\) rules.* in \([0-9.]*\) ms.*/\1 \2/p' \
+                "$dir/unbound.log" | tail -n 1)
+            record "$r" "$cfg" rules_loaded "${rules:-NA}"
+            record "$r" "$cfg" load_ms "${ms:-NA}" ;;
+        rpz*) record "$r" "$cfg" load_ms "$t" ;;
+    esac
+    record "$r" "$cfg" rss_load_kb "$(proc_kb "$RES_PID" VmRSS)"
+    # anonymous memory, and file-backed pages (the binary, libraries, mmap()ed files such as the
+    # policy database when SQLite maps it)
+    record "$r" "$cfg" rss_anon_kb "$(proc_kb "$RES_PID" RssAnon)"
+    record "$r" "$cfg" rss_file_kb "$(proc_kb "$RES_PID" RssFile)"
+    check_config "$cfg" "$dir"
+    # warm the cache: every hit name and every blocked name once
+    prime "$dir" "$W/prime.q" 200
+    for w in $CACHE_WORKLOADS; do
+        file=$W/$w.q
+        if [ "$w" = blocked ] && [ "${cfg#rrp}" != "$cfg" ]; then
+            read -r before _ < <(settle_hits "$dir/policy.db")
+        fi
+        c0=$(cpu_ns "$RES_PID")
+        dnsperf_sat "$file" "$SAT_OUTSTANDING"
+        c1=$(cpu_ns "$RES_PID")
+        # the hit log writer's work for these hits is part of their cost
+        case $cfg/$w in rrp*/blocked|rrp*/mix*) sleep 0.3 ;; esac
+        record_sat "$r" "$cfg" "$w" "$c0" "$c1"
+        if [ "$w" = blocked ] && [ "${cfg#rrp}" != "$cfg" ]; then
+            read -r rows drops < <(settle_hits "$dir/policy.db")
+            record "$r" "$cfg" hit_rows $((rows - before))
+            record "$r" "$cfg" hit_dropped "$drops"
+            record "$r" "$cfg" hit_answers "$COMPLETED"
+        fi
+        [ -n "${RATE[$w]:-}" ] || RATE[$w]=$(awk -v q="$QPS" 'BEGIN { printf "%.0f", q / 2 }')
+        dnsperf_lat "$file" "${RATE[$w]}"
+        record "$r" "$cfg" "p50_${w}_us" "$P50"
+        record "$r" "$cfg" "p99_${w}_us" "$P99"
+        record "$r" "$cfg" "latlost_$w" "$LLOST"
+    done
+    # cache misses: names this process never saw (first half of the miss names; the latency
+    # run takes the second half)
+    c0=$(cpu_ns "$RES_PID")
+    dnsperf_sat "$W/miss-sat.q" "$MISS_OUTSTANDING" -n 1
+    record_sat "$r" "$cfg" miss "$c0" "$(cpu_ns "$RES_PID")"
+    [ -n "${RATE[miss]:-}" ] || RATE[miss]=$(awk -v q="$QPS" 'BEGIN { printf "%.0f", q / 2 }')
+    dnsperf_lat "$W/miss-lat.q" "${RATE[miss]}" -n 1
+    record "$r" "$cfg" p50_miss_us "$P50"
+    record "$r" "$cfg" p99_miss_us "$P99"
+    record "$r" "$cfg" latlost_miss "$LLOST"
+    [ "$APPLY" = 0 ] || apply_test "$cfg" "$r" "$dir"
+    record "$r" "$cfg" hwm_kb "$(proc_kb "$RES_PID" VmHWM)"
+    record "$r" "$cfg" rss_end_kb "$(proc_kb "$RES_PID" VmRSS)"
+    stop_pid "$RES_PID"
+    grep -E 'error:|fatal' "$dir/unbound.log" | head -n 3 | sed "s/^/run-bench: $cfg round $r log: /" >&2
+}
+
+# apply_test CONFIG ROUND DIR: under load (dnsperf at the cache-hit latency rate on the warm
+# names), block one warm name the way an operator would and measure the time from the change to
+# the first blocked answer, and the queries left unanswered meanwhile. rrpolicy: one INSERT in
+# the sqlite3 CLI (the module notices committed changes by itself); RPZ: a line appended to the
+# zone file and `unbound-control auth_zone_reload`; stock: the same load and no change (the
+# baseline of unanswered queries).
+apply_test() {
+    local cfg=$1 r=$2 dir=$3 pid t0 i out applied="" want rc
+    "${LOADGEN_CPU[@]}" dnsperf -s 127.0.0.1 -p "$RES_PORT" -d "$W/hit.q" -l "$APPLY_DURATION" \
+        -Q "${RATE[hit]}" -q 1000 -c 4 -t 1 >"$dir/apply-dnsperf.out" 2>&1 &
+    pid=$!
+    register_pid dnsperf "$pid"
+    sleep 1
+    t0=$(now_ms)
+    case $cfg in
+        rrp*) sqlite3 -cmd ".timeout 5000" "$dir/policy.db" \
+                  "INSERT INTO policy (name, type, comment) VALUES ('h1.hit.bench', 'A', 'bench apply')" \
+                  || die "$cfg: INSERT failed"
+              want='EDE: 15' ;;
+        rpz*) echo 'h1.hit.bench CNAME .' >>"$dir/rpz.zone"
+              "$UNBOUND_CONTROL" -c "$dir/unbound.conf" auth_zone_reload rpz.bench. >"$dir/apply-control.out" 2>&1 &
+              register_pid unbound-control $!
+              want='status: NXDOMAIN' ;;
+        *) want="" ;;
+    esac
+    if [ -n "$want" ]; then
+        for i in $(seq 400); do    # up to ~20 s
+            out=$(dig @127.0.0.1 -p "$RES_PORT" +tries=1 +time=1 h1.hit.bench A 2>/dev/null)
+            if grep -q "$want" <<<"$out"; then
+                applied=$(( $(now_ms) - t0 ))
+                break
+            fi
+            sleep 0.05
+        done
+        record "$r" "$cfg" apply_ms "${applied:-NA}"
+        [ -n "$applied" ] || echo "run-bench: $cfg round $r: the change did not apply within 20 s" >&2
+    fi
+    wait "$pid"
+    rc=$?
+    unregister_pid "$pid"
+    [ "$rc" = 0 ] || die "dnsperf failed: $(tail -n 5 "$dir/apply-dnsperf.out")"
+    for i in "${!PID_NAMES[@]}"; do     # unbound-control, if still registered
+        [ "${PID_NAMES[$i]}" = unbound-control ] && stop_pid "${PIDS[$i]}"
+    done
+    record "$r" "$cfg" apply_lost "$(awk '/Queries lost:/ { print $3 }' "$dir/apply-dnsperf.out")"
+    record "$r" "$cfg" apply_sent "$(awk '/Queries sent:/ { print $3 }' "$dir/apply-dnsperf.out")"
+    # "Average Latency (s):  0.000297 (min 0.000098, max 0.003648)" -> the longest, in ms
+    record "$r" "$cfg" apply_max_ms "$(sed -n 's/.*Average Latency.*max \([0-9.]*\)).*/\1/p' \
+        "$dir/apply-dnsperf.out" | awk '{ printf "%.1f", $1 * 1000 }')"
+}
+
+# ---------------------------------------------------------------- rounds
+read -ra CFG_LIST <<<"$CONFIGS"
+NCFG=${#CFG_LIST[@]}
+for ((r = 1; r <= ROUNDS; r++)); do
+    for ((j = 0; j < NCFG; j++)); do
+        # round r starts at config r-1: every config takes every position; stock is first in round 1
+        cfg=${CFG_LIST[$(((j + r - 1) % NCFG))]}
+        log "round $r/$ROUNDS: $cfg"
+        bench_config "$cfg" "$r"
+    done
+done
+for w in "${!RATE[@]}"; do record 0 stock "rate_$w" "${RATE[$w]}"; done
+
+# ---------------------------------------------------------------- callgrind
+# Under callgrind with --separate-threads=yes each dump is one file per thread
+# (callgrind.out.PID.N-TT). Thread 01 is Unbound's only worker (num-threads: 1);
+# the others belong to the module (the hit log writer).
+
+# cg_dump PID TAG DIR: dump the counters (a dump also zeroes them). Sets CG_IR
+# (every thread) and CG_IR1 (the worker thread); the files go to DIR/cg-TAG-TT.out.
+cg_dump() {
+    local pid=$1 tag=$2 dir=$3 f tid v
+    run_wait callgrind_control callgrind_control -d "$tag" "$pid" >/dev/null 2>&1 \
+        || die "callgrind_control -d failed for pid $pid"
+    CG_IR=0
+    CG_IR1=""
+    for f in $(grep -lx "desc: Trigger: dump $tag" "$dir"/callgrind.out.* 2>/dev/null); do
+        tid=${f##*-}
+        mv "$f" "$dir/cg-$tag-$tid.out"
+        v=$(awk '/^summary:/ { print $2; exit }' "$dir/cg-$tag-$tid.out")
+        CG_IR=$((CG_IR + ${v:-0}))
+        [ "$tid" = 01 ] && CG_IR1=${v:-0}
+    done
+    [ -n "$CG_IR1" ] || die "no callgrind dump '$tag' of thread 01 in $dir"
+}
+
+# seq_q FILE COUNT SKIP: COUNT queries one at a time (seqquery.py).
+seq_q() {
+    run_wait seqquery "${LOADGEN_CPU[@]}" python3 "$BENCH_DIR/seqquery.py" "$RES_PORT" "$@" \
+        >>"$CG_DIR/seqquery.out" || die "seqquery failed"
+}
+
+# cg_config CONFIG: one configuration under callgrind (run in a background subshell).
+cg_config() {
+    local cfg=$1 w file n1 n2 skip1 skip2 c1 c2 t1 t2 t0 f tid
+    CG_DIR=$W/cg/$cfg
+    OUTDIR=$CG_DIR
+    start_resolver "$cfg" "$CG_DIR" valgrind --tool=callgrind --separate-threads=yes \
+        --instr-atstart=no --callgrind-out-file="$CG_DIR/callgrind.out.%p"
+    wait_answering "$RES_PID" "$RES_PORT" "$CG_START_TIMEOUT" \
+        || die "$cfg under valgrind exited or did not answer within $CG_START_TIMEOUT s: $(tail -n 5 "$CG_DIR/unbound.log" "$CG_DIR/unbound.out" 2>&1)"
+    record cg "$cfg" startup_valgrind_ms $(( $(now_ms) - RES_T0 ))
+    # warm every name the runs ask (and the miss zone's delegation, with names not used below)
+    head -n "$CG_N2" "$W/hit.q" >"$CG_DIR/prime.q"
+    head -n "$CG_N2" "$W/blocked.q" >>"$CG_DIR/prime.q"
+    tail -n 20 "$W/miss.q" >>"$CG_DIR/prime.q"
+    prime "$CG_DIR" "$CG_DIR/prime.q" 100
+    run_wait callgrind_control callgrind_control -i on "$RES_PID" >/dev/null 2>&1 \
+        || die "callgrind_control -i on failed"
+    # idle: what the process spends per second answering nothing (timers, the hit log writer)
+    cg_dump "$RES_PID" idle-start "$CG_DIR"
+    t0=$(now_ms)
+    sleep "$CG_IDLE"
+    cg_dump "$RES_PID" idle "$CG_DIR"
+    record cg "$cfg" ir_idle_per_s "$(echo "$CG_IR * 1000 / ($(now_ms) - $t0)" | bc -l)"
+    for w in $CG_WORKLOADS; do
+        case $w in
+            miss)   # names never asked before, different in the two runs
+                file=$W/miss.q n1=$CG_MISS_N1 n2=$CG_MISS_N2 skip1=0 skip2=$CG_MISS_N1 ;;
+            *)      # warm names, the same ones in both runs
+                file=$W/$w.q n1=$CG_N1 n2=$CG_N2 skip1=0 skip2=0 ;;
+        esac
+        # (the previous dump zeroed the counters)
+        seq_q "$file" "$n1" "$skip1"
+        sleep 0.3   # let the hit log writer catch up: its work is counted too
+        cg_dump "$RES_PID" "$w-n1" "$CG_DIR"
+        c1=$CG_IR t1=$CG_IR1
+        seq_q "$file" "$n2" "$skip2"
+        sleep 0.3
+        cg_dump "$RES_PID" "$w-n2" "$CG_DIR"
+        c2=$CG_IR t2=$CG_IR1
+        record cg "$cfg" "ir_$w" "$(echo "($c2 - $c1) / ($n2 - $n1)" | bc -l)"
+        record cg "$cfg" "ir1_$w" "$(echo "($t2 - $t1) / ($n2 - $n1)" | bc -l)"
+        record cg "$cfg" "ir_${w}_runs" "$c1 $c2 $t1 $t2"
+        for f in "$CG_DIR/cg-$w-n2-"*.out; do
+            tid=${f%.out}
+            tid=${tid##*-}
+            callgrind_annotate "$f" >"$CG_DIR/annotate-$w-$tid.txt" 2>&1 || true
+            callgrind_annotate --inclusive=yes "$f" >"$CG_DIR/annotate-incl-$w-$tid.txt" 2>&1 || true
+        done
+    done
+    stop_pid "$RES_PID" 120
+}
+
+if [ "$CALLGRIND" = 1 ]; then
+    # Instruction counts do not depend on timing, so configurations run CG_JOBS at a time;
+    # the slow starters (the big ones) first.
+    CG_ORDER=""
+    for cfg in rpzbig rrpbig "${CFG_LIST[@]}"; do
+        case " $CONFIGS " in *" $cfg "*) ;; *) continue ;; esac
+        case " $CG_ORDER " in *" $cfg "*) continue ;; esac
+        CG_ORDER="$CG_ORDER $cfg"
+    done
+    CG_PIDS=()
+    # cg_wait_one: wait for one of the running callgrind jobs to end.
+    cg_wait_one() {
+        local done_pid="" i
+        wait -n -p done_pid "${CG_PIDS[@]}" || die "a callgrind run failed; see $W/cg/*/job.out"
+        unregister_pid "$done_pid"
+        for i in "${!CG_PIDS[@]}"; do
+            [ "${CG_PIDS[$i]}" = "$done_pid" ] && unset 'CG_PIDS[i]'
+        done
+        CG_PIDS=("${CG_PIDS[@]}")
+    }
+    for cfg in $CG_ORDER; do
+        [ "${#CG_PIDS[@]}" -lt "$CG_JOBS" ] || cg_wait_one
+        log "callgrind: $cfg"
+        mkdir -p "$W/cg/$cfg"
+        p1="" p2=""
+        claim_port p1
+        claim_port p2
+        (
+            FIXED_PORTS="$p1 $p2"
+            PIDS=()
+            PID_NAMES=()
+            trap 'stop_all' EXIT
+            trap 'exit 143' TERM INT
+            cg_config "$cfg"
+        ) >"$W/cg/$cfg/job.out" 2>&1 &
+        register_pid "callgrind-$cfg" $!
+        CG_PIDS+=($!)
+    done
+    while [ "${#CG_PIDS[@]}" -gt 0 ]; do
+        cg_wait_one
+    done
+    log "callgrind done"
+fi
+
+# ---------------------------------------------------------------- report
+echo "loadavg_end	$(cut -d' ' -f1-3 /proc/loadavg)" >>"$W/machine.tsv"
+echo "elapsed_s	$(echo "$(date +%s.%N) - $BENCH_T0" | bc | cut -d. -f1)" >>"$W/machine.tsv"
+python3 "$BENCH_DIR/bench_report.py" "$W" >"$OUT.tmp" || die "report failed"
+mv "$OUT.tmp" "$OUT"
+log "wrote $OUT"
+if [ "$KEEP" = 1 ]; then
+    log "raw data: $RAW; callgrind profiles: $W/cg/*/cg-*.out, annotate-*.txt"
+fi
+exit 0
