@@ -7,7 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 : "${RRPOLICY_SO:?RRPOLICY_SO must name rrpolicy.so}"
 
-answer() { local out; out=$(q "$1" "$2"); echo "$(rcode_of "$out") $(answer_of "$out" | tr '\n' ' ')"; }
 
 # 1. Locked at start. A database still in rollback-journal mode (as the
 # sqlite3 CLI makes it) with an exclusive lock held: readers wait too.

@@ -8,8 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 : "${RRPOLICY_SO:?RRPOLICY_SO must name rrpolicy.so}"
 
-sql() { sqlite3 -cmd '.timeout 5000' "$RRPOLICY_DB" "$@"; }
-answer() { local out; out=$(q "$1" "$2"); echo "$(rcode_of "$out") $(answer_of "$out" | tr '\n' ' ')"; }
 sqlite3 "$RRPOLICY_DB" < "$REPO_ROOT/schema/schema.sql"
 sql "UPDATE setting SET value = '200' WHERE key = 'poll_interval_ms';"
 

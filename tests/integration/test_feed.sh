@@ -70,20 +70,6 @@ err_has() {
     grep -qF -- "$1" "$T/feed.err"
 }
 
-# reload: unbound-control reload, then wait until the resolver has started again and answers.
-reload() {
-    local n out
-    n=$(grep -c 'start of service' "$T/resolver.log")
-    out=$(uctl reload 2>&1)
-    [ "$out" = ok ] || die "unbound-control reload said: $out"
-    for _ in $(seq 100); do
-        [ "$(grep -c 'start of service' "$T/resolver.log")" -gt "$n" ] && break
-        sleep 0.1
-    done
-    [ "$(grep -c 'start of service' "$T/resolver.log")" -gt "$n" ] \
-        || die "resolver did not restart within 10 s after reload"
-    wait_answering resolver "$RESOLVER_PID" "$RESOLVER_PORT"
-}
 
 # ---------------------------------------------------------------- 1. RPZ
 

@@ -7,13 +7,11 @@
 . "$(dirname "$0")/lib.sh"
 : "${RRPOLICY_SO:?RRPOLICY_SO must name rrpolicy.so}"
 
-sql() { sqlite3 -cmd '.timeout 5000' "$RRPOLICY_DB" "$@"; }
 sqlite3 "$RRPOLICY_DB" < "$REPO_ROOT/schema/schema.sql"
 sql "UPDATE setting SET value = '200' WHERE key = 'poll_interval_ms';"
 start_resolver "qname-minimisation: no"
 
 # rcode and answer of a query, on one line
-answer() { local out; out=$(q "$1" "$2"); echo "$(rcode_of "$out") $(answer_of "$out" | tr '\n' ' ')"; }
 # wait_answer NAME TYPE EXPECTED: poll for up to 5 s; print the ms it took
 wait_answer() {
     local t0 i

@@ -19,39 +19,6 @@ top_srcdir=${top_srcdir:-$REPO_ROOT}
 
 # ---------------------------------------------------------------- helpers
 
-# sql SQL...: run SQL with the sqlite3 CLI on the policy database (must succeed).
-sql() {
-    sqlite3 -bail "$RRPOLICY_DB" "$@" || die "sqlite3 $RRPOLICY_DB failed: $*"
-}
-
-# add_rule VAR COLUMNS VALUES: INSERT INTO policy(COLUMNS) VALUES (VALUES); store the new id in VAR.
-add_rule() {
-    local id
-    id=$(sql "INSERT INTO policy($2) VALUES ($3); SELECT last_insert_rowid();")
-    [[ "$id" =~ ^[0-9]+$ ]] || die "INSERT INTO policy($2) VALUES ($3) gave no id: $id"
-    printf -v "$1" '%s' "$id"
-}
-
-# reload: unbound-control reload, then wait until the resolver has started again and answers.
-reload() {
-    local n out
-    n=$(grep -c 'start of service' "$T/resolver.log")
-    out=$(uctl reload 2>&1)
-    [ "$out" = ok ] || die "unbound-control reload said: $out"
-    for _ in $(seq 100); do
-        [ "$(grep -c 'start of service' "$T/resolver.log")" -gt "$n" ] && break
-        sleep 0.1
-    done
-    [ "$(grep -c 'start of service' "$T/resolver.log")" -gt "$n" ] \
-        || die "resolver did not restart within 10 s after reload"
-    wait_answering resolver "$RESOLVER_PID" "$RESOLVER_PORT"
-}
-
-# soa APEX [TTL]: the SOA of a synthesized negative answer, as answer_of/authority_of print it.
-soa() {
-    echo "$1 IN SOA localhost. nobody.invalid. 1 3600 600 86400 ${2:-60}"
-}
-
 # check_ede DESC OUT CODE RULE_ID: EDE CODE with the text "rrpolicy: rule RULE_ID".
 check_ede() {
     check_eq "$1: EDE code" "$3" "$(ede_of "$2")"
