@@ -179,6 +179,8 @@ struct hitlog {
 	int64_t skip_report_ms;
 	/** why the last hit was skipped (writer only) */
 	char skip_err[160];
+	/** when a failed retention batch was last reported (writer only) */
+	int64_t retention_report_ms;
 	/** when the last retention batch ran, monotonic ms (writer only) */
 	int64_t retention_ms;
 	/** pages in the WAL after the last commit (writer only) */
@@ -670,9 +672,12 @@ retention_step(struct hitlog* h)
 	h->retention_ms = now;
 	rc = sqlite3_step(h->del_old);
 	sqlite3_reset(h->del_old);
-	if(rc != SQLITE_DONE && !is_busy(rc))
+	if(rc != SQLITE_DONE && !is_busy(rc) && (h->retention_report_ms == 0 ||
+		now - h->retention_report_ms >= HITLOG_REPORT_MS)) {
+		h->retention_report_ms = now;
 		hitlog_msg(h, 1, "hit log: cannot delete old hits "
-			"from %s: %s", h->path, sqlite3_errmsg(h->db));
+			"from %s: %s", h->path, sqlite3_errstr(rc));
+	}
 }
 
 /**

@@ -474,8 +474,9 @@ policy_store_status(sqlite3* db, const struct policy_load_stats* st,
 			sqlite3_step(up) == SQLITE_DONE;
 	sqlite3_finalize(up);
 	if(!ok || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		int rc = sqlite3_extended_errcode(db);
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		return -1;
+		return rc ? rc : -1;
 	}
 	return 0;
 }

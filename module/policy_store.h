@@ -108,7 +108,7 @@ int64_t policy_store_revision(struct sqlite3* db);
  * @param error: why the database cannot be used, or NULL.
  * @param hits_written: hits written so far.
  * @param hits_dropped: hits dropped so far.
- * @return 0 on success, -1 on a database error.
+ * @return 0 on success, else the SQLite error code (or -1).
  */
 int policy_store_status(struct sqlite3* db, const struct policy_load_stats* stats,
 	const char* error, uint64_t hits_written, uint64_t hits_dropped);

@@ -82,13 +82,14 @@ watch_interval(struct policy_watch* w)
 static void
 write_status(struct policy_watch* w, int with_load)
 {
+	int rc;
 	if(!w->db)
 		return;
-	if(policy_store_status(w->db, with_load ? w->stats : NULL,
+	if((rc = policy_store_status(w->db, with_load ? w->stats : NULL,
 		w->error[0] ? w->error : NULL, hitlog_written(w->pe->hits),
-		hitlog_dropped(w->pe->hits)) != 0)
+		hitlog_dropped(w->pe->hits))) != 0)
 		verbose(VERB_OPS, "rrpolicy: cannot write module_status: %s",
-			sqlite3_errmsg(w->db));
+			rc > 0 ? sqlite3_errstr(rc) : "error");
 	w->status_at = time(NULL);
 }
 

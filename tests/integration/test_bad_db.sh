@@ -46,7 +46,30 @@ stop_resolver
 check_eq "the refused database is left as it was" "$before" "$(sha256sum < "$RRPOLICY_DB")"
 check_eq "... still version 99" 99 "$(sqlite3 "$RRPOLICY_DB" 'PRAGMA user_version;')"
 
-# 3. A database path whose directory does not exist: nothing can be created.
+# 3. A read-only directory: Unbound runs as 'nobody' (it drops privileges
+# before the module opens the database), the database and its directory
+# belong to root. The rules can be read and apply; what needs writing (WAL
+# mode, the hit log) fails loudly, at start and after a reload.
+chmod 711 "$T"
+mkdir "$T/ro"
+RRPOLICY_DB=$T/ro/policy.db
+sqlite3 "$RRPOLICY_DB" < "$REPO_ROOT/schema/schema.sql"
+sqlite3 "$RRPOLICY_DB" "INSERT INTO policy(name, type) VALUES ('spammer.com', 'MX');"
+chmod 755 "$T/ro"; chmod 644 "$RRPOLICY_DB"
+before=$(sha256sum < "$RRPOLICY_DB")
+start_resolver 'username: "nobody"'
+check "Unbound runs as nobody" test "$(stat -c %U /proc/"$RESOLVER_PID")" = nobody
+check_eq "the rules of a read-only database apply" "NOERROR spammer.com. IN MX 0 . " "$(answer spammer.com MX)"
+check_eq "other names resolve" "NOERROR nxdomain.com. IN A 192.0.2.20 " "$(answer nxdomain.com A)"
+# Unbound cannot write its logfile as nobody either: it logs to stderr
+check "what cannot be written is logged" \
+    wait_log 'rrpolicy: .*(cannot set WAL|readonly database)' 5 "$T/resolver.out"
+reload
+check_eq "after a reload the rules still apply" "NOERROR spammer.com. IN MX 0 . " "$(answer spammer.com MX)"
+stop_resolver
+check_eq "the read-only database is left as it was" "$before" "$(sha256sum < "$RRPOLICY_DB")"
+
+# 4. A database path whose directory does not exist: nothing can be created.
 RRPOLICY_DB=$T/no/such/dir/policy.db
 start_resolver
 check "the cause is logged" log_has "rrpolicy: cannot open $RRPOLICY_DB"
