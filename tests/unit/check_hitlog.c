@@ -236,6 +236,27 @@ struct producer {
 	int n;
 };
 
+/** Most producer threads a test starts. */
+#define MAX_PRODUCERS 8
+
+/** Run `threads` producers of `per` hits each with fn, and wait for them. */
+static void
+run_producers(struct hitlog* h, void* (*fn)(void*), int threads, int per)
+{
+	struct producer p[MAX_PRODUCERS];
+	pthread_t th[MAX_PRODUCERS];
+	int t;
+	ck_assert_int_le(threads, MAX_PRODUCERS);
+	for(t = 0; t < threads; t++) {
+		p[t].h = h;
+		p[t].t = t;
+		p[t].n = per;
+		ck_assert_int_eq(pthread_create(&th[t], NULL, fn, &p[t]), 0);
+	}
+	for(t = 0; t < threads; t++)
+		pthread_join(th[t], NULL);
+}
+
 /** Client address text of hit i of thread t in the multi-thread test. */
 static void
 mt_client(int t, int i, char* buf, size_t len)
@@ -277,24 +298,14 @@ START_TEST(test_rows_from_threads)
 	enum { THREADS = 4, PER = 5000 };
 	struct hitlog_config cfg;
 	struct hitlog* h;
-	struct producer p[THREADS];
-	pthread_t th[THREADS];
 	sqlite3* db;
 	sqlite3_stmt* st;
-	int t, rows = 0;
+	int rows = 0;
 	make_db();
 	cfg = test_cfg(65536, 0);
 	h = hitlog_start(&cfg);
 	ck_assert_ptr_nonnull(h);
-	for(t = 0; t < THREADS; t++) {
-		p[t].h = h;
-		p[t].t = t;
-		p[t].n = PER;
-		ck_assert_int_eq(pthread_create(&th[t], NULL, mt_producer,
-			&p[t]), 0);
-	}
-	for(t = 0; t < THREADS; t++)
-		pthread_join(th[t], NULL);
+	run_producers(h, mt_producer, THREADS, PER);
 	ck_assert_uint_eq(hitlog_dropped(h), 0);
 	hitlog_stop(h);
 
@@ -537,23 +548,12 @@ START_TEST(test_drops_burst)
 	enum { THREADS = 3, PER = 40000 };
 	struct hitlog_config cfg;
 	struct hitlog* h;
-	struct producer p[THREADS];
-	pthread_t th[THREADS];
 	long long rows, dropped;
-	int t;
 	make_db();
 	cfg = test_cfg(1024, 0);
 	h = hitlog_start(&cfg);
 	ck_assert_ptr_nonnull(h);
-	for(t = 0; t < THREADS; t++) {
-		p[t].h = h;
-		p[t].t = t;
-		p[t].n = PER;
-		ck_assert_int_eq(pthread_create(&th[t], NULL, burst_producer,
-			&p[t]), 0);
-	}
-	for(t = 0; t < THREADS; t++)
-		pthread_join(th[t], NULL);
+	run_producers(h, burst_producer, THREADS, PER);
 	dropped = (long long)hitlog_dropped(h);
 	hitlog_stop(h);
 	rows = query_int("SELECT count(*) FROM hit");
