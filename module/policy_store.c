@@ -188,8 +188,6 @@ settings_read(sqlite3* db, struct policy_settings* s)
 static int
 parse_action(const char* a, uint16_t t)
 {
-	static const char* names[PA_COUNT] = { "nullmx", "nodata", "nxdomain",
-		"refused", "servfail", "drop", "log", "allow" };
 	int i;
 	if(!a)
 		return -1;
@@ -197,7 +195,7 @@ parse_action(const char* a, uint16_t t)
 		return t == LDNS_RR_TYPE_MX ? PA_NULLMX :
 			t == POLICY_TYPE_ALL ? PA_NXDOMAIN : PA_NODATA;
 	for(i = 0; i < PA_COUNT; i++)
-		if(strcasecmp(a, names[i]) == 0)
+		if(strcasecmp(a, policy_action_names[i]) == 0)
 			return (i == PA_NULLMX && t != LDNS_RR_TYPE_MX) ? -1 : i;
 	return -1;
 }

@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char* const policy_action_names[PA_COUNT] = { "nullmx", "nodata",
+	"nxdomain", "refused", "servfail", "drop", "log", "allow",
+	"require-secure" };
+
 /** One owner name in the index. */
 struct policy_node {
 	/** offset of the wire name in the arena, POLICY_NONE for an empty slot */
@@ -193,16 +197,18 @@ better(const struct policy_rule* a, const struct policy_rule* b)
 	return a->id < b->id;
 }
 
-/** The best live rule of a list for qtype, or NULL. */
-static const struct policy_rule*
-pick(const struct policy_table* t, uint32_t i, uint16_t qtype, time_t now)
+const struct policy_rule*
+policy_rule_pick(const struct policy_rule* rules, uint32_t i, uint16_t type,
+	time_t now, int mailhost)
 {
 	const struct policy_rule* best = NULL;
-	for(; i != POLICY_NONE; i = t->rules[i].next) {
-		const struct policy_rule* r = &t->rules[i];
-		if(r->type != qtype && r->type != POLICY_TYPE_ALL)
+	for(; i != POLICY_NONE; i = rules[i].next) {
+		const struct policy_rule* r = &rules[i];
+		if(r->type != type && r->type != POLICY_TYPE_ALL)
 			continue;
 		if(r->expires && r->expires <= (int64_t)now)
+			continue;
+		if((r->flags & POLICY_FLAG_MAILHOST) && !mailhost)
 			continue;
 		if(better(r, best))
 			best = r;
@@ -228,14 +234,14 @@ policy_table_lookup(const struct policy_table* t, const uint8_t* qname,
 	const uint8_t* up;
 	if(!t || t->nrules == 0)
 		return NULL;
-	if((n = find_node(t, qname)) && (r = pick(t, n->exact, qtype, now))) {
+	if((n = find_node(t, qname)) && (r = policy_rule_pick(t->rules, n->exact, qtype, now, 0))) {
 		if(apex)
 			*apex = qname;
 		return r;
 	}
 	for(up = qname; *up; ) {
 		up += *up + 1;
-		if((n = find_node(t, up)) && (r = pick(t, n->below, qtype, now))) {
+		if((n = find_node(t, up)) && (r = policy_rule_pick(t->rules, n->below, qtype, now, 0))) {
 			if(apex)
 				*apex = up;
 			return r;

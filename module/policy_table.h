@@ -31,9 +31,18 @@ enum policy_action {
 	PA_LOG,
 	/** exception: answer normally, beats broader rules */
 	PA_ALLOW,
+	/** answer normally if the answer validated as secure, else SERVFAIL */
+	PA_REQUIRE_SECURE,
 	/** number of actions */
 	PA_COUNT
 };
+
+/** The action names, as written in policy.action and hit.action. */
+extern const char* const policy_action_names[PA_COUNT];
+
+/** Flag of an answer-ip rule with scope 'mailhost': it applies only to
+ * names this resolver has recently seen as the exchange of an MX answer. */
+#define POLICY_FLAG_MAILHOST 0x01
 
 /** Type code of a rule that covers every type ('*'). Never a real qtype. */
 #define POLICY_TYPE_ALL 0
@@ -50,6 +59,8 @@ struct policy_rule {
 	uint16_t type;
 	/** enum policy_action */
 	uint8_t action;
+	/** POLICY_FLAG_* */
+	uint8_t flags;
 };
 
 /** No rule / no node. */
@@ -94,6 +105,20 @@ int policy_table_add(struct policy_table* t, const uint8_t* name,
  */
 const struct policy_rule* policy_table_lookup(const struct policy_table* t,
 	const uint8_t* qname, uint16_t qtype, time_t now, const uint8_t** apex);
+
+/**
+ * The rule that wins among the rules of a list for an RR type: a named type
+ * beats '*', allow beats every other action, then the lowest id. Expired
+ * rules are skipped, and so are mailhost rules unless mailhost is set.
+ * @param rules: the rule array the list lives in.
+ * @param head: index of the first rule of the list, or POLICY_NONE.
+ * @param type: RR type.
+ * @param now: current time.
+ * @param mailhost: whether rules flagged POLICY_FLAG_MAILHOST apply.
+ * @return the rule, or NULL.
+ */
+const struct policy_rule* policy_rule_pick(const struct policy_rule* rules,
+	uint32_t head, uint16_t type, time_t now, int mailhost);
 
 /** Called for each rule of a table by policy_table_walk. */
 typedef void policy_walk_func(const uint8_t* name, int below,

@@ -41,10 +41,6 @@ RRPOLICY_EXPORT void inform_super(struct module_qstate* qstate, int id,
 RRPOLICY_EXPORT void clear(struct module_qstate* qstate, int id);
 RRPOLICY_EXPORT size_t get_mem(struct module_env* env, int id);
 
-/** Action names, as stored in hit.action. */
-static const char* const action_names[PA_COUNT] = { "nullmx", "nodata",
-	"nxdomain", "refused", "servfail", "drop", "log", "allow" };
-
 /** The module's global state. */
 static struct rrpolicy_env*
 get_env(struct module_env* env, int id)
@@ -87,7 +83,7 @@ log_client(struct rrpolicy_env* pe, struct module_qstate* qstate,
 		hitlog_add(hits, qstate->env->now_tv, &rep->client_addr,
 			rep->client_addrlen, qstate->qinfo.qname,
 			qstate->qinfo.qtype, d ? d->_name : NULL, pq->fired[i].id,
-			action_names[pq->fired[i].action], pq->fired[i].stage);
+			policy_action_names[pq->fired[i].action], pq->fired[i].stage);
 }
 
 /** Name the rule that changed the answer in an Extended DNS Error. */
