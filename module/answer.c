@@ -108,6 +108,7 @@ answer_block(struct module_qstate* qstate, int action, const uint8_t* apex,
 	switch(action) {
 	case PA_REFUSED:
 	case PA_SERVFAIL:
+	case PA_REQUIRE_SECURE:
 		qstate->return_msg = NULL;
 		qstate->return_rcode = action == PA_REFUSED ?
 			LDNS_RCODE_REFUSED : LDNS_RCODE_SERVFAIL;

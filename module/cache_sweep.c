@@ -7,8 +7,11 @@
  */
 #include "config.h"
 #include "cache_sweep.h"
+#include "content.h"
 #include "dname_text.h"
 #include "policy_table.h"
+#include "prefix_table.h"
+#include "rrpolicy.h"
 #include "services/cache/dns.h"
 #include "services/cache/rrset.h"
 #include "util/data/msgreply.h"
@@ -47,10 +50,15 @@ struct sweep {
 	const struct policy_table* before;
 	/** the new or changed rules */
 	struct policy_table* changed;
+	/** the rules in use, when they have target or answer-ip rules: every
+	 * cached RRset they block goes */
+	const struct policy_snapshot* content;
 	/** whether a changed rule is a "*." or '*' rule */
 	int broad;
 	/** exact rules by key */
 	size_t nkeys;
+	/** whether the changed rules were removed by key already */
+	int keys_done;
 	/** the time now */
 	time_t now;
 	/** cache keys found by the walk */
@@ -106,7 +114,7 @@ covered(struct sweep* s, const uint8_t* name, uint16_t type)
 	uint8_t lower[DNAME_WIRE_MAX];
 	const struct policy_rule* r;
 	time_t now = s->now;
-	if(!dname_lower_copy(name, lower))
+	if(s->keys_done || !dname_lower_copy(name, lower))
 		return 0;
 	if(!policy_table_lookup(s->changed, lower, type, now, NULL))
 		return 0;
@@ -141,6 +149,26 @@ note_key(struct sweep* s, const uint8_t* name, size_t len, uint16_t type,
 	k->is_msg = is_msg;
 }
 
+/** Whether a target or answer-ip rule blocks a cached RRset (mailhost rules
+ * count for every owner, as for what may be cached). */
+static int
+content_blocked(const struct policy_snapshot* snap,
+	const struct ub_packed_rrset_key* k, time_t now)
+{
+	const struct packed_rrset_data* d =
+		(const struct packed_rrset_data*)k->entry.data;
+	const struct policy_rule* r;
+	uint8_t name[DNAME_WIRE_MAX];
+	size_t j;
+	for(j = 0; snap->targets && content_has_target(ntohs(k->rk.type)) &&
+		j < d->count; j++)
+		if((r = content_target_rule(snap->targets, k, j, now, name)) &&
+			r->action != PA_LOG)
+			return 1;
+	return snap->addrs && (r = content_addr_rule(snap->addrs, k, now,
+		NULL)) && r->action != PA_LOG;
+}
+
 /** Walk callback for the message cache. */
 static void
 sweep_msg(struct lruhash_entry* e, void* arg)
@@ -159,7 +187,8 @@ sweep_rrset(struct lruhash_entry* e, void* arg)
 {
 	struct sweep* s = (struct sweep*)arg;
 	struct ub_packed_rrset_key* k = (struct ub_packed_rrset_key*)e->key;
-	if(covered(s, k->rk.dname, ntohs(k->rk.type)))
+	if(covered(s, k->rk.dname, ntohs(k->rk.type)) ||
+		(s->content && content_blocked(s->content, k, s->now)))
 		note_key(s, k->rk.dname, k->rk.dname_len, ntohs(k->rk.type),
 			ntohs(k->rk.rrset_class), k->rk.flags, 0);
 }
@@ -217,11 +246,17 @@ remove_key(const uint8_t* name, int below, const struct policy_rule* r,
 }
 
 size_t
-cache_sweep(struct module_env* env, const struct policy_table* after,
-	const struct policy_table* before)
+cache_sweep(struct module_env* env, const struct policy_snapshot* after_snap,
+	const struct policy_snapshot* before_snap)
 {
+	const struct policy_table* after = after_snap->table;
+	const struct policy_table* before = before_snap ? before_snap->table :
+		NULL;
+	int content = policy_table_count(after_snap->targets) ||
+		prefix_table_count(after_snap->addrs);
 	struct sweep s;
-	if(!env->msg_cache || !env->rrset_cache || !policy_table_count(after) ||
+	if(!env->msg_cache || !env->rrset_cache ||
+		(!policy_table_count(after) && !content) ||
 		count_slabhash_entries(env->msg_cache) +
 		count_slabhash_entries(&env->rrset_cache->table) == 0)
 		return 0;
@@ -230,6 +265,8 @@ cache_sweep(struct module_env* env, const struct policy_table* after,
 	s.after = after;
 	s.before = before;
 	s.now = time(NULL);
+	if(content)
+		s.content = after_snap;
 	if(before && (s.changed = policy_table_create(0))) {
 		policy_table_walk(after, collect_changed, &s);
 		policy_table_walk(before, collect_removed_allow, &s);
@@ -241,15 +278,21 @@ cache_sweep(struct module_env* env, const struct policy_table* after,
 		s.broad = 1;
 	}
 	if(s.broad || s.nkeys > SWEEP_BY_KEY_MAX) {
-		struct rrset_cache* rc = env->rrset_cache;
 		struct slabhash* mc = env->msg_cache;
 		walk(&s, (void* const volatile*)&env->msg_cache, mc, mc, sweep_msg);
+	} else if(s.nkeys) {
+		policy_table_walk(s.changed, remove_key, &s);
+	}
+	/* the RRset walk also finds what target and answer-ip rules block:
+	 * which cached RRsets hold a target or an address is not indexed */
+	if(s.broad || s.nkeys > SWEEP_BY_KEY_MAX || s.content) {
+		struct rrset_cache* rc = env->rrset_cache;
+		/* exact rules were removed by key above */
+		s.keys_done = !s.broad && s.nkeys <= SWEEP_BY_KEY_MAX;
 		walk(&s, (void* const volatile*)&env->rrset_cache, rc, &rc->table,
 			sweep_rrset);
 		remove_found(&s);
 		free(s.found);
-	} else if(s.nkeys) {
-		policy_table_walk(s.changed, remove_key, &s);
 	}
 	if(s.changed != after)
 		policy_table_delete(s.changed);

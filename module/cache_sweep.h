@@ -7,7 +7,7 @@
 #define RRPOLICY_CACHE_SWEEP_H
 #include <stddef.h>
 struct module_env;
-struct policy_table;
+struct policy_snapshot;
 
 /**
  * Remove the cached messages and RRsets that a new or changed rule covers,
@@ -16,15 +16,16 @@ struct policy_table;
  * expiry); `before` NULL means every rule of `after` is new (first load, or
  * a reload that kept Unbound's cache). Rules of one
  * exact name and type are removed by key; "*." rules and type '*' rules
- * walk the caches, like `unbound-control flush_zone`.
+ * walk the caches, like `unbound-control flush_zone`. When there are target
+ * or answer-ip rules, the RRset cache is walked for every RRset they block.
  * Safe to call from any thread: it takes the caches' own locks.
  * @param env: the module environment (for the caches).
- * @param after: the table now in use.
- * @param before: the table used until now, or NULL.
+ * @param after: the rules now in use.
+ * @param before: the rules used until now, or NULL.
  * @return the number of keys removed (rules of one name and type, whether
  *	cached or not) or of entries the walk found.
  */
-size_t cache_sweep(struct module_env* env, const struct policy_table* after,
-	const struct policy_table* before);
+size_t cache_sweep(struct module_env* env, const struct policy_snapshot* after,
+	const struct policy_snapshot* before);
 
 #endif /* RRPOLICY_CACHE_SWEEP_H */

@@ -50,6 +50,10 @@
 #include <string.h>
 #include <time.h>
 
+/** hit.dnssec of each enum hitlog_dnssec. */
+static const char* const dnssec_names[] = { NULL, "secure", "insecure",
+	"bogus", "indeterminate" };
+
 /** Longest wait of the writer between two rounds, in ms. */
 #define HITLOG_WAIT_MS 200
 /** Most hits written in one transaction (also at most half the ring). */
@@ -112,6 +116,8 @@ struct hitlog_slot {
 	uint8_t family;
 	/** enum hitlog_stage */
 	uint8_t stage;
+	/** enum hitlog_dnssec */
+	uint8_t dnssec;
 	/** client address, 4 or 16 bytes */
 	uint8_t addr[16];
 	/** length of qname, 0 if it was not a valid wire name */
@@ -494,6 +500,10 @@ insert_hit(struct hitlog* h, const struct hitlog_slot* s)
 		SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, s->stage == HITLOG_RESPONSE ? "response" :
 		"query", -1, SQLITE_STATIC);
+	if(s->dnssec && s->dnssec <= HITLOG_DNSSEC_INDETERMINATE)
+		sqlite3_bind_text(st, 8, dnssec_names[s->dnssec], -1,
+			SQLITE_STATIC);
+	else	sqlite3_bind_null(st, 8);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc;
@@ -871,7 +881,8 @@ open_db(struct hitlog* h)
 	/* checkpoints are run by the writer after it gave the slots back */
 	sqlite3_wal_hook(h->db, wal_hook, h);
 	rc = sqlite3_prepare_v2(h->db, "INSERT INTO hit (ts, client, qname, "
-		"qtype, policy_id, action, stage) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		"qtype, policy_id, action, stage, dnssec) VALUES (?, ?, ?, ?, ?, ?, ?, "
+		"?)",
 		-1, &h->ins_hit, NULL);
 	if(rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(h->db, "INSERT INTO hit_drop (ts, "
@@ -999,7 +1010,8 @@ void
 hitlog_add(struct hitlog* h, const struct timeval* when,
 	const struct sockaddr_storage* addr, socklen_t addrlen,
 	const uint8_t* qname, uint16_t qtype, const char* qtype_name,
-	int64_t policy_id, const char* action, enum hitlog_stage stage)
+	int64_t policy_id, const char* action, enum hitlog_stage stage,
+	enum hitlog_dnssec dnssec)
 {
 	struct hitlog_slot* s;
 	uint64_t pos;
@@ -1059,6 +1071,7 @@ hitlog_add(struct hitlog* h, const struct timeval* when,
 	s->policy_id = policy_id;
 	s->action = action;
 	s->stage = (uint8_t)stage;
+	s->dnssec = (uint8_t)dnssec;
 	/* publish */
 	atomic_store_explicit(&s->seq, pos + 1, memory_order_release);
 }

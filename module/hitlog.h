@@ -16,6 +16,20 @@ struct hitlog;
 /** Stage at which a rule fired. */
 enum hitlog_stage { HITLOG_QUERY = 0, HITLOG_RESPONSE = 1 };
 
+/** DNSSEC status of the answer a rule acted on, as in hit.dnssec. */
+enum hitlog_dnssec {
+	/** NULL: the query stage, nothing was fetched */
+	HITLOG_DNSSEC_NONE = 0,
+	/** 'secure' */
+	HITLOG_DNSSEC_SECURE,
+	/** 'insecure' */
+	HITLOG_DNSSEC_INSECURE,
+	/** 'bogus' */
+	HITLOG_DNSSEC_BOGUS,
+	/** 'indeterminate' */
+	HITLOG_DNSSEC_INDETERMINATE
+};
+
 /** Log callback: level 0 error, 1 warning, 2 info; msg without newline. */
 typedef void hitlog_log_func(int level, const char* msg);
 
@@ -56,11 +70,13 @@ void hitlog_stop(struct hitlog* h);
  * @param policy_id: policy.id of the rule.
  * @param action: what was answered (static storage: "nullmx", "log", ...).
  * @param stage: HITLOG_QUERY or HITLOG_RESPONSE.
+ * @param dnssec: validation status of the answer the rule acted on.
  */
 void hitlog_add(struct hitlog* h, const struct timeval* when,
 	const struct sockaddr_storage* addr, socklen_t addrlen,
 	const uint8_t* qname, uint16_t qtype, const char* qtype_name,
-	int64_t policy_id, const char* action, enum hitlog_stage stage);
+	int64_t policy_id, const char* action, enum hitlog_stage stage,
+	enum hitlog_dnssec dnssec);
 
 /** Hits dropped since start because the queue was full (0 for NULL). */
 uint64_t hitlog_dropped(const struct hitlog* h);

@@ -5,6 +5,9 @@
 #include "config.h"
 #include "policy_store.h"
 #include "policy_table.h"
+#include "prefix_table.h"
+#include "content.h"
+#include "rrpolicy.h"
 #include "util/log.h"
 #include "sldns/rrdef.h"
 #include <sqlite3.h>
@@ -100,6 +103,8 @@ policy_store_defaults(struct policy_settings* s)
 	s->hit_retention_days = 30;
 	s->hit_queue_size = 65536;
 	s->poll_interval_ms = 1000;
+	s->mailhost_max = 65536;
+	s->mailhost_ttl = 86400;
 }
 
 /** Parse an integer setting within [lo, hi]; 0 on success. */
@@ -184,20 +189,35 @@ settings_read(sqlite3* db, struct policy_settings* s)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/** The concrete action of an action name for a rule of type t, or -1. */
+/** The triggers of policy.trigger. */
+enum rule_trigger { TRIGGER_QNAME, TRIGGER_TARGET, TRIGGER_ANSWER_IP };
+
+/** The concrete action of an action name for a rule of type t and a
+ * trigger, or -1 if the name is unknown or not for this rule. */
 static int
-parse_action(const char* a, uint16_t t)
+parse_action(const char* a, uint16_t t, enum rule_trigger trigger)
 {
 	int i;
 	if(!a)
 		return -1;
-	if(strcasecmp(a, "block") == 0)
+	if(strcasecmp(a, "block") == 0) {
+		if(trigger == TRIGGER_TARGET)
+			return PA_STRIP;
+		if(trigger == TRIGGER_ANSWER_IP)
+			return PA_SERVFAIL;
 		return t == LDNS_RR_TYPE_MX ? PA_NULLMX :
 			t == POLICY_TYPE_ALL ? PA_NXDOMAIN : PA_NODATA;
-	for(i = 0; i < PA_COUNT; i++)
+	}
+	for(i = 0; i < PA_STRIP; i++)
 		if(strcasecmp(a, policy_action_names[i]) == 0)
-			return (i == PA_NULLMX && t != LDNS_RR_TYPE_MX) ? -1 : i;
-	return -1;
+			break;
+	if(i == PA_STRIP || (i == PA_NULLMX && t != LDNS_RR_TYPE_MX) ||
+		(i == PA_REQUIRE_SECURE && trigger != TRIGGER_QNAME) ||
+		(i == PA_NULLMX && trigger == TRIGGER_ANSWER_IP))
+		return -1;
+	/* a target rule's null MX is its 'block': records go, an MX RRset
+	 * left empty becomes the null MX */
+	return i == PA_NULLMX && trigger == TRIGGER_TARGET ? PA_STRIP : i;
 }
 
 /** Most entries of table rrtype that are read. */
@@ -277,15 +297,52 @@ parse_type(struct type_map* m, const char* text, uint16_t* type)
 	return 0;
 }
 
+/** The trigger of a row, -1 if unknown. */
+static int
+parse_trigger(const char* t)
+{
+	if(!t || strcmp(t, "qname") == 0)
+		return TRIGGER_QNAME;
+	if(strcmp(t, "target") == 0)
+		return TRIGGER_TARGET;
+	if(strcmp(t, "answer-ip") == 0)
+		return TRIGGER_ANSWER_IP;
+	return -1;
+}
+
+/** Add an answer-ip rule for the address or prefix text; NULL on success,
+ * else the reason. */
+static const char*
+add_addr_rule(struct policy_snapshot* snap, const char* text,
+	struct policy_rule* r)
+{
+	uint8_t addr[16];
+	int family, plen;
+	const char* why;
+	if(!text)
+		return "name is not text";
+	if((why = prefix_parse(text, &family, addr, &plen)) != NULL)
+		return why;
+	if(r->type != POLICY_TYPE_ALL && r->type != (family == AF_INET ?
+		LDNS_RR_TYPE_A : LDNS_RR_TYPE_AAAA))
+		return "an IPv4 rule has type A or '*', an IPv6 rule AAAA or '*'";
+	if(!snap->addrs && !(snap->addrs = prefix_table_create(0)))
+		return "out of memory";
+	return prefix_table_add(snap->addrs, family, addr, plen, r) != 0 ?
+		"out of memory" : NULL;
+}
+
 /** Make one policy row into a rule; NULL on success, else the reason. */
 static const char*
-row_to_rule(sqlite3_stmt* st, struct policy_table* t, struct type_map* types,
-	time_t now, struct policy_load_stats* stats)
+row_to_rule(sqlite3_stmt* st, struct policy_snapshot* snap,
+	struct type_map* types, time_t now, struct policy_load_stats* stats)
 {
 	uint8_t wire[DNAME_WIRE_MAX];
 	size_t len;
-	int below, action;
+	int below, action, trigger;
 	const char* why;
+	const char* scope = (const char*)sqlite3_column_text(st, 8);
+	struct policy_table** table;
 	struct policy_rule r;
 	memset(&r, 0, sizeof(r));
 	r.id = sqlite3_column_int64(st, 0);
@@ -298,16 +355,22 @@ row_to_rule(sqlite3_stmt* st, struct policy_table* t, struct type_map* types,
 	}
 	if(sqlite3_column_type(st, 1) != SQLITE_TEXT)
 		return "name is not text";
-	if((why = dname_from_text((const char*)sqlite3_column_text(st, 1),
-		wire, &len, 1, &below)) != NULL)
-		return why;
-	if(len == 1)
-		return "the root name cannot have a rule";
+	if((trigger = parse_trigger((const char*)sqlite3_column_text(st, 7))) < 0)
+		return "unknown trigger";
+	if(scope && strcmp(scope, "any") != 0) {
+		if(strcmp(scope, "mailhost") != 0 || trigger != TRIGGER_ANSWER_IP)
+			return "scope is not 'any', or 'mailhost' on an answer-ip rule";
+		r.flags |= POLICY_FLAG_MAILHOST;
+	}
 	if(parse_type(types, (const char*)sqlite3_column_text(st, 2), &r.type) != 0)
 		return "unknown type";
+	if(trigger == TRIGGER_TARGET && r.type != POLICY_TYPE_ALL &&
+		!content_has_target(r.type))
+		return "a target rule has type MX, NS, SRV, CNAME, DNAME, SVCB, "
+			"HTTPS or '*'";
 	if((action = parse_action((const char*)sqlite3_column_text(st, 3),
-		r.type)) < 0)
-		return "unknown action, or nullmx on a type other than MX";
+		r.type, (enum rule_trigger)trigger)) < 0)
+		return "unknown action, or not one for this type and trigger";
 	r.action = (uint8_t)action;
 	if(sqlite3_column_type(st, 5) != SQLITE_NULL) {
 		if(sqlite3_column_type(st, 6) == SQLITE_NULL)
@@ -318,7 +381,22 @@ row_to_rule(sqlite3_stmt* st, struct policy_table* t, struct type_map* types,
 			return NULL;
 		}
 	}
-	if(policy_table_add(t, wire, len, below, &r) != 0)
+	if(trigger == TRIGGER_ANSWER_IP) {
+		if((why = add_addr_rule(snap, (const char*)sqlite3_column_text(st,
+			1), &r)) != NULL)
+			return why;
+		stats->rules++;
+		return NULL;
+	}
+	if((why = dname_from_text((const char*)sqlite3_column_text(st, 1),
+		wire, &len, 1, &below)) != NULL)
+		return why;
+	if(len == 1)
+		return "the root name cannot have a rule";
+	table = trigger == TRIGGER_TARGET ? &snap->targets : &snap->table;
+	if(!*table && !(*table = policy_table_create(0)))
+		return "out of memory";
+	if(policy_table_add(*table, wire, len, below, &r) != 0)
 		return "out of memory";
 	stats->rules++;
 	return NULL;
@@ -334,11 +412,10 @@ ms_since(const struct timespec* t0)
 		(double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-struct policy_table*
-policy_store_load(sqlite3* db, struct policy_settings* settings,
+int
+policy_store_load(sqlite3* db, struct policy_snapshot* snap,
 	struct policy_load_stats* stats, char* err, size_t errlen)
 {
-	struct policy_table* t = NULL;
 	sqlite3_stmt* st = NULL;
 	struct type_map* types = NULL;
 	struct timespec t0;
@@ -359,19 +436,19 @@ policy_store_load(sqlite3* db, struct policy_settings* settings,
 		goto fail_msg;
 	}
 	if((stats->revision = policy_store_revision(db)) < 0 ||
-		settings_read(db, settings) != 0 || type_map_read(db, types) != 0 ||
+		settings_read(db, &snap->settings) != 0 || type_map_read(db, types) != 0 ||
 		(count = query_int(db, "SELECT count(*) FROM policy")) < 0)
 		goto fail;
-	if(!(t = policy_table_create((size_t)count))) {
+	if(!(snap->table = policy_table_create((size_t)count))) {
 		snprintf(err, errlen, "out of memory for %lld rules", count);
 		goto fail_msg;
 	}
 	if(sqlite3_prepare_v2(db, "SELECT id, name, type, action, enabled, "
-		"expires_at, CAST(strftime('%s', expires_at) AS INTEGER) "
-		"FROM policy", -1, &st, NULL) != SQLITE_OK)
+		"expires_at, CAST(strftime('%s', expires_at) AS INTEGER), "
+		"trigger, scope FROM policy", -1, &st, NULL) != SQLITE_OK)
 		goto fail;
 	while((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char* why = row_to_rule(st, t, types, now, stats);
+		const char* why = row_to_rule(st, snap, types, now, stats);
 		stats->rows++;
 		if(why) {
 			if(stats->nskipped < POLICY_SKIPPED_MAX) {
@@ -396,7 +473,7 @@ policy_store_load(sqlite3* db, struct policy_settings* settings,
 	sqlite3_exec(db, "PRAGMA mmap_size=0", NULL, NULL, NULL);
 	free(types);
 	stats->ms = ms_since(&t0);
-	return t;
+	return 0;
 fail:
 	snprintf(err, errlen, "cannot read the policy: %s", sqlite3_errmsg(db));
 fail_msg:
@@ -404,8 +481,12 @@ fail_msg:
 	free(types);
 	sqlite3_finalize(st);
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	policy_table_delete(t);
-	return NULL;
+	policy_table_delete(snap->table);
+	policy_table_delete(snap->targets);
+	prefix_table_delete(snap->addrs);
+	snap->table = snap->targets = NULL;
+	snap->addrs = NULL;
+	return -1;
 }
 
 int64_t

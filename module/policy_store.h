@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "dname_text.h"
-struct policy_table;
+struct policy_snapshot;
 struct sqlite3;
 
 /** Schema version this module reads and writes (PRAGMA user_version). */
@@ -35,6 +35,10 @@ struct policy_settings {
 	size_t hit_queue_size;
 	/** how often the module looks for committed changes, 0 = never */
 	int poll_interval_ms;
+	/** most names in the set of recent MX exchanges (scope mailhost) */
+	size_t mailhost_max;
+	/** seconds a name stays in that set after it was last seen */
+	int mailhost_ttl;
 };
 
 /** Most skipped rows remembered (and written to table skipped) per load. */
@@ -77,18 +81,19 @@ struct policy_load_stats {
 struct sqlite3* policy_store_open(const char* path, char* err, size_t errlen);
 
 /**
- * Read the settings and every policy row, in one read transaction, into a new
- * table. Malformed rows are skipped with a log line naming their id.
+ * Read the settings and every policy row, in one read transaction, into the
+ * tables of a new snapshot: qname rules, target rules and answer-ip rules
+ * (the last two stay NULL when there are none). Malformed rows are skipped
+ * with a log line naming their id.
  * @param db: connection from policy_store_open.
- * @param settings: filled in.
+ * @param snap: an empty snapshot, filled in.
  * @param stats: filled in.
  * @param err: buffer for the reason of a failure.
  * @param errlen: its size.
- * @return the table, or NULL on failure.
+ * @return 0 on success, -1 on failure (the snapshot is left empty).
  */
-struct policy_table* policy_store_load(struct sqlite3* db,
-	struct policy_settings* settings, struct policy_load_stats* stats,
-	char* err, size_t errlen);
+int policy_store_load(struct sqlite3* db, struct policy_snapshot* snap,
+	struct policy_load_stats* stats, char* err, size_t errlen);
 
 /** Set every setting to its default. */
 void policy_store_defaults(struct policy_settings* s);

@@ -12,7 +12,7 @@
 
 const char* const policy_action_names[PA_COUNT] = { "nullmx", "nodata",
 	"nxdomain", "refused", "servfail", "drop", "log", "allow",
-	"require-secure" };
+	"require-secure", "block" };
 
 /** One owner name in the index. */
 struct policy_node {

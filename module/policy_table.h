@@ -33,6 +33,8 @@ enum policy_action {
 	PA_ALLOW,
 	/** answer normally if the answer validated as secure, else SERVFAIL */
 	PA_REQUIRE_SECURE,
+	/** 'block' of a target rule: remove the records whose target matches */
+	PA_STRIP,
 	/** number of actions */
 	PA_COUNT
 };

@@ -7,8 +7,10 @@
 #include "policy_watch.h"
 #include "cache_sweep.h"
 #include "hitlog.h"
+#include "mailhost.h"
 #include "policy_store.h"
 #include "policy_table.h"
+#include "prefix_table.h"
 #include "rrpolicy.h"
 #include "util/log.h"
 #include "util/module.h"
@@ -65,6 +67,8 @@ policy_snapshot_delete(struct policy_snapshot* snap)
 	if(!snap)
 		return;
 	policy_table_delete(snap->table);
+	policy_table_delete(snap->targets);
+	prefix_table_delete(snap->addrs);
 	free(snap);
 }
 
@@ -141,6 +145,20 @@ start_hitlog(struct policy_watch* w)
 	__atomic_store_n(&w->pe->hits, h, __ATOMIC_RELEASE);
 }
 
+/** Create the mailhost set, as large as the first good load says. */
+static void
+start_mailhosts(struct policy_watch* w)
+{
+	struct mailhost_set* m = mailhost_set_create(
+		w->pe->snap->settings.mailhost_max,
+		w->pe->snap->settings.mailhost_ttl);
+	if(!m)
+		log_err("rrpolicy: out of memory for the mailhost set: mailhost "
+			"rules do not apply");
+	/* workers read it without the lock */
+	__atomic_store_n(&w->pe->mailhosts, m, __ATOMIC_RELEASE);
+}
+
 /** Load the database into a new snapshot and put it in use. */
 static void
 watch_load(struct policy_watch* w)
@@ -153,8 +171,7 @@ watch_load(struct policy_watch* w)
 		watch_error(w, "out of memory for a new policy");
 		return;
 	}
-	if(!(snap->table = policy_store_load(w->db, &snap->settings, w->stats,
-		err, sizeof(err)))) {
+	if(policy_store_load(w->db, snap, w->stats, err, sizeof(err)) != 0) {
 		free(snap);
 		watch_error(w, err);
 		return;
@@ -164,8 +181,7 @@ watch_load(struct policy_watch* w)
 	old = w->pe->snap;
 	w->pe->snap = snap;
 	pthread_rwlock_unlock(&w->pe->lock);
-	swept = cache_sweep(w->env, snap->table, !w->ever_loaded ? NULL :
-		old->table);
+	swept = cache_sweep(w->env, snap, !w->ever_loaded ? NULL : old);
 	policy_snapshot_delete(old);
 	log_info("rrpolicy %s: loaded %zu rules (revision %lld) from %s in %.1f "
 		"ms (%zu rows: %zu disabled, %zu expired, %zu malformed); cache: "
@@ -177,8 +193,10 @@ watch_load(struct policy_watch* w)
 		log_info("rrpolicy: the database %s is usable again", w->pe->db_path);
 	w->error[0] = 0;
 	w->loaded = w->stats->revision;
-	if(!w->ever_loaded)
+	if(!w->ever_loaded) {
 		start_hitlog(w);
+		start_mailhosts(w);
+	}
 	w->ever_loaded = 1;
 	write_status(w, 1);
 }

@@ -5,13 +5,21 @@
  * queries, where each blocked RRset is stripped. Blocked RRsets in the
  * additional section are stripped. The authority section is not checked:
  * it holds the zone's SOA, NS and denial proofs, not data that was asked for.
+ *
+ * Each RRset of the answer is checked by its owner name (qname rules), then
+ * by what it contains: the target names of its records (target rules, whose
+ * 'block' removes only the records that match) and its addresses (answer-ip
+ * rules, whose 'block' answers SERVFAIL).
  */
 #include "config.h"
 #include "response.h"
 #include "answer.h"
+#include "content.h"
 #include "dname_text.h"
+#include "mailhost.h"
 #include "policy_store.h"
 #include "policy_table.h"
+#include "rrpolicy.h"
 #include "services/cache/dns.h"
 #include "services/cache/rrset.h"
 #include "util/data/msgreply.h"
@@ -22,13 +30,18 @@
 #include "sldns/rrdef.h"
 #include <string.h>
 
-/** The rule that applies to an RRset, or NULL. apex receives its owner. */
+/** Most removed target names remembered, whose addresses leave the
+ * additional section with them. */
+#define GONE_MAX 8
+
+/** The rule of the owner name of an RRset (not allow), or NULL. apex
+ * receives the rule's owner inside lower. */
 static const struct policy_rule*
 rrset_rule(const struct policy_table* t, const struct ub_packed_rrset_key* rr,
 	time_t now, uint8_t* lower, const uint8_t** apex)
 {
 	const struct policy_rule* r;
-	if(!dname_lower_copy(rr->rk.dname, lower))
+	if(!t || !dname_lower_copy(rr->rk.dname, lower))
 		return NULL;
 	r = policy_table_lookup(t, lower, ntohs(rr->rk.type), now, apex);
 	return (r && r->action != PA_ALLOW) ? r : NULL;
@@ -42,37 +55,275 @@ uncache_rrset(struct module_env* env, struct ub_packed_rrset_key* rr)
 		ntohs(rr->rk.type), ntohs(rr->rk.rrset_class), rr->rk.flags);
 }
 
-/** The answer being built: the RRset list of the rewritten reply. */
+/** The filter of one answer: the rules, and the reply being rebuilt. */
 struct rewrite {
+	/** the query */
+	struct module_qstate* qstate;
+	/** the rules in use */
+	const struct policy_snapshot* snap;
+	/** names seen as MX exchanges */
+	struct mailhost_set* mailhosts;
+	/** called for each rule that fires */
+	response_fired_func* fired;
+	/** its argument */
+	void* arg;
+	/** the time */
+	time_t now;
+	/** whether the answer validated as secure */
+	int secure;
 	/** new rrset array */
 	struct ub_packed_rrset_key** rrsets;
 	/** counts per section */
 	size_t an, ns, ar;
-	/** the rcode of the new answer */
-	int rcode;
+	/** whether anything changed */
+	int changed;
+	/** the action that ends the answer (enum policy_action), or -1 */
+	int end;
+	/** the rule that ended it */
+	int64_t end_id;
+	/** the owner of the SOA of a negative end, or of the null MX */
+	uint8_t end_apex[DNAME_WIRE_MAX];
+	/** the first rule that removed records or RRsets, 0 if none */
+	int64_t strip_id;
+	/** target names whose records were removed */
+	uint8_t gone[GONE_MAX][DNAME_WIRE_MAX];
+	/** how many */
+	int ngone;
 };
 
 /** Whether an action ends the answer with an rcode and no message. */
 static int
 rcode_only(int action)
 {
-	return action == PA_REFUSED || action == PA_SERVFAIL || action == PA_DROP;
+	return action == PA_REFUSED || action == PA_SERVFAIL ||
+		action == PA_DROP || action == PA_REQUIRE_SECURE;
+}
+
+/** End the answer at this RRset with an action of rule r; apex is the owner
+ * of the SOA (or null MX) of the new answer. */
+static void
+end_answer(struct rewrite* w, int action, const struct policy_rule* r,
+	const uint8_t* apex)
+{
+	w->end = action;
+	w->end_id = r->id;
+	memcpy(w->end_apex, apex, dname_wire_len(apex));
+	w->changed = 1;
+}
+
+/** Note the rule that removed records (the EDE names the first). */
+static void
+note_strip(struct rewrite* w, const struct policy_rule* r)
+{
+	if(!w->strip_id)
+		w->strip_id = r->id;
+	w->changed = 1;
+}
+
+/** Apply the target rules to the records of an RRset. Returns the RRset to
+ * keep (rr, or a copy without the records removed), or NULL when nothing is
+ * left or the answer ends here; -1 in *err on allocation failure. */
+static struct ub_packed_rrset_key*
+filter_targets(struct rewrite* w, struct ub_packed_rrset_key* rr, int* err)
+{
+	const struct packed_rrset_data* d =
+		(const struct packed_rrset_data*)rr->entry.data;
+	uint8_t name[DNAME_WIRE_MAX], owner[DNAME_WIRE_MAX];
+	uint8_t* keep = NULL;
+	size_t j, kept = d->count;
+	const struct policy_rule* strip = NULL;
+	for(j = 0; j < d->count; j++) {
+		const struct policy_rule* r = content_target_rule(
+			w->snap->targets, rr, j, w->now, name);
+		if(!r)
+			continue;
+		w->fired(w->qstate, r, w->arg);
+		if(r->action == PA_LOG)
+			continue;
+		if(!dname_lower_copy(rr->rk.dname, owner))
+			return rr;
+		if(r->action != PA_STRIP) {
+			uncache_rrset(w->qstate->env, rr);
+			end_answer(w, r->action, r, owner);
+			return NULL;
+		}
+		if(!keep && !(keep = regional_alloc(w->qstate->region, d->count))) {
+			*err = -1;
+			return NULL;
+		}
+		if(!strip)
+			memset(keep, 1, d->count);
+		strip = r;
+		keep[j] = 0;
+		kept--;
+		if(w->ngone < GONE_MAX)
+			memcpy(w->gone[w->ngone++], name, dname_wire_len(name));
+	}
+	if(!strip)
+		return rr;
+	uncache_rrset(w->qstate->env, rr);
+	note_strip(w, strip);
+	if(kept)
+		return content_subset(w->qstate->region, rr, keep);
+	/* nothing left: a null MX stops the mail, other types get NODATA */
+	end_answer(w, rr->rk.type == htons(LDNS_RR_TYPE_MX) ? PA_NULLMX :
+		PA_NODATA, strip, owner);
+	return NULL;
+}
+
+/** Whether an address RRset belongs to a target name removed earlier. */
+static int
+owner_gone(struct rewrite* w, const struct ub_packed_rrset_key* rr)
+{
+	uint8_t owner[DNAME_WIRE_MAX];
+	size_t len;
+	int i;
+	if(!w->ngone || !(len = dname_lower_copy(rr->rk.dname, owner)))
+		return 0;
+	for(i = 0; i < w->ngone; i++)
+		if(memcmp(w->gone[i], owner, len) == 0)
+			return 1;
+	return 0;
+}
+
+/** The answer-ip rule of an A or AAAA RRset, logged; NULL if none blocks. */
+static const struct policy_rule*
+addr_rule(struct rewrite* w, struct ub_packed_rrset_key* rr)
+{
+	const struct policy_rule* r;
+	if(rr->rk.type != htons(LDNS_RR_TYPE_A) &&
+		rr->rk.type != htons(LDNS_RR_TYPE_AAAA))
+		return NULL;
+	if(!(r = content_addr_rule(w->snap->addrs, rr, w->now, w->mailhosts)))
+		return NULL;
+	w->fired(w->qstate, r, w->arg);
+	return r->action == PA_LOG ? NULL : r;
+}
+
+/** Note the exchanges of an MX RRset in the mailhost set. */
+static void
+note_exchanges(struct rewrite* w, const struct ub_packed_rrset_key* rr)
+{
+	const struct packed_rrset_data* d =
+		(const struct packed_rrset_data*)rr->entry.data;
+	uint8_t name[DNAME_WIRE_MAX];
+	size_t j;
+	for(j = 0; j < d->count; j++)
+		if(content_target(rr, j, name))
+			(void)mailhost_set_add(w->mailhosts, name, w->now);
+}
+
+/** Filter one RRset of the answer section: append what is kept to the new
+ * answer, or end it. 0 on success, -1 on allocation failure. */
+static int
+filter_answer_rrset(struct rewrite* w, struct ub_packed_rrset_key* rr,
+	int strip_each)
+{
+	uint8_t lower[DNAME_WIRE_MAX];
+	const uint8_t* apex = NULL;
+	const struct policy_rule* r = rrset_rule(w->snap->table, rr, w->now,
+		lower, &apex);
+	int err = 0;
+	if(r && r->action == PA_REQUIRE_SECURE) {
+		if(!w->secure) {
+			w->fired(w->qstate, r, w->arg);
+			end_answer(w, PA_REQUIRE_SECURE, r, apex);
+			return 0;
+		}
+		r = NULL;
+	}
+	if(r) {
+		w->fired(w->qstate, r, w->arg);
+		if(r->action != PA_LOG) {
+			uncache_rrset(w->qstate->env, rr);
+			if(strip_each && (r->action == PA_NULLMX ||
+				r->action == PA_NODATA)) {
+				note_strip(w, r);
+				return 0;
+			}
+			end_answer(w, r->action, r, apex);
+			return 0;
+		}
+	}
+	if(w->snap->targets && content_has_target(ntohs(rr->rk.type)) &&
+		!(rr = filter_targets(w, rr, &err)))
+		return err;
+	if(w->snap->addrs && (r = addr_rule(w, rr))) {
+		uncache_rrset(w->qstate->env, rr);
+		if(!dname_lower_copy(rr->rk.dname, lower))
+			return 0;
+		end_answer(w, r->action, r, lower);
+		return 0;
+	}
+	if(w->mailhosts && rr->rk.type == htons(LDNS_RR_TYPE_MX))
+		note_exchanges(w, rr);
+	w->rrsets[w->an++] = rr;
+	return 0;
+}
+
+/** Whether an RRset of the additional section is removed: its owner has a
+ * blocking rule, it holds the addresses of a removed target, or a blocked
+ * address. */
+static int
+additional_blocked(struct rewrite* w, struct ub_packed_rrset_key* rr)
+{
+	uint8_t lower[DNAME_WIRE_MAX];
+	const struct policy_rule* r = rrset_rule(w->snap->table, rr, w->now,
+		lower, NULL);
+	if(r && r->action == PA_REQUIRE_SECURE)
+		r = w->secure ? NULL : r;
+	if(r)
+		w->fired(w->qstate, r, w->arg);
+	if(!(r && r->action != PA_LOG) && !owner_gone(w, rr) &&
+		!(w->snap->addrs && (r = addr_rule(w, rr))))
+		return 0;
+	uncache_rrset(w->qstate->env, rr);
+	w->changed = 1;
+	return 1;
+}
+
+/** Put the end of the answer in place: an rcode only, or the null MX, or
+ * the SOA of a negative answer. 1 when the answer is an rcode only. */
+static int
+finish_end(struct rewrite* w, int* rcode, int bogus)
+{
+	struct module_qstate* qstate = w->qstate;
+	const struct policy_settings* s = &w->snap->settings;
+	size_t apexlen = dname_wire_len(w->end_apex);
+	if(rcode_only(w->end)) {
+		if(bogus && w->end != PA_DROP) {
+			qstate->return_msg = NULL;
+			qstate->return_rcode = LDNS_RCODE_SERVFAIL;
+		} else	(void)answer_block(qstate, w->end, w->end_apex, s);
+		return 1;
+	}
+	if(w->end == PA_NULLMX) {
+		/* the owner of the MX RRset that ended the answer */
+		if(!(w->rrsets[w->an] = answer_nullmx(qstate->region,
+			w->end_apex, apexlen, qstate->qinfo.qclass, s)))
+			return -1;
+		w->an++;
+		return 0;
+	}
+	/* NODATA or NXDOMAIN: the SOA of the rule, nothing else */
+	if(!(w->rrsets[w->an] = answer_soa(qstate->region, w->end_apex, apexlen,
+		qstate->qinfo.qclass, s)))
+		return -1;
+	w->ns = 1;
+	*rcode = w->end == PA_NXDOMAIN ? LDNS_RCODE_NXDOMAIN : LDNS_RCODE_NOERROR;
+	return 0;
 }
 
 int
-response_filter(struct module_qstate* qstate, const struct policy_table* t,
-	const struct policy_settings* s, response_fired_func* fired, void* arg,
+response_filter(struct module_qstate* qstate,
+	const struct policy_snapshot* snap, struct mailhost_set* mailhosts,
+	int64_t require_secure, response_fired_func* fired, void* arg,
 	int64_t* ede_rule)
 {
 	struct reply_info* rep;
-	struct rewrite w;
-	const struct policy_rule* ends = NULL;
-	const struct policy_rule* stripped = NULL;
-	const uint8_t* ends_apex = NULL;
-	uint8_t lower[DNAME_WIRE_MAX], apex_copy[DNAME_WIRE_MAX];
-	time_t now = *qstate->env->now;
-	int changed = 0, strip_each = qstate->qinfo.qtype == LDNS_RR_TYPE_ANY;
-	int bogus;
+	struct rewrite* w;
+	int strip_each = qstate->qinfo.qtype == LDNS_RR_TYPE_ANY;
+	int bogus, rcode, rc;
 	size_t i;
 	*ede_rule = 0;
 	if(!qstate->return_msg || !(rep = qstate->return_msg->rep) ||
@@ -83,114 +334,96 @@ response_filter(struct module_qstate* qstate, const struct policy_table* t,
 	 * that set CD get it without what the rules block. */
 	bogus = rep->security == sec_status_bogus ||
 		rep->security == sec_status_secure_sentinel_fail;
-	memset(&w, 0, sizeof(w));
-	w.rcode = FLAGS_GET_RCODE(rep->flags);
-	if(!(w.rrsets = regional_alloc(qstate->region,
-		(rep->rrset_count + 1) * sizeof(*w.rrsets))))
+	if(!(w = regional_alloc_zero(qstate->region, sizeof(*w))) ||
+		!(w->rrsets = regional_alloc(qstate->region,
+		(rep->rrset_count + 1) * sizeof(*w->rrsets))))
 		return -1;
-	for(i = 0; i < rep->an_numrrsets; i++) {
-		struct ub_packed_rrset_key* rr = rep->rrsets[i];
-		const uint8_t* apex = NULL;
-		const struct policy_rule* r = ends ? NULL :
-			rrset_rule(t, rr, now, lower, &apex);
-		if(ends) {
-			changed = 1;	/* the chain was cut before this RRset */
-			continue;
-		}
-		if(!r || r->action == PA_LOG) {
-			if(r)
-				fired(qstate, r, arg);
-			w.rrsets[w.an++] = rr;
-			continue;
-		}
-		fired(qstate, r, arg);
-		uncache_rrset(qstate->env, rr);
-		changed = 1;
-		if(strip_each && (r->action == PA_NULLMX || r->action == PA_NODATA)) {
-			if(!stripped)
-				stripped = r;
-			continue;
-		}
-		ends = r;
-		/* the apex points into lower, which the next lookups reuse */
-		memcpy(apex_copy, apex, dname_wire_len(apex));
-		ends_apex = apex_copy;
-		if(r->action == PA_NULLMX) {
-			if(!(w.rrsets[w.an++] = answer_nullmx(qstate->region,
-				rr->rk.dname, rr->rk.dname_len,
-				ntohs(rr->rk.rrset_class), s)))
-				return -1;
-		}
+	w->qstate = qstate;
+	w->snap = snap;
+	w->mailhosts = mailhosts;
+	w->fired = fired;
+	w->arg = arg;
+	w->now = *qstate->env->now;
+	w->secure = rep->security == sec_status_secure;
+	w->end = -1;
+	rcode = FLAGS_GET_RCODE(rep->flags);
+	if(require_secure && !w->secure) {
+		/* the rule the query stage found for the query */
+		struct policy_rule r;
+		memset(&r, 0, sizeof(r));
+		r.id = require_secure;
+		r.action = PA_REQUIRE_SECURE;
+		fired(qstate, &r, arg);
+		end_answer(w, PA_REQUIRE_SECURE, &r, qstate->qinfo.qname);
 	}
-	if(ends && rcode_only(ends->action)) {
-		if(bogus && ends->action != PA_DROP) {
-			qstate->return_msg = NULL;
-			qstate->return_rcode = LDNS_RCODE_SERVFAIL;
-		} else	(void)answer_block(qstate, ends->action, ends_apex, s);
-		*ede_rule = ends->id;
+	for(i = 0; i < rep->an_numrrsets; i++) {
+		if(w->end >= 0) {
+			w->changed = 1;	/* the chain was cut before this RRset */
+			continue;
+		}
+		if(filter_answer_rrset(w, rep->rrsets[i], strip_each) != 0)
+			return -1;
+	}
+	if(w->end >= 0 && (rc = finish_end(w, &rcode, bogus)) != 0) {
+		if(rc < 0)
+			return -1;
+		*ede_rule = w->end_id;
 		return 1;
 	}
-	if(ends && ends->action != PA_NULLMX) {
-		/* NODATA or NXDOMAIN: the SOA of the rule, nothing else */
-		if(!(w.rrsets[w.an] = answer_soa(qstate->region, ends_apex,
-			dname_wire_len(ends_apex), qstate->qinfo.qclass, s)))
-			return -1;
-		w.ns = 1;
-		w.rcode = ends->action == PA_NXDOMAIN ? LDNS_RCODE_NXDOMAIN :
-			LDNS_RCODE_NOERROR;
-	} else {
+	if(w->end < 0 || w->end == PA_NULLMX) {
 		for(i = rep->an_numrrsets; i < rep->an_numrrsets +
 			rep->ns_numrrsets; i++)
-			w.rrsets[w.an + w.ns++] = rep->rrsets[i];
+			w->rrsets[w->an + w->ns++] = rep->rrsets[i];
 		/* after a null MX, the old exchanges' addresses go too */
-		for(; !ends && i < rep->rrset_count; i++) {
-			struct ub_packed_rrset_key* rr = rep->rrsets[i];
-			const struct policy_rule* r = rrset_rule(t, rr, now, lower, NULL);
-			if(r)
-				fired(qstate, r, arg);
-			if(r && r->action != PA_LOG) {
-				uncache_rrset(qstate->env, rr);
-				changed = 1;
-				continue;
-			}
-			w.rrsets[w.an + w.ns + w.ar++] = rr;
-		}
+		for(; w->end < 0 && i < rep->rrset_count; i++)
+			if(!additional_blocked(w, rep->rrsets[i]))
+				w->rrsets[w->an + w->ns + w->ar++] = rep->rrsets[i];
 	}
-	if(!changed)
+	if(!w->changed && w->end < 0)
 		return 0;
-	rep->rrsets = w.rrsets;
-	rep->an_numrrsets = w.an;
-	rep->ns_numrrsets = w.ns;
-	rep->ar_numrrsets = w.ar;
-	rep->rrset_count = w.an + w.ns + w.ar;
-	rep->flags = (uint16_t)((rep->flags & ~0xf) | w.rcode);
+	rep->rrsets = w->rrsets;
+	rep->an_numrrsets = w->an;
+	rep->ns_numrrsets = w->ns;
+	rep->ar_numrrsets = w->ar;
+	rep->rrset_count = w->an + w->ns + w->ar;
+	rep->flags = (uint16_t)((rep->flags & ~0xf) | rcode);
 	/* what rrpolicy changed is never vouched for by DNSSEC */
 	if(!bogus)
 		rep->security = sec_status_insecure;
-	if(ends && ends->action != PA_NULLMX &&
-		rep->ttl > (time_t)s->negative_ttl)
-		rep->ttl = s->negative_ttl;
+	if(w->end >= 0 && w->end != PA_NULLMX &&
+		rep->ttl > (time_t)snap->settings.negative_ttl)
+		rep->ttl = snap->settings.negative_ttl;
 	/* the EDE names the rule that changed the answer section */
-	if(ends)
-		*ede_rule = ends->id;
-	else if(stripped)
-		*ede_rule = stripped->id;
+	*ede_rule = w->end >= 0 ? w->end_id : w->strip_id;
 	return 1;
 }
 
 int
-response_has_blocked(const struct policy_table* t, const struct reply_info* rep,
-	time_t now)
+response_has_blocked(const struct policy_snapshot* snap,
+	const struct reply_info* rep, time_t now)
 {
 	uint8_t lower[DNAME_WIRE_MAX];
-	size_t i;
+	size_t i, j;
 	for(i = 0; i < rep->rrset_count; i++) {
+		struct ub_packed_rrset_key* rr = rep->rrsets[i];
+		const struct packed_rrset_data* d =
+			(const struct packed_rrset_data*)rr->entry.data;
 		const struct policy_rule* r;
 		if(i >= rep->an_numrrsets && i < rep->an_numrrsets +
 			rep->ns_numrrsets)
 			continue;	/* authority: not checked, as above */
-		r = rrset_rule(t, rep->rrsets[i], now, lower, NULL);
-		if(r && r->action != PA_LOG)
+		r = rrset_rule(snap->table, rr, now, lower, NULL);
+		if(r && r->action != PA_LOG && r->action != PA_REQUIRE_SECURE)
+			return 1;
+		for(j = 0; snap->targets && content_has_target(ntohs(
+			rr->rk.type)) && j < d->count; j++)
+			if((r = content_target_rule(snap->targets, rr, j, now,
+				lower)) && r->action != PA_LOG)
+				return 1;
+		/* mailhost rules count whatever the owner: whether it is a
+		 * mail host is decided when a query comes through the module */
+		if(snap->addrs && (r = content_addr_rule(snap->addrs, rr, now,
+			NULL)) && r->action != PA_LOG)
 			return 1;
 	}
 	return 0;

@@ -9,9 +9,9 @@
 #include <stdint.h>
 #include <time.h>
 struct module_qstate;
-struct policy_table;
-struct policy_settings;
+struct policy_snapshot;
 struct policy_rule;
+struct mailhost_set;
 struct reply_info;
 
 /** Called for each rule that fires on the answer (log rules included). */
@@ -19,36 +19,42 @@ typedef void response_fired_func(struct module_qstate* qstate,
 	const struct policy_rule* rule, void* arg);
 
 /**
- * Apply the rules to qstate->return_msg after validation. A bogus answer is
- * filtered too but stays bogus (SERVFAIL for validating clients; clients
- * that set CD get it filtered); an rcode-only action on it answers SERVFAIL.
- * When a blocking rule fires, the
- * answer is rewritten in qstate->region and never marked secure, the blocked
- * RRsets are removed from the RRset cache (which also invalidates every cached
- * message that holds them) and the message of this query from the message
- * cache, so no later cache answer serves what was blocked.
+ * Apply the rules to qstate->return_msg after validation: qname rules by the
+ * owner of each RRset, target rules by the targets in its records, answer-ip
+ * rules by its addresses, require-secure by the answer's DNSSEC status.
+ * A bogus answer is filtered too but stays bogus (SERVFAIL for validating
+ * clients; clients that set CD get it filtered); an rcode-only action on it
+ * answers SERVFAIL. When a blocking rule fires, the answer is rewritten in
+ * qstate->region and never marked secure, and the blocked RRsets are removed
+ * from the RRset cache (which also invalidates every cached message that
+ * holds them). The exchanges of MX answers are noted in the mailhost set.
  * @param qstate: the query, at module_event_moddone.
- * @param t: the policy table.
- * @param s: settings.
+ * @param snap: the rules and settings.
+ * @param mailhosts: the mailhost set, or NULL.
+ * @param require_secure: id of a require-secure rule the query stage found
+ *	for the query, 0 if none.
  * @param fired: called for every rule that fired.
  * @param arg: passed to fired.
  * @param ede_rule: set to the id of the rule the Extended DNS Error should
  *	name (the one that changed the answer section), 0 for none.
  * @return 1 if the answer was changed, 0 if not, -1 on allocation failure.
  */
-int response_filter(struct module_qstate* qstate, const struct policy_table* t,
-	const struct policy_settings* s, response_fired_func* fired, void* arg,
+int response_filter(struct module_qstate* qstate,
+	const struct policy_snapshot* snap, struct mailhost_set* mailhosts,
+	int64_t require_secure, response_fired_func* fired, void* arg,
 	int64_t* ede_rule);
 
 /**
  * Whether a blocking rule covers an RRset of the answer or additional
- * section of a reply (an upstream response, before the iterator stores it).
- * @param t: the policy table.
+ * section of a reply (an upstream response, before the iterator stores it),
+ * by its owner, its targets or its addresses (mailhost rules count for every
+ * owner).
+ * @param snap: the rules.
  * @param rep: the reply.
  * @param now: the time.
  * @return 1 if so, else 0.
  */
-int response_has_blocked(const struct policy_table* t,
+int response_has_blocked(const struct policy_snapshot* snap,
 	const struct reply_info* rep, time_t now);
 
 #endif /* RRPOLICY_RESPONSE_H */

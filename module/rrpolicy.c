@@ -13,8 +13,10 @@
 #include "answer.h"
 #include "dname_text.h"
 #include "hitlog.h"
+#include "mailhost.h"
 #include "policy_table.h"
 #include "policy_watch.h"
+#include "prefix_table.h"
 #include "response.h"
 #include "dynlibmod/dynlibmod.h"
 #include "services/cache/dns.h"
@@ -52,7 +54,7 @@ get_env(struct module_env* env, int id)
 /** Record that a rule fired for the query (once per rule). */
 static void
 note_fired(struct module_qstate* qstate, const struct policy_rule* r,
-	enum hitlog_stage stage, int id)
+	enum hitlog_stage stage, enum hitlog_dnssec dnssec, int id)
 {
 	struct rrpolicy_qstate* pq = (struct rrpolicy_qstate*)qstate->minfo[id];
 	int i;
@@ -66,6 +68,7 @@ note_fired(struct module_qstate* qstate, const struct policy_rule* r,
 	pq->fired[pq->nfired].id = r->id;
 	pq->fired[pq->nfired].action = r->action;
 	pq->fired[pq->nfired].stage = (uint8_t)stage;
+	pq->fired[pq->nfired].dnssec = (uint8_t)dnssec;
 	pq->nfired++;
 }
 
@@ -83,7 +86,8 @@ log_client(struct rrpolicy_env* pe, struct module_qstate* qstate,
 		hitlog_add(hits, qstate->env->now_tv, &rep->client_addr,
 			rep->client_addrlen, qstate->qinfo.qname,
 			qstate->qinfo.qtype, d ? d->_name : NULL, pq->fired[i].id,
-			policy_action_names[pq->fired[i].action], pq->fired[i].stage);
+			policy_action_names[pq->fired[i].action], pq->fired[i].stage,
+			pq->fired[i].dnssec);
 }
 
 /** Name the rule that changed the answer in an Extended DNS Error. */
@@ -135,8 +139,7 @@ upstream_cb(struct module_qstate* qstate, struct dns_msg* response,
 	if(!response || !response->rep || qstate->no_cache_store)
 		return 1;
 	pthread_rwlock_rdlock(&pe->lock);
-	if(pe->snap->table && response_has_blocked(pe->snap->table,
-		response->rep, *qstate->env->now))
+	if(response_has_blocked(pe->snap, response->rep, *qstate->env->now))
 		qstate->no_cache_store = 1;
 	pthread_rwlock_unlock(&pe->lock);
 	return 1;
@@ -222,6 +225,7 @@ deinit(struct module_env* env, int id)
 	/* every thread of ours is joined before the library goes */
 	policy_watch_stop(pe->watch);
 	hitlog_stop(pe->hits);
+	mailhost_set_delete(pe->mailhosts);
 	policy_snapshot_delete(pe->snap);
 	pthread_rwlock_destroy(&pe->lock);
 	free(pe->db_path);
@@ -243,7 +247,13 @@ query_stage(struct module_qstate* qstate, struct rrpolicy_env* pe,
 		*qstate->env->now, &apex);
 	if(!r || r->action == PA_ALLOW)
 		return;
-	note_fired(qstate, r, HITLOG_QUERY, id);
+	if(r->action == PA_REQUIRE_SECURE) {
+		/* decided on the answer, at the response stage */
+		((struct rrpolicy_qstate*)qstate->minfo[id])->require_secure =
+			r->id;
+		return;
+	}
+	note_fired(qstate, r, HITLOG_QUERY, HITLOG_DNSSEC_NONE, id);
 	if(r->action == PA_LOG)
 		return;
 	if(verbosity >= VERB_QUERY)
@@ -262,12 +272,40 @@ query_stage(struct module_qstate* qstate, struct rrpolicy_env* pe,
 	qstate->ext_state[id] = module_finished;
 }
 
+/** hit.dnssec of a validation status. */
+static enum hitlog_dnssec
+dnssec_of(enum sec_status s)
+{
+	switch(s) {
+	case sec_status_secure:
+		return HITLOG_DNSSEC_SECURE;
+	case sec_status_insecure:
+		return HITLOG_DNSSEC_INSECURE;
+	case sec_status_bogus:
+	case sec_status_secure_sentinel_fail:
+		return HITLOG_DNSSEC_BOGUS;
+	case sec_status_indeterminate:
+		return HITLOG_DNSSEC_INDETERMINATE;
+	default:
+		return HITLOG_DNSSEC_NONE;	/* unchecked: no validator */
+	}
+}
+
+/** What response-stage rules need to note what fired. */
+struct fired_arg {
+	/** module id */
+	int id;
+	/** status of the answer before the rules changed it */
+	enum hitlog_dnssec dnssec;
+};
+
 /** Response-stage callback: note each rule that fires. */
 static void
 response_fired(struct module_qstate* qstate, const struct policy_rule* r,
 	void* arg)
 {
-	note_fired(qstate, r, HITLOG_RESPONSE, *(int*)arg);
+	struct fired_arg* fa = (struct fired_arg*)arg;
+	note_fired(qstate, r, HITLOG_RESPONSE, fa->dnssec, fa->id);
 }
 
 /** The response stage, after the validator. */
@@ -276,9 +314,15 @@ response_stage(struct module_qstate* qstate, struct rrpolicy_env* pe,
 	const struct policy_snapshot* snap, int id)
 {
 	struct rrpolicy_qstate* pq = (struct rrpolicy_qstate*)qstate->minfo[id];
+	struct fired_arg fa;
 	int64_t ede_rule = 0;
-	int rc = snap->table ? response_filter(qstate, snap->table,
-		&snap->settings, response_fired, &id, &ede_rule) : 0;
+	int rc;
+	fa.id = id;
+	fa.dnssec = qstate->return_msg && qstate->return_msg->rep ?
+		dnssec_of(qstate->return_msg->rep->security) : HITLOG_DNSSEC_NONE;
+	rc = response_filter(qstate, snap, __atomic_load_n(&pe->mailhosts,
+		__ATOMIC_ACQUIRE), pq ? pq->require_secure : 0, response_fired,
+		&fa, &ede_rule);
 	if(rc > 0 && ede_rule)
 		name_rule(qstate, id, ANSWER_EDE_FILTERED, ede_rule);
 	if(rc < 0) {
@@ -356,7 +400,10 @@ get_mem(struct module_env* env, int id)
 	if(!pe)
 		return 0;
 	pthread_rwlock_rdlock(&pe->lock);
-	mem = sizeof(*pe) + sizeof(*pe->snap) + policy_table_mem(pe->snap->table);
+	mem = sizeof(*pe) + sizeof(*pe->snap) + policy_table_mem(pe->snap->table) +
+		policy_table_mem(pe->snap->targets) +
+		prefix_table_mem(pe->snap->addrs);
 	pthread_rwlock_unlock(&pe->lock);
-	return mem + hitlog_mem(__atomic_load_n(&pe->hits, __ATOMIC_ACQUIRE));
+	return mem + hitlog_mem(__atomic_load_n(&pe->hits, __ATOMIC_ACQUIRE)) +
+		mailhost_set_mem(__atomic_load_n(&pe->mailhosts, __ATOMIC_ACQUIRE));
 }

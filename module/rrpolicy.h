@@ -9,14 +9,20 @@
 #include <stdint.h>
 #include "policy_store.h"
 struct policy_table;
+struct prefix_table;
 struct policy_watch;
 struct hitlog;
+struct mailhost_set;
 
 /** One load of the database: the rules and the settings that came with
  * them. Never changed once published; replaced whole. */
 struct policy_snapshot {
-	/** the rules (NULL: none) */
+	/** the qname rules, by owner name (NULL: none) */
 	struct policy_table* table;
+	/** the target rules, by target name (NULL: none) */
+	struct policy_table* targets;
+	/** the answer-ip rules (NULL: none) */
+	struct prefix_table* addrs;
 	/** the settings */
 	struct policy_settings settings;
 };
@@ -32,6 +38,8 @@ struct rrpolicy_env {
 	struct policy_watch* watch;
 	/** the hit log writer, NULL when hit logging is off or unavailable */
 	struct hitlog* hits;
+	/** names seen as MX exchanges, NULL until the first load */
+	struct mailhost_set* mailhosts;
 	/** the database file */
 	char* db_path;
 };
@@ -50,6 +58,8 @@ struct rrpolicy_fired {
 	uint8_t action;
 	/** enum hitlog_stage */
 	uint8_t stage;
+	/** enum hitlog_dnssec of the answer the rule acted on */
+	uint8_t dnssec;
 };
 
 /** Per-query state, in qstate->minfo[id]. */
@@ -64,6 +74,9 @@ struct rrpolicy_qstate {
 	uint8_t servfail_ede;
 	/** the rule that SERVFAIL names */
 	int64_t servfail_rule;
+	/** a require-secure rule for the query (0: none), from the query
+	 * stage: the answer must validate as secure */
+	int64_t require_secure;
 };
 
 #endif /* RRPOLICY_RRPOLICY_H */

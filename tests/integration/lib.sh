@@ -13,7 +13,7 @@ ZONES_DIR=$HARNESS_DIR/zones
 TRUST_ANCHORS=$ZONES_DIR/trust-anchors.ds
 # Zones served by the auth server; each is a stub-zone of the resolver. File: zones/<zone>.zone
 TEST_ZONES=(spammer.com nxdomain.com google.com example.com alias.example.net
-            signed.example.org bogus.example.org)
+            signed.example.org bogus.example.org mailpath.example.net bulletproof.example)
 # Listening ports are picked in this range, below Linux's ephemeral range (32768-60999);
 # the resolver is told never to use it for outgoing queries, so nothing else takes them.
 PORT_MIN=20000
@@ -296,6 +296,18 @@ start_auth() {
     AUTH_CONF=$T/auth.conf
     write_auth_conf
     checkconf "$AUTH_CONF"
+    start_unbound auth "$AUTH_CONF"
+    wait_answering auth "$AUTH_PID" "$AUTH_PORT"
+    check_auth_zones
+    auth_mark
+}
+
+# restart_auth: stop the authoritative server and start it again on the same port, serving the
+# zone files in ZONES_DIR as they are now (a test may point ZONES_DIR at its own copies and
+# swap one).
+restart_auth() {
+    stop_named auth
+    write_auth_conf
     start_unbound auth "$AUTH_CONF"
     wait_answering auth "$AUTH_PID" "$AUTH_PORT"
     check_auth_zones

@@ -223,7 +223,7 @@ add_simple(struct hitlog* h, int64_t policy_id)
 	sa->sin_addr.s_addr = htonl(0xc0000201);
 	gettimeofday(&tv, NULL);
 	hitlog_add(h, &tv, &ss, (socklen_t)sizeof(*sa), wire_example, 15, "MX",
-		policy_id, "nullmx", HITLOG_QUERY);
+		policy_id, "nullmx", HITLOG_QUERY, HITLOG_DNSSEC_NONE);
 }
 
 /** What a producer thread of the multi-thread test adds. */
@@ -285,10 +285,10 @@ mt_producer(void* arg)
 		if(p->t % 2 == 0)
 			hitlog_add(p->h, &tv, &ss, len, wire_example, 15, "MX",
 				(int64_t)p->t * 1000000 + i, "nullmx",
-				HITLOG_QUERY);
+				HITLOG_QUERY, HITLOG_DNSSEC_NONE);
 		else	hitlog_add(p->h, &tv, &ss, len, wire_example, 65280,
 				NULL, (int64_t)p->t * 1000000 + i, "log",
-				HITLOG_RESPONSE);
+				HITLOG_RESPONSE, HITLOG_DNSSEC_NONE);
 	}
 	return NULL;
 }
@@ -387,28 +387,30 @@ START_TEST(test_columns_exact)
 	gettimeofday(&tv, NULL);
 	for(i = 0; i < sizeof(names)/sizeof(names[0]); i++)
 		hitlog_add(h, &tv, &ss, len, names[i].wire, 16, "TXT",
-			100 + (int64_t)i, "block", HITLOG_RESPONSE);
+			100 + (int64_t)i, "block", HITLOG_RESPONSE,
+			HITLOG_DNSSEC_BOGUS);
 	len = addr4(&ss, "203.0.113.254");
 	for(i = 0; i < sizeof(times)/sizeof(times[0]); i++) {
 		tv.tv_sec = (time_t)times[i].s;
 		tv.tv_usec = times[i].us;
 		hitlog_add(h, &tv, &ss, len, wire_example, 1, "A",
-			200 + (int64_t)i, "nxdomain", HITLOG_QUERY);
+			200 + (int64_t)i, "nxdomain", HITLOG_QUERY,
+			HITLOG_DNSSEC_NONE);
 	}
 	/* two hours ago: not in the last hour */
 	gettimeofday(&tv, NULL);
 	tv.tv_sec -= 7200;
 	hitlog_add(h, &tv, &ss, len, wire_example, 1, "A", 300, "drop",
-		HITLOG_QUERY);
+		HITLOG_QUERY, HITLOG_DNSSEC_NONE);
 	/* unusable address, NULL action */
 	hitlog_add(h, NULL, NULL, 0, wire_example, 1, "A", 301, NULL,
-		HITLOG_QUERY);
+		HITLOG_QUERY, HITLOG_DNSSEC_NONE);
 	hitlog_stop(h);
 
 	db = open_other();
 	for(i = 0; i < sizeof(names)/sizeof(names[0]); i++) {
 		snprintf(sql, sizeof(sql), "SELECT qname, client, qtype, action, "
-			"stage FROM hit WHERE policy_id = %d", 100 + (int)i);
+			"stage, dnssec FROM hit WHERE policy_id = %d", 100 + (int)i);
 		ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
 			SQLITE_OK);
 		ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
@@ -420,13 +422,16 @@ START_TEST(test_columns_exact)
 		ck_assert_str_eq((const char*)sqlite3_column_text(st, 3), "block");
 		ck_assert_str_eq((const char*)sqlite3_column_text(st, 4),
 			"response");
+		ck_assert_str_eq((const char*)sqlite3_column_text(st, 5),
+			"bogus");
 		sqlite3_finalize(st);
 	}
 	for(i = 0; i < sizeof(times)/sizeof(times[0]); i++) {
 		/* also against SQLite's own conversion */
 		snprintf(sql, sizeof(sql), "SELECT ts, client, ts = strftime("
 			"'%%Y-%%m-%%d %%H:%%M:%%S', %lld, 'unixepoch') || '.' || "
-			"printf('%%03d', %ld / 1000) FROM hit WHERE policy_id = %d",
+			"printf('%%03d', %ld / 1000), dnssec IS NULL FROM hit "
+			"WHERE policy_id = %d",
 			(long long)times[i].s, times[i].us, 200 + (int)i);
 		ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
 			SQLITE_OK);
@@ -436,6 +441,8 @@ START_TEST(test_columns_exact)
 		ck_assert_str_eq((const char*)sqlite3_column_text(st, 1),
 			"203.0.113.254");
 		ck_assert_int_eq(sqlite3_column_int(st, 2), 1);
+		/* the query stage fetched nothing: dnssec is NULL */
+		ck_assert_int_eq(sqlite3_column_int(st, 3), 1);
 		sqlite3_finalize(st);
 	}
 	sqlite3_close(db);
@@ -714,7 +721,7 @@ START_TEST(test_refused_rows_skipped)
 	for(i = 0; i < 100; i++) {
 		if(i % 10 == 0)
 			hitlog_add(h, NULL, &ss, len, poison, 1, "A", i, "block",
-				HITLOG_QUERY);
+				HITLOG_QUERY, HITLOG_DNSSEC_NONE);
 		else	add_simple(h, i);
 	}
 	hitlog_stop(h);
@@ -735,7 +742,7 @@ START_TEST(test_edge_cases)
 	char missing[400];
 	/* NULL hit log: nothing happens */
 	hitlog_add(NULL, NULL, NULL, 0, wire_example, 1, "A", 1, "block",
-		HITLOG_QUERY);
+		HITLOG_QUERY, HITLOG_DNSSEC_NONE);
 	hitlog_stop(NULL);
 	ck_assert_uint_eq(hitlog_dropped(NULL), 0);
 	ck_assert_uint_eq(hitlog_mem(NULL), 0);

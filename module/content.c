@@ -1,0 +1,182 @@
+/**
+ * \file content.c
+ * Target names and addresses inside the rdata of an answer. Unbound keeps
+ * rdata uncompressed, each record prefixed with its 16-bit length, so a
+ * target name is read at a fixed offset and checked against that length.
+ */
+#include "config.h"
+#include "content.h"
+#include "dname_text.h"
+#include "mailhost.h"
+#include "policy_table.h"
+#include "prefix_table.h"
+#include "util/data/packed_rrset.h"
+#include "util/regional.h"
+#include "sldns/rrdef.h"
+#include <ctype.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/** Offset of the target name in the rdata of a type, -1 for none. */
+static int
+target_offset(uint16_t type)
+{
+	switch(type) {
+	case LDNS_RR_TYPE_NS:
+	case LDNS_RR_TYPE_CNAME:
+	case LDNS_RR_TYPE_DNAME:
+		return 0;
+	case LDNS_RR_TYPE_MX:
+	case LDNS_RR_TYPE_SVCB:
+	case LDNS_RR_TYPE_HTTPS:
+		return 2;	/* preference, SvcPriority */
+	case LDNS_RR_TYPE_SRV:
+		return 6;	/* priority, weight, port */
+	default:
+		return -1;
+	}
+}
+
+int
+content_has_target(uint16_t type)
+{
+	return target_offset(type) >= 0;
+}
+
+/** Lowercase copy of a wire name that must end within avail bytes; its
+ * length, or 0 if it does not. */
+static size_t
+bounded_name(const uint8_t* p, size_t avail, uint8_t* out)
+{
+	size_t pos = 0, i;
+	for(;;) {
+		uint8_t n;
+		if(pos >= avail)
+			return 0;
+		n = p[pos];
+		if(n > 63 || pos + 1 + n > avail || pos + 1 + n > DNAME_WIRE_MAX)
+			return 0;
+		out[pos] = n;
+		if(n == 0)
+			return pos + 1;
+		for(i = 1; i <= n; i++)
+			out[pos+i] = (uint8_t)tolower(p[pos+i]);
+		pos += 1 + n;
+	}
+}
+
+size_t
+content_target(const struct ub_packed_rrset_key* rr, size_t j, uint8_t* out)
+{
+	const struct packed_rrset_data* d =
+		(const struct packed_rrset_data*)rr->entry.data;
+	uint16_t type = ntohs(rr->rk.type);
+	int off = target_offset(type);
+	size_t len;
+	if(off < 0 || d->rr_len[j] < 2 + (size_t)off + 1)
+		return 0;
+	if(!(len = bounded_name(d->rr_data[j] + 2 + off, d->rr_len[j] - 2 - off,
+		out)))
+		return 0;
+	if(len == 1 && (type == LDNS_RR_TYPE_SVCB || type == LDNS_RR_TYPE_HTTPS) &&
+		(d->rr_data[j][2] || d->rr_data[j][3]))
+		return dname_lower_copy(rr->rk.dname, out);
+	return len == 1 ? 0 : len;
+}
+
+int
+content_addr(const struct ub_packed_rrset_key* rr, size_t j,
+	const uint8_t** addr)
+{
+	const struct packed_rrset_data* d =
+		(const struct packed_rrset_data*)rr->entry.data;
+	*addr = d->rr_data[j] + 2;
+	if(rr->rk.type == htons(LDNS_RR_TYPE_A) && d->rr_len[j] == 2 + 4)
+		return AF_INET;
+	if(rr->rk.type == htons(LDNS_RR_TYPE_AAAA) && d->rr_len[j] == 2 + 16)
+		return AF_INET6;
+	return 0;
+}
+
+const struct policy_rule*
+content_target_rule(const struct policy_table* t,
+	const struct ub_packed_rrset_key* rr, size_t j, time_t now,
+	uint8_t* name)
+{
+	const struct policy_rule* r;
+	if(!t || !content_target(rr, j, name))
+		return NULL;
+	r = policy_table_lookup(t, name, ntohs(rr->rk.type), now, NULL);
+	return (r && r->action != PA_ALLOW) ? r : NULL;
+}
+
+const struct policy_rule*
+content_addr_rule(const struct prefix_table* t,
+	const struct ub_packed_rrset_key* rr, time_t now,
+	const struct mailhost_set* mailhosts)
+{
+	const struct packed_rrset_data* d =
+		(const struct packed_rrset_data*)rr->entry.data;
+	const struct policy_rule* logged = NULL;
+	uint8_t owner[DNAME_WIRE_MAX];
+	int mailhost = 1;
+	size_t j;
+	if(!t || !prefix_table_count(t))
+		return NULL;
+	if(mailhosts && prefix_table_has_mailhost(t))
+		mailhost = dname_lower_copy(rr->rk.dname, owner) &&
+			mailhost_set_has(mailhosts, owner, now);
+	for(j = 0; j < d->count; j++) {
+		const uint8_t* addr;
+		const struct policy_rule* r;
+		int family = content_addr(rr, j, &addr);
+		if(!family || !(r = prefix_table_lookup(t, family, addr,
+			ntohs(rr->rk.type), now, mailhost, NULL)) ||
+			r->action == PA_ALLOW)
+			continue;
+		if(r->action != PA_LOG)
+			return r;
+		if(!logged)
+			logged = r;
+	}
+	return logged;
+}
+
+struct ub_packed_rrset_key*
+content_subset(struct regional* region, const struct ub_packed_rrset_key* rr,
+	const uint8_t* keep)
+{
+	const struct packed_rrset_data* d =
+		(const struct packed_rrset_data*)rr->entry.data;
+	struct ub_packed_rrset_key* k = regional_alloc_init(region, rr,
+		sizeof(*rr));
+	struct packed_rrset_data* nd;
+	size_t j, n = 0, i = 0;
+	for(j = 0; j < d->count; j++)
+		n += keep[j] != 0;
+	nd = regional_alloc_zero(region, sizeof(*nd) + n * (sizeof(size_t) +
+		sizeof(uint8_t*) + sizeof(time_t)));
+	if(!k || !nd || !(k->rk.dname = regional_alloc_init(region,
+		rr->rk.dname, rr->rk.dname_len)))
+		return NULL;
+	memset(&k->entry, 0, sizeof(k->entry));
+	k->entry.key = k;
+	k->entry.data = nd;
+	nd->ttl = d->ttl;
+	nd->count = n;
+	nd->trust = d->trust;
+	nd->security = sec_status_insecure;
+	nd->rr_len = (size_t*)(nd + 1);
+	nd->rr_data = (uint8_t**)(nd->rr_len + n);
+	nd->rr_ttl = (time_t*)(nd->rr_data + n);
+	for(j = 0; j < d->count; j++) {
+		if(!keep[j])
+			continue;
+		/* the rdata stays where it is: the reply is encoded before the
+		 * cache can change it, as for the RRsets kept whole */
+		nd->rr_len[i] = d->rr_len[j];
+		nd->rr_data[i] = d->rr_data[j];
+		nd->rr_ttl[i++] = d->rr_ttl[j];
+	}
+	return k;
+}
