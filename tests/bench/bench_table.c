@@ -54,7 +54,7 @@ main(int argc, char** argv)
 	double t0 = now_s(), ns;
 	for(i = 0; i < n; i++) {
 		struct policy_rule r = { i + 1, 0, 0, (uint16_t)(i % 4 == 0 ? 15 :
-			i % 4 == 1 ? 16 : i % 4 == 2 ? 0 : 1), 1 };
+			i % 4 == 1 ? 16 : i % 4 == 2 ? 0 : 1), 1, 0 };
 		snprintf(name, sizeof(name), "%shost%d.bad%d.example",
 			i % 5 == 0 ? "*." : "", i, i % 1000);
 		(void)dname_from_text(name, wire, &len, 1, &below);
