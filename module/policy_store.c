@@ -77,8 +77,7 @@ migrate_hint(int code)
 			"Unbound runs as";
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
-		return "; another connection holds a lock on it (it is tried "
-			"again)";
+		return "; another connection holds a lock on it";
 	case SQLITE_FULL:
 		return "; the disk is full";
 	default:
@@ -133,7 +132,7 @@ migrate_schema(sqlite3* db, const char* path, long long version, char* err,
 fail:
 	code = sqlite3_extended_errcode(db);
 	snprintf(err, errlen, "cannot migrate %s from schema version %lld to "
-		"%d: %s%s (the file is left as it was)", path, version,
+		"%d (the file is left as it was): %s%s", path, version,
 		POLICY_SCHEMA_VERSION, msg ? msg : sqlite3_errmsg(db),
 		migrate_hint(code));
 	sqlite3_free(msg);
