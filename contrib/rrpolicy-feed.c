@@ -84,6 +84,7 @@ enum action {
 	ACT_DROP,
 	ACT_LOG,
 	ACT_ALLOW,
+	ACT_REQUIRE_SECURE,
 	/** number of actions */
 	ACT_COUNT,
 	/** no action given (-a absent) */
@@ -93,7 +94,7 @@ enum action {
 /** The text of each action as stored in policy.action. */
 static const char* const action_names[ACT_COUNT] = {
 	"block", "nullmx", "nodata", "nxdomain", "refused", "servfail",
-	"drop", "log", "allow"
+	"drop", "log", "allow", "require-secure"
 };
 
 /** Why an input line or record did not become a rule. */
@@ -323,7 +324,8 @@ usage(FILE* out)
 "  -t TYPE        RR type of the rules: MX, TXT, A, ..., TYPEnnn, or '*' for\n"
 "                 every type (quote it); required for import\n"
 "  -a ACTION      block, nullmx, nodata, nxdomain, refused, servfail, drop,\n"
-"                 log or allow; required for hosts and list imports\n"
+"                 log, allow or require-secure; required for hosts and list\n"
+"                 imports\n"
 "  -c COMMENT     comment of the new rules (default: \"rrpolicy-feed: FILE\")\n"
 "  -e EXPIRES_AT  UTC 'YYYY-MM-DD HH:MM:SS' when the new rules stop applying\n"
 "  -o ORIGIN      RPZ origin; import: default the owner of the zone's SOA;\n"
@@ -346,13 +348,15 @@ usage(FILE* out)
 "  which stay allow.  Skipped: SOA and NS of the apex, and the triggers\n"
 "  rpz-ip, rpz-nsdname, rpz-nsip, rpz-client-ip.\n"
 "\n"
-"Export writes the enabled, unexpired rules (of TYPE and ACTION if given).\n"
-"  hosts and list carry names only: one line per name; without -a they leave\n"
-"  out allow and log rules; hosts also leaves out '*.' rules.\n"
+"Export writes the enabled, unexpired name rules (trigger qname; of TYPE and\n"
+"  ACTION if given).  hosts and list carry names only: one line per name;\n"
+"  without -a they leave out allow, log and require-secure rules; hosts also\n"
+"  leaves out '*.' rules.\n"
 "  rpz has no per-type rules: nxdomain and block of type '*' -> CNAME .;\n"
 "  nodata, and block and nullmx of a named type -> CNAME *.; allow ->\n"
-"  CNAME rpz-passthru.; drop -> CNAME rpz-drop.; refused, servfail and log\n"
-"  are left out.  Re-import with -t TYPE -a ACTION to get the rules back.\n"
+"  CNAME rpz-passthru.; drop -> CNAME rpz-drop.; refused, servfail, log and\n"
+"  require-secure are left out.  Re-import with -t TYPE -a ACTION to get the\n"
+"  rules back.\n"
 "\n"
 "Exit status: 0 on success (lines may have been skipped), 1 on a usage,\n"
 "input or database error (then nothing was written).\n",
@@ -788,9 +792,15 @@ check_rule_args(sqlite3* db, const char* type, const char* action,
 {
 	sqlite3_stmt* st = NULL;
 	int rc;
-	if(!readonly && sqlite3_prepare_v2(db, "INSERT INTO policy_validate "
-		"(name, type, action, enabled, expires_at) VALUES "
-		"('example.com', ?1, ?2, 1, ?3)", -1, &st, NULL) == SQLITE_OK) {
+	/* schema version 2 checks a rule's trigger and scope too: the feed's
+	 * rules are name rules */
+	if(!readonly && sqlite3_prepare_v2(db, policy_has_column(db, "trigger")
+		? "INSERT INTO policy_validate (name, type, action, enabled, "
+		  "expires_at, trigger, scope) VALUES ('example.com', ?1, ?2, 1, "
+		  "?3, 'qname', 'any')"
+		: "INSERT INTO policy_validate (name, type, action, enabled, "
+		  "expires_at) VALUES ('example.com', ?1, ?2, 1, ?3)", -1, &st,
+		NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, action ? action : "nxdomain", -1,
 			SQLITE_STATIC);
@@ -1879,7 +1889,7 @@ do_export(struct options* opt)
 			}
 		} else {
 			if(opt->action == ACT_NONE && (a == ACT_ALLOW
-				|| a == ACT_LOG)) {
+				|| a == ACT_LOG || a == ACT_REQUIRE_SECURE)) {
 				left_action++;
 				continue;
 			}
@@ -1919,15 +1929,16 @@ do_export(struct options* opt)
 	msg("exported %zu names to %s", written,
 		out_name ? out_name : "stdout");
 	if(left_action)
-		msg("left out %zu allow and log rules (a %s file blocks every "
-			"name in it; give -a to export them)", left_action,
+		msg("left out %zu allow, log and require-secure rules (a %s "
+			"file blocks every name in it; give -a to export them)",
+			left_action,
 			opt->format == FMT_HOSTS ? "hosts" : "list");
 	if(left_wild)
 		msg("left out %zu '*.' rules (hosts files have no wildcards; "
 			"use -f list or -f rpz)", left_wild);
 	if(left_rpz)
-		msg("left out %zu refused, servfail and log rules (RPZ has no "
-			"such action)", left_rpz);
+		msg("left out %zu refused, servfail, log and require-secure "
+			"rules (RPZ has no such action)", left_rpz);
 	if(left_conflict)
 		msg("left out %zu more rules of names already written (RPZ "
 			"has one action per name; the lowest id was written)",
@@ -2013,8 +2024,8 @@ parse_args(int argc, char** argv, struct options* opt)
 			if((opt->action = action_parse(optarg)) == ACT_NONE) {
 				msg("-a %s: unknown action (one of block, "
 					"nullmx, nodata, nxdomain, refused, "
-					"servfail, drop, log, allow; lower "
-					"case)", optarg);
+					"servfail, drop, log, allow, "
+					"require-secure; lower case)", optarg);
 				return 1;
 			}
 			break;
@@ -2046,7 +2057,8 @@ parse_args(int argc, char** argv, struct options* opt)
 		if(opt->action == ACT_NONE && opt->format != FMT_RPZ) {
 			msg("import: give the action of the rules with -a "
 				"ACTION (block, nullmx, nodata, nxdomain, "
-				"refused, servfail, drop, log, allow)");
+				"refused, servfail, drop, log, allow, "
+				"require-secure)");
 			return 1;
 		}
 		if(!opt->file) {

@@ -34,6 +34,22 @@ query_int(sqlite3* db, const char* sql)
 	return v;
 }
 
+/** One step of the schema's history: SQL that turns a database of one
+ * version into one of the next (schema/migrate-<from>-to-<from+1>.sql),
+ * without transaction statements. */
+struct schema_migration {
+	/** the version it upgrades */
+	int from;
+	/** its SQL */
+	const char* sql;
+};
+
+/** Every migration, oldest first; the last one ends at
+ * POLICY_SCHEMA_VERSION. */
+static const struct schema_migration schema_migrations[] = {
+	{ 1, rrpolicy_migrate_1_to_2_sql }
+};
+
 /** Put the schema into an empty database, in one transaction. */
 static int
 create_schema(sqlite3* db, char* err, size_t errlen)
@@ -49,6 +65,82 @@ create_schema(sqlite3* db, char* err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+/** What an operator can do about a failed migration, from its error code. */
+static const char*
+migrate_hint(int code)
+{
+	switch(code & 0xff) {
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return "; the file or its directory is not writable by the user "
+			"Unbound runs as";
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return "; another connection holds a lock on it";
+	case SQLITE_FULL:
+		return "; the disk is full";
+	default:
+		return "";
+	}
+}
+
+/**
+ * Migrate a database of an older schema version to POLICY_SCHEMA_VERSION:
+ * every step in one transaction, so that all of them apply or none does
+ * and the file stays as it was.
+ * @param db: the connection.
+ * @param path: its file, for messages.
+ * @param version: its schema version, as read before.
+ * @param err: buffer for the reason of a failure.
+ * @param errlen: its size.
+ * @return 0 on success, -1 on failure (err says why).
+ */
+static int
+migrate_schema(sqlite3* db, const char* path, long long version, char* err,
+	size_t errlen)
+{
+	char* msg = NULL;
+	long long v;
+	size_t i;
+	int code;
+	if(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
+		goto fail;
+	/* another process may have migrated it since it was read */
+	if((v = query_int(db, "PRAGMA user_version")) < 0)
+		goto fail;
+	for(i = 0; i < sizeof(schema_migrations) / sizeof(schema_migrations[0]);
+		i++) {
+		if(schema_migrations[i].from != v)
+			continue;
+		if(sqlite3_exec(db, schema_migrations[i].sql, NULL, NULL, &msg)
+			!= SQLITE_OK)
+			goto fail;
+		v = schema_migrations[i].from + 1;
+	}
+	if(v != POLICY_SCHEMA_VERSION) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		snprintf(err, errlen, "%s has schema version %lld, this rrpolicy "
+			"knows version %d", path, v, POLICY_SCHEMA_VERSION);
+		return -1;
+	}
+	if(sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
+		goto fail;
+	verbose(VERB_OPS, "rrpolicy: migrated %s from schema version %lld to %d",
+		path, version, POLICY_SCHEMA_VERSION);
+	return 0;
+fail:
+	code = sqlite3_extended_errcode(db);
+	snprintf(err, errlen, "cannot migrate %s from schema version %lld to "
+		"%d (the file is left as it was): %s%s", path, version,
+		POLICY_SCHEMA_VERSION, msg ? msg : sqlite3_errmsg(db),
+		migrate_hint(code));
+	sqlite3_free(msg);
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
 }
 
 struct sqlite3*
@@ -74,6 +166,14 @@ policy_store_open(const char* path, char* err, size_t errlen)
 	if(version == 0 && tables == 0) {
 		verbose(VERB_OPS, "rrpolicy: creating the schema in %s", path);
 		if(create_schema(db, err, errlen) != 0) {
+			sqlite3_close(db);
+			return NULL;
+		}
+		version = POLICY_SCHEMA_VERSION;
+	}
+	if(version >= schema_migrations[0].from &&
+		version < POLICY_SCHEMA_VERSION) {
+		if(migrate_schema(db, path, version, err, errlen) != 0) {
 			sqlite3_close(db);
 			return NULL;
 		}
@@ -163,6 +263,12 @@ settings_apply(struct policy_settings* s, const char* key, const char* val)
 		if(parse_int(val, 0, 3600000, &x) == 0 && (x == 0 || x >= 100))
 			s->poll_interval_ms = (int)x;
 		else bad = "0 or an integer 100..3600000";
+	} else if(strcmp(key, "mailhost_max") == 0) {
+		if(parse_int(val, 1024, 16777216, &x) == 0) s->mailhost_max = (size_t)x;
+		else bad = "an integer 1024..16777216";
+	} else if(strcmp(key, "mailhost_ttl") == 0) {
+		if(parse_int(val, 60, 2592000, &x) == 0) s->mailhost_ttl = (int)x;
+		else bad = "an integer 60..2592000";
 	} else {
 		log_warn("rrpolicy: ignoring unknown setting '%s'", key);
 		return;

@@ -12,8 +12,9 @@
 struct policy_snapshot;
 struct sqlite3;
 
-/** Schema version this module reads and writes (PRAGMA user_version). */
-#define POLICY_SCHEMA_VERSION 1
+/** Schema version this module reads and writes (PRAGMA user_version).
+ * Older versions are migrated to it when the database is opened. */
+#define POLICY_SCHEMA_VERSION 2
 
 /** The module's settings, from table setting (defaults when absent). */
 struct policy_settings {
@@ -72,7 +73,10 @@ struct policy_load_stats {
 
 /**
  * Open the database at path, creating it with the schema when it does not
- * exist or is empty; WAL mode. Refuses a schema version it does not know.
+ * exist or is empty; WAL mode. A database of an older schema version is
+ * migrated to POLICY_SCHEMA_VERSION in one transaction (when that fails,
+ * the open fails and the file is left as it was). Refuses a schema version
+ * it does not know.
  * @param path: file name.
  * @param err: buffer for the reason of a failure.
  * @param errlen: its size.
@@ -120,5 +124,9 @@ int policy_store_status(struct sqlite3* db, const struct policy_load_stats* stat
 
 /** The SQL text of schema/schema.sql (generated file schema_sql.c). */
 extern const char rrpolicy_schema_sql[];
+
+/** The SQL text of schema/migrate-1-to-2.sql (generated file
+ * migrate_1_to_2_sql.c). */
+extern const char rrpolicy_migrate_1_to_2_sql[];
 
 #endif /* RRPOLICY_POLICY_STORE_H */

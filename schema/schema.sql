@@ -1,6 +1,6 @@
 /**
  * @file schema.sql
- * @brief SQLite schema of the rrpolicy database (schema version 1).
+ * @brief SQLite schema of the rrpolicy database (schema version 2).
  *
  * rrpolicy is an Unbound dynlib module that applies per-record-type block
  * policies.  This file creates, in an EMPTY database, everything the module
@@ -18,6 +18,9 @@
  *
  * Usage:
  *   sqlite3 /var/lib/unbound/rrpolicy.db < schema/schema.sql
+ * A database of an older version is upgraded in place by the
+ * schema/migrate-<from>-to-<to>.sql files, in order (the module does it
+ * when it opens the database).
  * The module embeds this file verbatim and runs it with sqlite3_exec() on a
  * new, empty database inside a transaction of its own.  Therefore this file
  * must not open or close transactions, must not change the journal mode
@@ -32,10 +35,18 @@
  */
 
 /*
- * Schema version, for the module and for future migrations.  Bump it on
- * every incompatible change.
+ * Schema version, for the module and for the migrations.  Bump it on
+ * every incompatible change, and add schema/migrate-<old>-to-<new>.sql
+ * that turns a database of the old version into one that is the same as
+ * a new one made by this file: new columns go at the end of their table
+ * (ALTER TABLE ADD COLUMN can only append), and the views and triggers
+ * it recreates are copied from here verbatim.
+ *
+ * Version 2 added policy.trigger, policy.scope, the action
+ * require-secure, hit.dnssec and the settings mailhost_max and
+ * mailhost_ttl.
  */
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 
 /* ======================================================================
  * rrtype: RR types a rule may name in policy.type.
@@ -86,23 +97,51 @@ INSERT INTO rrtype (mnemonic, code) VALUES
 /*
  * One rule: what to do with queries and answers for a name and RR type.
  *
- * name        domain name in presentation form, case-insensitive, trailing
- *             dot optional.  'example.com' matches that name only;
+ * name        for triggers qname and target: a domain name in
+ *             presentation form, case-insensitive, trailing dot
+ *             optional.  'example.com' matches that name only;
  *             '*.example.com' matches every name strictly below
  *             example.com.  Allowed: letters, digits, '-', '_', '.', and
- *             '*' as the whole first label.  No escapes (backslash sequences).
+ *             '*' as the whole first label.  No escapes (backslash
+ *             sequences).
+ *             For trigger answer-ip: an IPv4 or IPv6 address or prefix,
+ *             '203.0.113.7', '198.51.100.0/24', '2001:db8::/32'.  IPv4:
+ *             four decimal octets 0..255 without leading zeros, prefix
+ *             length 0..32.  IPv6: the text forms of RFC 4291 (groups of
+ *             1 to 4 hex digits, at most one '::', optionally a dotted
+ *             IPv4 address as the last 32 bits), prefix length 0..128.
+ *             A prefix has no host bits set ('198.51.100.0/24', not
+ *             '198.51.100.7/24').
  * type        RR type mnemonic from table rrtype (any case), generic
  *             TYPEnnn (nnn 1..65535, no leading zero), or '*' for every
- *             type.
+ *             type.  Trigger target: MX, NS, SRV, CNAME, DNAME, SVCB,
+ *             HTTPS (or their TYPEnnn) or '*' (all of those).  Trigger
+ *             answer-ip: A (IPv4), AAAA (IPv6), TYPE1, TYPE28 or '*'.
  * action      block | nullmx | nodata | nxdomain | refused | servfail |
- *             drop | log | allow (lower case).  block = null MX for type
- *             MX, NODATA for other named types, NXDOMAIN for type '*'.
- *             nullmx only with type MX.
+ *             drop | log | allow | require-secure (lower case).  block =
+ *             null MX for type MX, NODATA for other named types, NXDOMAIN
+ *             for type '*'.  nullmx only with type MX, not with trigger
+ *             answer-ip.  require-secure (answers that did not validate as
+ *             DNSSEC-secure are SERVFAILed) only with trigger qname.
  * enabled     1 = in force, 0 = kept but ignored.
  * expires_at  NULL = never, else UTC 'YYYY-MM-DD HH:MM:SS' after which the
  *             rule is ignored.
  * comment     free text for the operator.
  * created_at  UTC time the row was inserted.
+ * trigger     what name is matched (lower case):
+ *               qname      the query name and the owner names of the
+ *                          answer's RRsets;
+ *               target     the target names in the rdata of answers of
+ *                          type: MX exchange, NS host, SRV target, CNAME,
+ *                          DNAME, SVCB/HTTPS TargetName;
+ *               answer-ip  the addresses in A/AAAA rdata.
+ * scope       any | mailhost (lower case).  mailhost, only with trigger
+ *             answer-ip: the rule applies only to names this resolver
+ *             recently saw as the exchange of an MX answer (settings
+ *             mailhost_max and mailhost_ttl).
+ *
+ * trigger and scope were added by schema version 2, at the end, so that a
+ * migrated version 1 database has the same columns in the same order.
  */
 CREATE TABLE policy (
     id         INTEGER PRIMARY KEY,
@@ -112,7 +151,9 @@ CREATE TABLE policy (
     enabled    INTEGER NOT NULL DEFAULT 1,
     expires_at TEXT,
     comment    TEXT,
-    created_at TEXT NOT NULL DEFAULT (datetime('now'))
+    created_at TEXT NOT NULL DEFAULT (datetime('now')),
+    trigger    TEXT NOT NULL DEFAULT 'qname',
+    scope      TEXT NOT NULL DEFAULT 'any'
 );
 
 /* Lookups of the rules for a name. */
@@ -120,23 +161,46 @@ CREATE INDEX policy_name ON policy (name);
 
 /*
  * Helper view: never holds rows.  Inserting into it runs the checks of
- * trigger policy_validate on the values, so that the INSERT and the UPDATE
- * triggers of policy share one copy of them.  An operator may also use it
- * to test a rule without storing it:
- *   INSERT INTO policy_validate VALUES ('a..b', 'MX', 'block', 1, NULL);
+ * the triggers policy_validate, policy_validate_target and
+ * policy_validate_answer_ip on the values, so that the INSERT and the
+ * UPDATE triggers of policy share one copy of them.  An operator may also
+ * use it to test a rule without storing it:
+ *   INSERT INTO policy_validate
+ *   VALUES ('a..b', 'MX', 'block', 1, NULL, 'qname', 'any');
  */
-CREATE VIEW policy_validate (name, type, action, enabled, expires_at) AS
-    SELECT NULL, NULL, NULL, NULL, NULL WHERE 0;
+CREATE VIEW policy_validate (name, type, action, enabled, expires_at,
+                             trigger, scope) AS
+    SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL WHERE 0;
 
 /*
- * The checks on one rule.  Each SELECT raises the first error it finds;
- * the order of the name checks makes the message name the most basic
- * problem first.
+ * The checks on one rule, whatever its trigger.  Each SELECT raises the
+ * first error it finds; the order of the name checks makes the message
+ * name the most basic problem first.  The checks that only concern the
+ * triggers target and answer-ip are in trigger policy_validate_content
+ * below, which SQLite runs before this one.
  */
 CREATE TRIGGER policy_validate INSTEAD OF INSERT ON policy_validate
 BEGIN
-    /* name; n is the name without one trailing dot. */
+    /*
+     * trigger and scope (of trigger answer-ip: policy_validate_content),
+     * then the name, a domain name but for trigger answer-ip; n is the
+     * name without one trailing dot.  One statement, and two comparisons
+     * for the common case (qname, any): they add to every insert of an
+     * import.  CASE, not IN (see action below).
+     */
     SELECT CASE
+        WHEN (NEW.trigger IS NOT 'qname' OR NEW.scope IS NOT 'any')
+             AND CASE
+                 WHEN CASE NEW.trigger WHEN 'qname' THEN 0 WHEN 'target' THEN 0
+                          WHEN 'answer-ip' THEN 0 ELSE 1 END THEN RAISE(ABORT,
+                     'rrpolicy: unknown trigger (one of qname, target, answer-ip; lower case)')
+                 WHEN NEW.trigger = 'answer-ip' THEN 1
+                 WHEN NEW.scope IS 'mailhost' THEN RAISE(ABORT,
+                     'rrpolicy: scope ''mailhost'' applies to trigger ''answer-ip'' only')
+                 WHEN NEW.scope IS NOT 'any' THEN RAISE(ABORT,
+                     'rrpolicy: unknown scope (any or mailhost; lower case)')
+                 ELSE 0 END
+             THEN NULL
         WHEN raw IS NULL THEN RAISE(ABORT,
             'rrpolicy: invalid name: NULL (give a name such as ''example.com'' or ''*.example.com'')')
         WHEN typeof(raw) <> 'text' THEN RAISE(ABORT,
@@ -188,13 +252,13 @@ BEGIN
 
     /* action */
     SELECT RAISE(ABORT,
-        'rrpolicy: unknown action (one of block, nullmx, nodata, nxdomain, refused, servfail, drop, log, allow; lower case)')
+        'rrpolicy: unknown action (one of block, nullmx, nodata, nxdomain, refused, servfail, drop, log, allow, require-secure; lower case)')
     /* CASE, not NOT IN (...): in a trigger, SQLite builds the IN list's
        ephemeral index anew for every row (2 us of the insert). */
     WHERE CASE NEW.action WHEN 'block' THEN 0 WHEN 'nullmx' THEN 0
               WHEN 'nodata' THEN 0 WHEN 'nxdomain' THEN 0 WHEN 'refused' THEN 0
               WHEN 'servfail' THEN 0 WHEN 'drop' THEN 0 WHEN 'log' THEN 0
-              WHEN 'allow' THEN 0 ELSE 1 END;
+              WHEN 'allow' THEN 0 WHEN 'require-secure' THEN 0 ELSE 1 END;
 
     /* nullmx synthesizes an MX record: only meaningful for type MX. */
     SELECT RAISE(ABORT,
@@ -220,18 +284,197 @@ BEGIN
            OR datetime(julianday(NEW.expires_at)) IS NOT NEW.expires_at);
 END;
 
+/*
+ * The checks of the rules on what an answer contains (triggers target and
+ * answer-ip).  The WHEN clause spares a qname rule (the bulk of an import)
+ * all but its test; each statement checks the rows of one trigger.
+ *
+ * Trigger target: the name, a domain name checked above, is matched
+ * against the target names in the rdata of answers of the rule's type, so
+ * the type must be one whose rdata holds one.
+ *
+ * Trigger answer-ip: the name is an IPv4 or IPv6 address or prefix,
+ * matched against A/AAAA rdata.  The subqueries of its address check,
+ * innermost first:
+ *   s   the name, if it is text without NUL
+ *   a   the address without '/...', p the prefix length text or NULL
+ *   v6  a holds a ':'; h is a without a trailing dotted IPv4 part
+ *   d   the dotted IPv4 address (a itself for IPv4, the last 32 bits of
+ *       an IPv6 address written dotted), or NULL
+ *   d4  d is four decimal octets 0..255 without leading zeros; pl the
+ *       prefix length if p is a decimal number without leading zero
+ *   n4  the value of d as an integer
+ *   x   the IPv6 address with its dotted part written as two hex groups
+ *   dc, xl, xr   how many '::' x holds, the groups left and right of it
+ *   gl, gr       how many groups xl and xr hold
+ *   x6  x is a valid RFC 4291 text form
+ *   f   x with '::' expanded: 8 groups
+ *   hx  (only with a prefix) the 32 hex digits of the IPv6 address
+ * Each subquery ends in 'LIMIT -1 OFFSET 0' so that SQLite does not
+ * flatten it into the next one: flattened, every use of a column copies
+ * its whole expression, and the nesting makes that exponential (a third
+ * of a second to prepare any statement that inserts into policy).
+ */
+CREATE TRIGGER policy_validate_content INSTEAD OF INSERT ON policy_validate
+WHEN NEW.trigger <> 'qname'
+BEGIN
+    SELECT CASE
+        WHEN NEW.action = 'require-secure' THEN RAISE(ABORT,
+            'rrpolicy: action ''require-secure'' applies to trigger ''qname'' only')
+        WHEN typeof(NEW.type) <> 'text'
+             OR upper(NEW.type) NOT IN ('*', 'MX', 'NS', 'SRV', 'CNAME',
+                 'DNAME', 'SVCB', 'HTTPS', 'TYPE15', 'TYPE2', 'TYPE33',
+                 'TYPE5', 'TYPE39', 'TYPE64', 'TYPE65') THEN RAISE(ABORT,
+            'rrpolicy: trigger ''target'' needs a type whose rdata names a target: MX, NS, SRV, CNAME, DNAME, SVCB or HTTPS (or TYPE15, TYPE2, TYPE33, TYPE5, TYPE39, TYPE64, TYPE65), or ''*'' for all of them')
+    END
+    WHERE NEW.trigger = 'target';
+
+    SELECT CASE
+        WHEN NEW.scope IS NOT 'any' AND NEW.scope IS NOT 'mailhost'
+             THEN RAISE(ABORT,
+            'rrpolicy: unknown scope (any or mailhost; lower case)')
+        WHEN NEW.action = 'nullmx' THEN RAISE(ABORT,
+            'rrpolicy: action ''nullmx'' does not apply to trigger ''answer-ip''')
+        WHEN NEW.action = 'require-secure' THEN RAISE(ABORT,
+            'rrpolicy: action ''require-secure'' applies to trigger ''qname'' only')
+        WHEN typeof(NEW.type) <> 'text'
+             OR upper(NEW.type) NOT IN ('*', 'A', 'AAAA', 'TYPE1', 'TYPE28')
+             THEN RAISE(ABORT,
+            'rrpolicy: trigger ''answer-ip'' needs type A (IPv4), AAAA (IPv6), TYPE1, TYPE28 or ''*''')
+    END
+    WHERE NEW.trigger = 'answer-ip';
+
+    SELECT CASE
+        WHEN s IS NULL OR (NOT v6 AND (a = '' OR a GLOB '*[^0-9.]*'))
+             THEN RAISE(ABORT,
+            'rrpolicy: invalid address (trigger ''answer-ip'' needs an IPv4 or IPv6 address or prefix, such as ''203.0.113.7'', ''198.51.100.0/24'' or ''2001:db8::/32'')')
+        WHEN NOT v6 AND NOT d4 THEN RAISE(ABORT,
+            'rrpolicy: invalid IPv4 address (four decimal octets 0..255 without leading zeros, such as ''203.0.113.7'')')
+        WHEN NOT v6 AND p IS NOT NULL AND NOT coalesce(pl <= 32, 0)
+             THEN RAISE(ABORT,
+            'rrpolicy: invalid IPv4 prefix length (0..32 without leading zeros, such as ''198.51.100.0/24'')')
+        WHEN v6 AND NOT x6 THEN RAISE(ABORT,
+            'rrpolicy: invalid IPv6 address (RFC 4291: 8 groups of 1 to 4 hex digits, at most one ''::'' for a run of zero groups, optionally the last 32 bits as a dotted IPv4 address, such as ''2001:db8::1'' or ''::ffff:192.0.2.1'')')
+        WHEN v6 AND p IS NOT NULL AND NOT coalesce(pl <= 128, 0)
+             THEN RAISE(ABORT,
+            'rrpolicy: invalid IPv6 prefix length (0..128 without leading zeros, such as ''2001:db8::/32'')')
+        WHEN p IS NOT NULL AND NOT CASE WHEN v6
+                THEN pl = 128
+                     OR (substr(hx, pl / 4 + 2) NOT GLOB '*[^0]*'
+                         AND (instr('0123456789abcdef', substr(hx, pl / 4 + 1, 1)) - 1)
+                             % (1 << (4 - pl % 4)) = 0)
+                ELSE n4 % (1 << (32 - pl)) = 0 END
+             THEN RAISE(ABORT,
+            'rrpolicy: invalid prefix: host bits are set, write the network address (such as ''198.51.100.0/24'', not ''198.51.100.7/24'')')
+        WHEN NOT v6 AND upper(NEW.type) NOT IN ('*', 'A', 'TYPE1')
+             THEN RAISE(ABORT,
+            'rrpolicy: an IPv4 address needs type A, TYPE1 or ''*''')
+        WHEN v6 AND upper(NEW.type) NOT IN ('*', 'AAAA', 'TYPE28')
+             THEN RAISE(ABORT,
+            'rrpolicy: an IPv6 address needs type AAAA, TYPE28 or ''*''')
+    END
+    FROM (SELECT *,
+                 CASE WHEN p IS NOT NULL AND v6 AND x6 THEN
+                     (WITH RECURSIVE g(i, rest, out) AS (
+                          SELECT 0, f || ':', ''
+                          UNION ALL
+                          SELECT i + 1, substr(rest, instr(rest, ':') + 1),
+                                 out || substr('000' || substr(rest, 1,
+                                     instr(rest, ':') - 1), -4)
+                          FROM g WHERE rest <> '' AND i < 8)
+                      SELECT lower(out) FROM g WHERE rest = '')
+                 END AS hx
+    FROM (SELECT *,
+                 CASE WHEN dc = 0 THEN x
+                      ELSE xl || CASE WHEN xl <> '' THEN ':' ELSE '' END
+                           || substr(replace(hex(zeroblob(8 - gl - gr)),
+                                             '00', ':0'), 2)
+                           || CASE WHEN xr <> '' THEN ':' ELSE '' END || xr
+                 END AS f
+    FROM (SELECT *,
+                 coalesce(x NOT GLOB '*[^0-9A-Fa-f:]*'
+                     AND instr(x, ':::') = 0
+                     AND x NOT GLOB '*[0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f]*'
+                     AND (d IS NULL OR (d4 AND substr(h, -1) = ':'))
+                     AND CASE dc
+                         WHEN 0 THEN x NOT GLOB ':*' AND x NOT GLOB '*:'
+                                     AND gl = 8
+                         WHEN 1 THEN xl NOT GLOB ':*' AND xr NOT GLOB '*:'
+                                     AND gl + gr <= 7
+                         ELSE 0 END, 0) AS x6
+    FROM (SELECT *,
+                 CASE WHEN xl = '' THEN 0
+                      ELSE length(xl) - length(replace(xl, ':', '')) + 1
+                 END AS gl,
+                 CASE WHEN xr = '' THEN 0
+                      ELSE length(xr) - length(replace(xr, ':', '')) + 1
+                 END AS gr
+    FROM (SELECT *,
+                 (length(x) - length(replace(x, '::', ''))) / 2 AS dc,
+                 CASE WHEN instr(x, '::') > 0
+                      THEN substr(x, 1, instr(x, '::') - 1) ELSE x END AS xl,
+                 CASE WHEN instr(x, '::') > 0
+                      THEN substr(x, instr(x, '::') + 2) ELSE '' END AS xr
+    FROM (SELECT *,
+                 CASE WHEN NOT v6 THEN NULL
+                      WHEN d IS NULL THEN a
+                      ELSE h || printf('%x:%x', n4 >> 16, n4 & 65535) END AS x
+    FROM (SELECT *,
+                 CASE WHEN d4 THEN
+                     (WITH RECURSIVE o(i, rest, v) AS (
+                          SELECT 0, d || '.', 0
+                          UNION ALL
+                          SELECT i + 1, substr(rest, instr(rest, '.') + 1),
+                                 v * 256 + CAST(rest AS INTEGER)
+                          FROM o WHERE rest <> '' AND i < 4)
+                      SELECT v FROM o WHERE rest = '')
+                 END AS n4
+    FROM (SELECT *,
+                 coalesce(d GLOB '[0-9]*.[0-9]*.[0-9]*.[0-9]*'
+                     AND d NOT GLOB '*[^0-9.]*'
+                     AND length(d) - length(replace(d, '.', '')) = 3
+                     AND '.' || d NOT GLOB '*.0[0-9]*'
+                     AND d NOT GLOB '*[0-9][0-9][0-9][0-9]*'
+                     AND '.' || d || '.' NOT GLOB '*.[3-9][0-9][0-9].*'
+                     AND '.' || d || '.' NOT GLOB '*.2[6-9][0-9].*'
+                     AND '.' || d || '.' NOT GLOB '*.25[6-9].*', 0) AS d4,
+                 CASE WHEN p GLOB '[0-9]*' AND p NOT GLOB '*[^0-9]*'
+                           AND (p = '0' OR p NOT GLOB '0*')
+                           AND length(p) <= 3
+                      THEN CAST(p AS INTEGER) END AS pl
+    FROM (SELECT *,
+                 CASE WHEN NOT v6 THEN a
+                      WHEN instr(a, '.') > 0 THEN substr(a, length(h) + 1)
+                 END AS d
+    FROM (SELECT *, instr(a, ':') > 0 AS v6,
+                 rtrim(a, '0123456789.') AS h
+    FROM (SELECT s,
+                 CASE WHEN instr(s, '/') > 0
+                      THEN substr(s, 1, instr(s, '/') - 1) ELSE s END AS a,
+                 CASE WHEN instr(s, '/') > 0
+                      THEN substr(s, instr(s, '/') + 1) END AS p
+    FROM (SELECT CASE WHEN typeof(NEW.name) = 'text'
+                           AND instr(NEW.name, char(0)) = 0
+                      THEN NEW.name END AS s LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0)
+    WHERE NEW.trigger = 'answer-ip';
+END;
+
 /* Check every new rule. */
 CREATE TRIGGER policy_check_insert BEFORE INSERT ON policy
 BEGIN
-    INSERT INTO policy_validate (name, type, action, enabled, expires_at)
-    VALUES (NEW.name, NEW.type, NEW.action, NEW.enabled, NEW.expires_at);
+    INSERT INTO policy_validate (name, type, action, enabled, expires_at,
+                                 trigger, scope)
+    VALUES (NEW.name, NEW.type, NEW.action, NEW.enabled, NEW.expires_at,
+            NEW.trigger, NEW.scope);
 END;
 
 /* Check every changed rule. */
 CREATE TRIGGER policy_check_update BEFORE UPDATE ON policy
 BEGIN
-    INSERT INTO policy_validate (name, type, action, enabled, expires_at)
-    VALUES (NEW.name, NEW.type, NEW.action, NEW.enabled, NEW.expires_at);
+    INSERT INTO policy_validate (name, type, action, enabled, expires_at,
+                                 trigger, scope)
+    VALUES (NEW.name, NEW.type, NEW.action, NEW.enabled, NEW.expires_at,
+            NEW.trigger, NEW.scope);
 END;
 
 /* ======================================================================
@@ -269,11 +512,11 @@ CREATE VIEW setting_validate (key, value) AS
 CREATE TRIGGER setting_validate INSTEAD OF INSERT ON setting_validate
 BEGIN
     SELECT RAISE(ABORT,
-        'rrpolicy: unknown setting (known: negative_ttl, soa_mname, soa_rname, hit_log, hit_retention_days, hit_queue_size, poll_interval_ms)')
+        'rrpolicy: unknown setting (known: negative_ttl, soa_mname, soa_rname, hit_log, hit_retention_days, hit_queue_size, poll_interval_ms, mailhost_max, mailhost_ttl)')
     WHERE NEW.key IS NULL
        OR NEW.key NOT IN ('negative_ttl', 'soa_mname', 'soa_rname',
                           'hit_log', 'hit_retention_days', 'hit_queue_size',
-                          'poll_interval_ms');
+                          'poll_interval_ms', 'mailhost_max', 'mailhost_ttl');
 
     SELECT CASE
         WHEN NEW.key = 'negative_ttl' AND NOT (isint AND i BETWEEN 0 AND 86400)
@@ -294,6 +537,14 @@ BEGIN
              AND NOT (isint AND (i = 0 OR i BETWEEN 100 AND 3600000))
             THEN RAISE(ABORT,
             'rrpolicy: setting ''poll_interval_ms'' must be 0 (off) or an integer 100..3600000')
+        WHEN NEW.key = 'mailhost_max'
+             AND NOT (isint AND i BETWEEN 1024 AND 16777216)
+            THEN RAISE(ABORT,
+            'rrpolicy: setting ''mailhost_max'' must be an integer 1024..16777216')
+        WHEN NEW.key = 'mailhost_ttl'
+             AND NOT (isint AND i BETWEEN 60 AND 2592000)
+            THEN RAISE(ABORT,
+            'rrpolicy: setting ''mailhost_ttl'' must be an integer 60..2592000 (seconds)')
         WHEN NEW.key = 'soa_mname' AND NOT dname
             THEN RAISE(ABORT,
             'rrpolicy: setting ''soa_mname'' must be a domain name such as ''localhost.''')
@@ -366,6 +617,13 @@ INSERT INTO setting (key, value, description) VALUES
     ('poll_interval_ms', '1000',
      'How often, in milliseconds, the module checks for committed changes of policy and setting and applies them without a reload (the hit_* settings apply on unbound-control reload only); 0 = only on unbound-control reload; integer 100..3600000. Default: 1000');
 
+/* The mailhost set of scope 'mailhost' (schema version 2). */
+INSERT INTO setting (key, value, description) VALUES
+    ('mailhost_max', '65536',
+     'How many names the mailhost set holds (the names this resolver recently saw as the exchange of an MX answer; answer-ip rules of scope mailhost apply only to them); integer 1024..16777216. Default: 65536'),
+    ('mailhost_ttl', '86400',
+     'Seconds a name stays in the mailhost set after it was last seen as the exchange of an MX answer; integer 60..2592000. Default: 86400');
+
 /* ======================================================================
  * hit, hit_drop: the hit log, written by the module's writer thread.
  * ====================================================================== */
@@ -383,6 +641,10 @@ INSERT INTO setting (key, value, description) VALUES
  * action     action applied (policy.action at the time of the hit).
  * stage      'query' (matched the question) or 'response' (matched a
  *            record in the answer).
+ * dnssec     the DNSSEC status of the answer the rule applied to:
+ *            'secure', 'insecure', 'bogus' or 'indeterminate', or NULL
+ *            when there was none (a query-stage hit).  Added by schema
+ *            version 2, at the end.
  */
 CREATE TABLE hit (
     id        INTEGER PRIMARY KEY,
@@ -392,7 +654,8 @@ CREATE TABLE hit (
     qtype     TEXT NOT NULL,
     policy_id INTEGER,
     action    TEXT NOT NULL,
-    stage     TEXT NOT NULL CHECK (stage IN ('query', 'response'))
+    stage     TEXT NOT NULL CHECK (stage IN ('query', 'response')),
+    dnssec    TEXT CHECK (dnssec IN ('secure', 'insecure', 'bogus', 'indeterminate'))
 );
 
 /* Time range queries and deletion of expired hits. */
@@ -443,13 +706,14 @@ CREATE VIEW top_blocked_names (qname, qtype, hits) AS
     ORDER BY count(*) DESC, lower(qname), upper(qtype);
 
 /*
- * The last 1000 hits, newest first, with the name and type of the rule
- * (NULL if the rule was deleted).  Add LIMIT for fewer.
+ * The last 1000 hits, newest first, with the name, type and trigger of
+ * the rule (NULL if the rule was deleted).  Add LIMIT for fewer.
  */
 CREATE VIEW recent_hits (id, ts, client, qname, qtype, action, stage,
-                         policy_id, rule_name, rule_type) AS
+                         policy_id, rule_name, rule_type, dnssec,
+                         rule_trigger) AS
     SELECT h.id, h.ts, h.client, h.qname, h.qtype, h.action, h.stage,
-           h.policy_id, p.name, p.type
+           h.policy_id, p.name, p.type, h.dnssec, p.trigger
     FROM hit AS h LEFT JOIN policy AS p ON p.id = h.policy_id
     ORDER BY h.id DESC
     LIMIT 1000;

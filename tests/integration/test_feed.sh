@@ -359,6 +359,30 @@ check_eq "list export re-imported: the same rules" \
                           AND (expires_at IS NULL OR expires_at > datetime('now')) ORDER BY 1;")" \
     "$(rules "$RT_DB")"
 
+# only name rules (trigger qname) are exported: a target or answer-ip rule's name is not a
+# name to block; require-secure is left out like allow and log
+TR_DB=$T/triggers.db
+newdb "$TR_DB"
+sqlq "$TR_DB" "INSERT INTO policy(name, type, action, trigger) VALUES
+    ('spammer.com', 'MX', 'block', 'qname'),
+    ('*.bad-mx.example', 'MX', 'block', 'target'),
+    ('ns.bad.example', 'NS', 'nxdomain', 'target'),
+    ('192.0.2.0/24', 'A', 'block', 'answer-ip'),
+    ('2001:db8::/32', '*', 'nxdomain', 'answer-ip'),
+    ('*.bank.example', '*', 'require-secure', 'qname');"
+feed export -d "$TR_DB" -f list "$T/export-trig.list"
+check_eq "list export of a database with target and answer-ip rules: the qname rule only" \
+    "0 spammer.com" "$FEED_RC $(cat "$T/export-trig.list")"
+check "... and require-secure is left out like allow and log" \
+    grep -q "left out 1 allow, log and require-secure rules" "$T/feed.err"
+feed export -d "$TR_DB" -f rpz -o rpz.example "$T/export-trig.rpz"
+check_eq "rpz export of that database: the qname rule only" \
+    "0 spammer.com.rpz.example. CNAME *. ; rule 1: MX block" \
+    "$FEED_RC $(grep -v '^[;$]' "$T/export-trig.rpz" | grep -v ' SOA \| NS ')"
+feed export -d "$TR_DB" -f list -t MX -a block "$T/export-trig2.list"
+check_eq "list export -t MX -a block: not the target rule of type MX" \
+    "0 spammer.com" "$FEED_RC $(cat "$T/export-trig2.list")"
+
 # ---------------------------------------------------------------- 6. end to end
 
 newdb "$RRPOLICY_DB"

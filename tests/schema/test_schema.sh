@@ -142,7 +142,7 @@ else
 fi
 
 newdb main
-expect_eq "user_version is 1" "PRAGMA user_version;" "1"
+expect_eq "user_version is 2" "PRAGMA user_version;" "2"
 expect_eq "tables, views and indexes exist" \
     "SELECT group_concat(type || ' ' || name, ', ') FROM
        (SELECT type, name FROM sqlite_schema
@@ -158,11 +158,11 @@ expect_eq "policy has the agreed columns and defaults" \
     "SELECT group_concat(name || ':' || type || ':' || \"notnull\" || ':' ||
                          coalesce(dflt_value, '-') || ':' || pk, ' ')
      FROM pragma_table_info('policy');" \
-    "id:INTEGER:0:-:1 name:TEXT:1:-:0 type:TEXT:1:'*':0 action:TEXT:1:'block':0 enabled:INTEGER:1:1:0 expires_at:TEXT:0:-:0 comment:TEXT:0:-:0 created_at:TEXT:1:datetime('now'):0"
+    "id:INTEGER:0:-:1 name:TEXT:1:-:0 type:TEXT:1:'*':0 action:TEXT:1:'block':0 enabled:INTEGER:1:1:0 expires_at:TEXT:0:-:0 comment:TEXT:0:-:0 created_at:TEXT:1:datetime('now'):0 trigger:TEXT:1:'qname':0 scope:TEXT:1:'any':0"
 expect_eq "hit has the agreed columns" \
     "SELECT group_concat(name || ':' || type || ':' || \"notnull\", ' ')
      FROM pragma_table_info('hit');" \
-    "id:INTEGER:0 ts:TEXT:1 client:TEXT:1 qname:TEXT:1 qtype:TEXT:1 policy_id:INTEGER:0 action:TEXT:1 stage:TEXT:1"
+    "id:INTEGER:0 ts:TEXT:1 client:TEXT:1 qname:TEXT:1 qtype:TEXT:1 policy_id:INTEGER:0 action:TEXT:1 stage:TEXT:1 dnssec:TEXT:0"
 
 # ---------------------------------------------------------------------
 # rrtype
@@ -405,7 +405,7 @@ expect_fail "policy: a multi-row INSERT with one bad row fails" \
 expect_eq "policy: ... and stores none of its rows" \
     "SELECT count(*) FROM policy;" "0"
 expect_fail "policy: INSERT through the policy_validate view checks too" \
-    "INSERT INTO policy_validate VALUES ('a..b', 'MX', 'block', 1, NULL);" \
+    "INSERT INTO policy_validate VALUES ('a..b', 'MX', 'block', 1, NULL, 'qname', 'any');" \
     "$EMPTY"
 
 # ---------------------------------------------------------------------
@@ -456,6 +456,207 @@ expect_ok "policy: DELETE of a rule succeeds" \
     "DELETE FROM policy WHERE id = 2;"
 
 # ---------------------------------------------------------------------
+# policy: trigger, scope and require-secure (schema version 2)
+# ---------------------------------------------------------------------
+
+newdb trig
+expect_eq "policy: trigger defaults to 'qname', scope to 'any'" \
+    "INSERT INTO policy(name, type) VALUES ('d.example', 'MX');
+     SELECT trigger, scope FROM policy WHERE id = last_insert_rowid();" \
+    "qname|any"
+
+TRIGGER="rrpolicy: unknown trigger (one of qname, target, answer-ip; lower case)"
+SCOPE="rrpolicy: unknown scope (any or mailhost; lower case)"
+MAILHOST="rrpolicy: scope 'mailhost' applies to trigger 'answer-ip' only"
+for t in "'QNAME'" "'Target'" "'answer_ip'" "'answerip'" "'rpz-ip'" "''" \
+         "' qname'" NULL 1 "x'716e616d65'"; do
+    expect_fail "policy: rejects trigger $t" \
+        "INSERT INTO policy(name, type, trigger) VALUES ('a.example', 'MX', $t);" \
+        "$TRIGGER"
+done
+expect_fail "policy: an unknown trigger is named before a bad name" \
+    "INSERT INTO policy(name, trigger) VALUES ('198.51.100.0/24', 'answer_ip');" \
+    "$TRIGGER"
+for sc in "'ANY'" "'Mailhost'" "'all'" "''" NULL; do
+    expect_fail "policy: rejects scope $sc (trigger qname)" \
+        "INSERT INTO policy(name, scope) VALUES ('a.example', $sc);" "$SCOPE"
+    expect_fail "policy: rejects scope $sc (trigger answer-ip)" \
+        "INSERT INTO policy(name, trigger, scope) VALUES ('192.0.2.1', 'answer-ip', $sc);" \
+        "$SCOPE"
+done
+expect_fail "policy: scope 'mailhost' rejected with trigger qname" \
+    "INSERT INTO policy(name, type, scope) VALUES ('a.example', 'MX', 'mailhost');" \
+    "$MAILHOST"
+expect_fail "policy: scope 'mailhost' rejected with trigger target" \
+    "INSERT INTO policy(name, type, trigger, scope) VALUES ('mx.example', 'MX', 'target', 'mailhost');" \
+    "$MAILHOST"
+expect_eq "policy: scope 'mailhost' with trigger answer-ip" \
+    "INSERT INTO policy(name, type, trigger, scope)
+     VALUES ('198.51.100.0/24', 'A', 'answer-ip', 'mailhost');
+     SELECT trigger, scope FROM policy WHERE id = last_insert_rowid();" \
+    "answer-ip|mailhost"
+
+# target: a domain name, checked like a qname rule's; a type with a target
+for type in MX mx NS SRV CNAME cname DNAME SVCB HTTPS https '*' TYPE15 type2 \
+            TYPE33 TYPE5 TYPE39 TYPE64 Type65; do
+    expect_eq "policy: trigger target with type '$type'" \
+        "INSERT INTO policy(name, type, trigger) VALUES ('*.bad-mx.example', '$type', 'target');
+         SELECT trigger, type FROM policy WHERE id = last_insert_rowid();" \
+        "target|$type"
+done
+TARGETTYPE="rrpolicy: trigger 'target' needs a type whose rdata names a target: MX, NS, SRV, CNAME, DNAME, SVCB or HTTPS"
+for type in "'A'" "'AAAA'" "'TXT'" "'PTR'" "'SOA'" "'NAPTR'" "'TYPE16'" "'TYPE015'" \
+            "'XYZ'" "''" NULL "'MX '"; do
+    expect_fail "policy: trigger target rejects type $type" \
+        "INSERT INTO policy(name, type, trigger) VALUES ('mx.example', $type, 'target');" \
+        "$TARGETTYPE"
+done
+expect_fail "policy: trigger target checks the name like qname (empty label)" \
+    "INSERT INTO policy(name, type, trigger) VALUES ('a..b', 'MX', 'target');" \
+    "rrpolicy: invalid name: empty label"
+expect_fail "policy: trigger target checks the name like qname (address)" \
+    "INSERT INTO policy(name, type, trigger) VALUES ('192.0.2.0/24', 'MX', 'target');" \
+    "rrpolicy: invalid name: invalid character"
+expect_eq "policy: trigger target with nullmx on MX" \
+    "INSERT INTO policy(name, type, trigger, action) VALUES ('mx.example', 'MX', 'target', 'nullmx');
+     SELECT action FROM policy WHERE id = last_insert_rowid();" "nullmx"
+expect_fail "policy: trigger target with nullmx on NS" \
+    "INSERT INTO policy(name, type, trigger, action) VALUES ('ns.example', 'NS', 'target', 'nullmx');" \
+    "rrpolicy: action 'nullmx' applies to type MX only"
+for action in block nodata nxdomain refused servfail drop log allow; do
+    expect_ok "policy: trigger target with action $action" \
+        "INSERT INTO policy(name, type, trigger, action) VALUES ('t.example', '*', 'target', '$action');"
+done
+
+# require-secure: qname only, any type
+REQSEC="rrpolicy: action 'require-secure' applies to trigger 'qname' only"
+for type in '*' MX A TXT TYPE65; do
+    expect_eq "policy: require-secure with trigger qname, type '$type'" \
+        "INSERT INTO policy(name, type, action) VALUES ('*.bank.example', '$type', 'require-secure');
+         SELECT action FROM policy WHERE id = last_insert_rowid();" "require-secure"
+done
+expect_fail "policy: require-secure rejected with trigger target" \
+    "INSERT INTO policy(name, type, trigger, action) VALUES ('mx.example', 'MX', 'target', 'require-secure');" \
+    "$REQSEC"
+expect_fail "policy: require-secure rejected with trigger answer-ip" \
+    "INSERT INTO policy(name, type, trigger, action) VALUES ('192.0.2.1', 'A', 'answer-ip', 'require-secure');" \
+    "$REQSEC"
+expect_fail "policy: nullmx rejected with trigger answer-ip" \
+    "INSERT INTO policy(name, type, trigger, action) VALUES ('192.0.2.1', 'A', 'answer-ip', 'nullmx');" \
+    "rrpolicy: action 'nullmx' does not apply to trigger 'answer-ip'"
+for action in 'Require-Secure' 'require_secure' 'requiresecure'; do
+    expect_fail "policy: rejects action '$action'" \
+        "INSERT INTO policy(name, action) VALUES ('a.example', '$action');" \
+        "rrpolicy: unknown action (one of block, nullmx, nodata, nxdomain, refused, servfail, drop, log, allow, require-secure"
+done
+
+# answer-ip: addresses and prefixes
+newdb addr
+# good_addr TYPE ADDRESS...: each is accepted with TYPE and stored as given
+good_addr() {
+    _t=$1
+    shift
+    for a in "$@"; do
+        expect_eq "policy: answer-ip accepts '$a' (type $_t)" \
+            "INSERT INTO policy(name, type, trigger) VALUES ('$a', '$_t', 'answer-ip');
+             SELECT name FROM policy WHERE id = last_insert_rowid();" "$a"
+    done
+}
+# bad_addr MESSAGE TYPE ADDRESS...: each is rejected with MESSAGE
+bad_addr() {
+    _m=$1
+    _t=$2
+    shift 2
+    for a in "$@"; do
+        expect_fail "policy: answer-ip rejects '$a' (type $_t)" \
+            "INSERT INTO policy(name, type, trigger) VALUES ('$a', '$_t', 'answer-ip');" "$_m"
+    done
+}
+good_addr A 203.0.113.7 198.51.100.0/24 0.0.0.0 0.0.0.0/0 255.255.255.255 \
+    255.255.255.255/32 10.0.0.0/8 10.128.0.0/9 192.0.2.128/25 192.0.2.1/32 \
+    100.64.0.0/10 1.2.3.4
+good_addr a 192.0.2.0/24
+good_addr TYPE1 192.0.2.0/24
+good_addr '*' 192.0.2.0/24 2001:db8::/32
+good_addr AAAA 2001:db8::/32 2001:db8::1 :: ::/0 ::1 ::1/128 1:: \
+    2001:db8:0:0:8:800:200c:417a 2001:DB8:0:0:8:800:200C:417A 2001:db8::8:800:200c:417a \
+    ff01::101 fe80::/10 fe80::/9 1:2:3:4:5:6:7:8 1:2:3:4:5:6:7:: ::2:3:4:5:6:7:8 \
+    1::8 0:0:0:0:0:0:0:0/0 ::ffff:192.0.2.1 ::ffff:192.0.2.0/120 ::ffff:0:0/96 \
+    ::192.0.2.1 1:2:3:4:5:6:192.0.2.1 64:ff9b::/96 64:ff9b::198.51.100.0/120 \
+    2001:db8:8000::/33 2001:db8::/128 2001:0db8:0000::/48 abcd::/16 2001:db8::/31
+good_addr aaaa 2001:db8::/32
+good_addr TYPE28 2001:db8::/32
+
+V4="rrpolicy: invalid IPv4 address (four decimal octets 0..255 without leading zeros"
+V4LEN="rrpolicy: invalid IPv4 prefix length (0..32 without leading zeros"
+V6="rrpolicy: invalid IPv6 address (RFC 4291: 8 groups of 1 to 4 hex digits, at most one '::'"
+V6LEN="rrpolicy: invalid IPv6 prefix length (0..128 without leading zeros"
+HOST="rrpolicy: invalid prefix: host bits are set, write the network address"
+ADDR="rrpolicy: invalid address (trigger 'answer-ip' needs an IPv4 or IPv6 address or prefix"
+bad_addr "$V4" A 256.1.1.1 1.2.3.256 1.2.3.300 1.2.3.999 1.2.3 1.2.3.4.5 01.2.3.4 \
+    1.02.3.4 1.2.3.00 1..2.3 .1.2.3 1.2.3. 1234.1.1.1 1.2.3.0004 4294967295 1.2.3.4.
+bad_addr "$V4LEN" A 1.2.3.4/33 1.2.3.0/ 1.2.3.0/024 1.2.3.0/-1 1.2.3.0/+8 \
+    1.2.3.0/8/8 1.2.3.0/x 0.0.0.0/1000
+bad_addr "$HOST" A 198.51.100.7/24 1.2.3.4/0 10.64.0.0/9 192.0.2.1/31 192.0.2.128/24
+bad_addr "$V6" AAAA 2001:db8:::1 1::2::3 ::: 12345:: gggg:: 2001:db8::g \
+    1:2:3:4:5:6:7:8:9 1:2:3:4:5:6:7:8:: 1:2:3:4:5:6:7 :1::2 1::2: :1:2:3:4:5:6:7:8 \
+    1:2:3:4:5:6:7:8: ::a1.2.3.4 ::ffff:256.0.0.1 ::ffff:1.2.3 ::1.2.3.4:5 \
+    1:2:3:4:5:6:7:1.2.3.4 ::ffff:01.2.3.4 '::1 ' '2001:db8::1%eth0'
+bad_addr "$V6LEN" AAAA 2001:db8::/129 2001:db8::/033 ::/ ::/-1 ::/1000 ::/x
+bad_addr "$HOST" AAAA 2001:db8::1/64 2001:db8:4000::/33 ::ffff:192.0.2.1/120 \
+    ::1/0 fe80::/8 2001:db9::/31 1::/15 abcd:ef01::/16
+bad_addr "$ADDR" A example.com '' /24 ' 192.0.2.1' '192.0.2.1 ' 192.0.2.1x x
+expect_fail "policy: answer-ip rejects NULL" \
+    "INSERT INTO policy(name, type, trigger) VALUES (NULL, 'A', 'answer-ip');" "$ADDR"
+expect_fail "policy: answer-ip rejects a blob" \
+    "INSERT INTO policy(name, type, trigger) VALUES (x'31', 'A', 'answer-ip');" "$ADDR"
+expect_fail "policy: answer-ip rejects an address with a NUL" \
+    "INSERT INTO policy(name, type, trigger) VALUES ('192.0.2.1' || char(0), 'A', 'answer-ip');" "$ADDR"
+bad_addr "rrpolicy: an IPv4 address needs type A, TYPE1 or '*'" AAAA 192.0.2.1 192.0.2.0/24
+bad_addr "rrpolicy: an IPv4 address needs type A, TYPE1 or '*'" TYPE28 192.0.2.1
+bad_addr "rrpolicy: an IPv6 address needs type AAAA, TYPE28 or '*'" A 2001:db8::1 ::ffff:192.0.2.1
+bad_addr "rrpolicy: an IPv6 address needs type AAAA, TYPE28 or '*'" TYPE1 2001:db8::/32
+IPTYPE="rrpolicy: trigger 'answer-ip' needs type A (IPv4), AAAA (IPv6), TYPE1, TYPE28 or '*'"
+bad_addr "$IPTYPE" MX 192.0.2.1
+bad_addr "$IPTYPE" TXT 2001:db8::1
+bad_addr "$IPTYPE" A6 2001:db8::1
+bad_addr "$IPTYPE" TYPE01 192.0.2.1
+expect_fail "policy: answer-ip rejects type NULL" \
+    "INSERT INTO policy(name, type, trigger) VALUES ('192.0.2.1', NULL, 'answer-ip');" "$IPTYPE"
+for action in block nodata nxdomain refused servfail drop log allow; do
+    expect_ok "policy: answer-ip with action $action" \
+        "INSERT INTO policy(name, type, trigger, action) VALUES ('192.0.2.0/24', 'A', 'answer-ip', '$action');"
+done
+
+# UPDATE is checked the same way
+newdb trigupd
+sql "INSERT INTO policy(id, name, type, trigger) VALUES (1, '192.0.2.0/24', 'A', 'answer-ip');
+     INSERT INTO policy(id, name, type) VALUES (2, 'a.example', 'MX');"
+expect_fail "policy: UPDATE to a prefix with host bits is rejected" \
+    "UPDATE policy SET name = '192.0.2.1/24' WHERE id = 1;" "$HOST"
+expect_fail "policy: UPDATE of an IPv4 rule to type AAAA is rejected" \
+    "UPDATE policy SET type = 'AAAA' WHERE id = 1;" \
+    "rrpolicy: an IPv4 address needs type A, TYPE1 or '*'"
+expect_fail "policy: UPDATE of a name rule to trigger answer-ip is rejected" \
+    "UPDATE policy SET trigger = 'answer-ip' WHERE id = 2;" "$IPTYPE"
+expect_fail "policy: UPDATE of a name rule to scope mailhost is rejected" \
+    "UPDATE policy SET scope = 'mailhost' WHERE id = 2;" "$MAILHOST"
+expect_fail "policy: UPDATE of an answer-ip rule to trigger qname checks the name" \
+    "UPDATE policy SET trigger = 'qname' WHERE id = 1;" \
+    "rrpolicy: invalid name: invalid character"
+expect_fail "policy: UPDATE to an unknown trigger is rejected" \
+    "UPDATE policy SET trigger = 'ip' WHERE id = 1;" "$TRIGGER"
+expect_eq "policy: valid UPDATEs of trigger and scope" \
+    "UPDATE policy SET scope = 'mailhost', name = '2001:db8::/32', type = 'AAAA' WHERE id = 1;
+     UPDATE policy SET trigger = 'target' WHERE id = 2;
+     SELECT group_concat(name || ' ' || type || ' ' || trigger || ' ' || scope, ', ')
+     FROM (SELECT * FROM policy ORDER BY id);" \
+    "2001:db8::/32 AAAA answer-ip mailhost, a.example MX target any"
+expect_eq "policy: the view policy_validate checks an answer-ip rule" \
+    "INSERT INTO policy_validate VALUES ('192.0.2.0/24', 'A', 'block', 1, NULL, 'answer-ip', 'any');
+     SELECT count(*) FROM policy_validate;" "0"
+
+# ---------------------------------------------------------------------
 # setting
 # ---------------------------------------------------------------------
 
@@ -463,10 +664,10 @@ newdb setting
 expect_eq "setting: defaults" \
     "SELECT group_concat(key || '=' || value, ' ') FROM
        (SELECT * FROM setting ORDER BY key);" \
-    "hit_log=1 hit_queue_size=65536 hit_retention_days=30 negative_ttl=60 poll_interval_ms=1000 soa_mname=localhost. soa_rname=nobody.invalid."
+    "hit_log=1 hit_queue_size=65536 hit_retention_days=30 mailhost_max=65536 mailhost_ttl=86400 negative_ttl=60 poll_interval_ms=1000 soa_mname=localhost. soa_rname=nobody.invalid."
 expect_eq "setting: every description gives the default" \
     "SELECT count(*) FROM setting
-     WHERE description LIKE '%Default: ' || value || '%';" "7"
+     WHERE description LIKE '%Default: ' || value || '%';" "9"
 expect_eq "setting: description is NOT NULL" \
     "SELECT \"notnull\" FROM pragma_table_info('setting')
      WHERE name = 'description';" "1"
@@ -518,9 +719,9 @@ expect_eq "status: 'error' when the module reports one" \
     "UPDATE module_status SET error = 'x'; SELECT state, error FROM status;" "error|x"
 
 newdb setting2
-expect_eq "setting: still 7 settings with their defaults" \
+expect_eq "setting: still 9 settings with their defaults" \
     "SELECT count(*) FROM setting WHERE description LIKE '%Default: ' || value || '%';" \
-    "7"
+    "9"
 
 # check_int KEY MESSAGE GOOD... -- BAD...
 check_int() {
@@ -562,6 +763,14 @@ check_int hit_queue_size \
 check_int poll_interval_ms \
     "rrpolicy: setting 'poll_interval_ms' must be 0 (off) or an integer 100..3600000" \
     "'0'" "'100'" "'3600000'" "'1000'" -- "'99'" "'1'" "'3600001'" "'-1'" "'1s'"
+check_int mailhost_max \
+    "rrpolicy: setting 'mailhost_max' must be an integer 1024..16777216" \
+    "'1024'" "'16777216'" "'100000'" "'65536'" -- "'1023'" "'16777217'" "'0'" \
+    "'-1'" "'64k'" "'065536'" "'100000000'" NULL
+check_int mailhost_ttl \
+    "rrpolicy: setting 'mailhost_ttl' must be an integer 60..2592000 (seconds)" \
+    "'60'" "'2592000'" "'3600'" "'86400'" -- "'59'" "'0'" "'2592001'" "'1d'" \
+    "'86400.0'" "''"
 
 for v in "'ns.example.com.'" "'ns1.example.com'" "'.'" "'localhost.'"; do
     expect_ok "setting: soa_mname = $v accepted" \
@@ -594,6 +803,23 @@ expect_fail "hit: stage must be 'query' or 'response'" \
     "CHECK constraint failed"
 expect_ok "hit_drop: a drop count can be recorded" \
     "INSERT INTO hit_drop(ts, dropped) VALUES ('2030-01-01 00:00:00', 17);"
+for v in secure insecure bogus indeterminate; do
+    expect_eq "hit: dnssec '$v' accepted" \
+        "INSERT INTO hit(ts, client, qname, qtype, policy_id, action, stage, dnssec)
+         VALUES ('2030-01-01 00:00:00', '192.0.2.1', 'a.example.', 'A', 1, 'servfail', 'response', '$v');
+         SELECT dnssec FROM hit WHERE id = last_insert_rowid();" "$v"
+done
+expect_eq "hit: dnssec NULL by default" \
+    "INSERT INTO hit(ts, client, qname, qtype, policy_id, action, stage)
+     VALUES ('2030-01-01 00:00:00', '192.0.2.1', 'a.example.', 'A', 1, 'block', 'query');
+     SELECT quote(dnssec) FROM hit WHERE id = last_insert_rowid();" "NULL"
+for v in "'Secure'" "'valid'" "''" "'unchecked'" 1; do
+    expect_fail "hit: dnssec $v rejected" \
+        "INSERT INTO hit(ts, client, qname, qtype, policy_id, action, stage, dnssec)
+         VALUES ('2030-01-01 00:00:00', '192.0.2.1', 'a.example.', 'A', 1, 'block', 'query', $v);" \
+        "CHECK constraint failed"
+done
+sql "DELETE FROM hit;"
 
 sql "INSERT INTO policy(id, name, type, action) VALUES
        (1, 'spammer.com', 'MX', 'nullmx'),
@@ -637,6 +863,245 @@ expect_eq "view recent_hits has the hit's columns" \
     "SELECT ts, client, qname, qtype, action, stage, policy_id, rule_name, rule_type
      FROM recent_hits LIMIT 1 OFFSET 7;" \
     "2030-01-01 10:00:00.123|192.0.2.1|spammer.com.|MX|nullmx|query|1|spammer.com|MX"
+expect_eq "view recent_hits has the DNSSEC status and the rule's trigger" \
+    "INSERT INTO policy(id, name, type, trigger) VALUES (5, '192.0.2.0/24', 'A', 'answer-ip');
+     INSERT INTO hit(ts, client, qname, qtype, policy_id, action, stage, dnssec) VALUES
+       ('2030-01-03 00:00:00', '192.0.2.9', 'www.example.', 'A', 5, 'block', 'response', 'insecure');
+     SELECT coalesce(rule_name, '-'), coalesce(rule_type, '-'), coalesce(dnssec, '-'),
+            coalesce(rule_trigger, '-')
+     FROM recent_hits LIMIT 3;" \
+    "192.0.2.0/24|A|insecure|answer-ip
+-|-|-|-
+watch.example|*|-|qname"
+
+# ---------------------------------------------------------------------
+# Migration of a version 1 database (tests/schema/schema-v1.sql, the
+# schema as version 1 had it) with schema/migrate-1-to-2.sql
+# ---------------------------------------------------------------------
+
+# migrate DB: run the migration on DB the way an operator does; prints
+# what sqlite3 printed, returns its exit status.
+migrate() {
+    { echo 'BEGIN;'; cat "$MIGRATION"; echo 'COMMIT;'; } |
+        "$SQLITE3" -batch -bail "$1" 2>&1
+}
+
+# dump DB: every table's rows, in a stable order (to compare databases).
+dump() {
+    for t in $("$SQLITE3" -batch "$1" "SELECT name FROM sqlite_schema
+                 WHERE type = 'table' ORDER BY name;"); do
+        echo "== $t"
+        "$SQLITE3" -batch "$1" "SELECT * FROM \"$t\" ORDER BY 1;"
+    done
+}
+
+# columns DB: "table: pragma table_info rows" of every table.
+columns() {
+    for t in $("$SQLITE3" -batch "$1" "SELECT name FROM sqlite_schema
+                 WHERE type = 'table' ORDER BY name;"); do
+        echo "$t: $("$SQLITE3" -batch "$1" "SELECT group_concat(cid || ':' || name || ':' ||
+            type || ':' || \"notnull\" || ':' || coalesce(dflt_value, '-') || ':' || pk, ' ')
+            FROM pragma_table_info('$t');")"
+    done
+}
+
+MIGRATION=$top_srcdir/schema/migrate-1-to-2.sql
+V1=$top_srcdir/tests/schema/schema-v1.sql
+"$SQLITE3" -batch -bail "$TMP/v1.db" < "$V1" >/dev/null 2>&1
+"$SQLITE3" -batch -bail "$TMP/v1.db" "
+    INSERT INTO policy(id, name, type, action, enabled, expires_at, comment, created_at) VALUES
+      (1, 'spammer.com', 'MX', 'nullmx', 1, NULL, 'ticket 4711', '2029-01-01 00:00:00'),
+      (2, '*.ads.example', '*', 'nxdomain', 1, '2031-01-01 00:00:00', NULL, '2029-01-02 00:00:00'),
+      (3, 'mail.ads.example', '*', 'allow', 0, NULL, 'exception', '2029-01-03 00:00:00'),
+      (7, 'TXT.Tunnel.Example.', 'type16', 'log', 1, NULL, NULL, '2029-01-04 00:00:00');
+    UPDATE setting SET value = '300' WHERE key = 'negative_ttl';
+    UPDATE setting SET value = 'hostmaster.example.com.' WHERE key = 'soa_rname';
+    UPDATE setting SET value = '0' WHERE key = 'hit_retention_days';
+    INSERT INTO hit(ts, client, qname, qtype, policy_id, action, stage) VALUES
+      ('2030-01-01 10:00:00.123', '192.0.2.1', 'spammer.com.', 'MX', 1, 'nullmx', 'query'),
+      ('2030-01-01 11:00:00', '2001:db8::1', 'x.ads.example.', 'A', 2, 'nxdomain', 'response'),
+      ('2030-01-02 09:00:00', '192.0.2.2', 'gone.example.', 'TXT', 99, 'block', 'query');
+    INSERT INTO hit_drop(ts, dropped) VALUES ('2030-01-01 10:00:01', 5);
+    INSERT INTO module_status(id, revision, rules) VALUES (1, 7, 3);
+    INSERT INTO skipped(policy_id, reason) VALUES (42, 'unknown type');" \
+    || fail "migration: a version 1 database with rules, settings and hits is made"
+DB=$TMP/v1.db
+expect_eq "migration: the fixture is a version 1 database" "PRAGMA user_version;" "1"
+before=$(dump "$TMP/v1.db")
+revision=$(sql "SELECT policy FROM revision;")
+cp "$TMP/v1.db" "$TMP/v1-copy.db"
+
+out=$(migrate "$TMP/v1.db")
+rc=$?
+if [ "$rc" -eq 0 ] && [ -z "$out" ]; then
+    pass "migration: applies to a version 1 database inside a transaction, with sqlite3 -bail"
+else
+    fail "migration: applies to a version 1 database inside a transaction, with sqlite3 -bail" \
+        "exit status $rc, output: $out"
+fi
+if grep -qiE '^[[:space:]]*(BEGIN([[:space:]]+[A-Z]+)*|COMMIT|ROLLBACK|END[[:space:]]+TRANSACTION)[[:space:]]*;|journal_mode' "$MIGRATION"; then
+    fail "migration: no transaction statements, no journal_mode"
+else
+    pass "migration: no transaction statements, no journal_mode"
+fi
+
+DB=$TMP/v1.db
+expect_eq "migration: user_version is 2" "PRAGMA user_version;" "2"
+expect_eq "migration: integrity_check" "PRAGMA integrity_check;" "ok"
+expect_eq "migration: rules intact" \
+    "SELECT id, name, type, action, enabled, quote(expires_at), quote(comment), created_at
+     FROM policy ORDER BY id;" \
+    "1|spammer.com|MX|nullmx|1|NULL|'ticket 4711'|2029-01-01 00:00:00
+2|*.ads.example|*|nxdomain|1|'2031-01-01 00:00:00'|NULL|2029-01-02 00:00:00
+3|mail.ads.example|*|allow|0|NULL|'exception'|2029-01-03 00:00:00
+7|TXT.Tunnel.Example.|type16|log|1|NULL|NULL|2029-01-04 00:00:00"
+expect_eq "migration: every old rule has trigger 'qname' and scope 'any'" \
+    "SELECT group_concat(trigger || '/' || scope, ' ') FROM policy;" \
+    "qname/any qname/any qname/any qname/any"
+expect_eq "migration: changed settings kept, new ones at their defaults" \
+    "SELECT group_concat(key || '=' || value, ' ') FROM (SELECT * FROM setting ORDER BY key);" \
+    "hit_log=1 hit_queue_size=65536 hit_retention_days=0 mailhost_max=65536 mailhost_ttl=86400 negative_ttl=300 poll_interval_ms=1000 soa_mname=localhost. soa_rname=hostmaster.example.com."
+expect_eq "migration: hits intact, dnssec NULL" \
+    "SELECT group_concat(id || ' ' || ts || ' ' || client || ' ' || qname || ' ' || qtype || ' ' ||
+                         policy_id || ' ' || action || ' ' || stage || ' ' || quote(dnssec), ', ')
+     FROM (SELECT * FROM hit ORDER BY id);" \
+    "1 2030-01-01 10:00:00.123 192.0.2.1 spammer.com. MX 1 nullmx query NULL, 2 2030-01-01 11:00:00 2001:db8::1 x.ads.example. A 2 nxdomain response NULL, 3 2030-01-02 09:00:00 192.0.2.2 gone.example. TXT 99 block query NULL"
+expect_eq "migration: hit_drop, module_status, skipped and revision intact" \
+    "SELECT (SELECT dropped FROM hit_drop), (SELECT revision || ' ' || rules FROM module_status),
+            (SELECT reason FROM skipped WHERE policy_id = 42), (SELECT policy FROM revision);" \
+    "5|7 3|unknown type|$revision"
+expect_eq "migration: recent_hits shows the old hits with trigger qname" \
+    "SELECT group_concat(id || ' ' || coalesce(rule_trigger, '-') || ' ' || coalesce(dnssec, '-'), ', ')
+     FROM recent_hits;" "3 - -, 2 qname -, 1 qname -"
+
+# the same as a new database
+"$SQLITE3" -batch -bail "$TMP/fresh.db" < "$SCHEMA" >/dev/null 2>&1
+if [ "$(columns "$TMP/v1.db")" = "$(columns "$TMP/fresh.db")" ]; then
+    pass "migration: pragma table_info of every table equals a new database's"
+else
+    fail "migration: pragma table_info of every table equals a new database's" \
+        "$(columns "$TMP/v1.db" > "$TMP/a"; columns "$TMP/fresh.db" > "$TMP/b"; diff "$TMP/a" "$TMP/b")"
+fi
+objects() {
+    "$SQLITE3" -batch "$1" "SELECT type || ' ' || name || ' on ' || tbl_name FROM sqlite_schema
+                             WHERE type IN ('trigger', 'view', 'index') ORDER BY type, name;"
+}
+if [ "$(objects "$TMP/v1.db")" = "$(objects "$TMP/fresh.db")" ]; then
+    pass "migration: the same triggers, views and indexes as a new database"
+else
+    fail "migration: the same triggers, views and indexes as a new database" \
+        "$(objects "$TMP/v1.db" > "$TMP/a"; objects "$TMP/fresh.db" > "$TMP/b"; diff "$TMP/a" "$TMP/b")"
+fi
+code() {
+    "$SQLITE3" -batch "$1" "SELECT name, sql FROM sqlite_schema
+                             WHERE type IN ('trigger', 'view', 'index') ORDER BY name;"
+}
+if [ "$(code "$TMP/v1.db")" = "$(code "$TMP/fresh.db")" ]; then
+    pass "migration: its triggers and views are schema.sql's, word for word"
+else
+    fail "migration: its triggers and views are schema.sql's, word for word" \
+        "$(code "$TMP/v1.db" > "$TMP/a"; code "$TMP/fresh.db" > "$TMP/b"; diff "$TMP/a" "$TMP/b" | head -n 20)"
+fi
+expect_eq "migration: settings and descriptions equal a new database's (but for changed values)" \
+    "ATTACH '$TMP/fresh.db' AS f;
+     SELECT count(*) FROM setting AS s JOIN f.setting AS n USING (key)
+     WHERE s.description = n.description;" "9"
+
+# and every check works on it
+expect_fail "migrated: a bad name is rejected" \
+    "INSERT INTO policy(name, type) VALUES ('a..b', 'MX');" "$EMPTY"
+expect_fail "migrated: nullmx on TXT is rejected" \
+    "INSERT INTO policy(name, type, action) VALUES ('a.example', 'TXT', 'nullmx');" "$NULLMX"
+expect_fail "migrated: an UPDATE of an old rule is checked" \
+    "UPDATE policy SET type = 'TXT' WHERE id = 1;" "$NULLMX"
+expect_eq "migrated: an answer-ip rule of scope mailhost" \
+    "INSERT INTO policy(name, type, trigger, scope) VALUES ('198.51.100.0/24', 'A', 'answer-ip', 'mailhost');
+     SELECT trigger, scope FROM policy WHERE id = last_insert_rowid();" "answer-ip|mailhost"
+expect_fail "migrated: a prefix with host bits is rejected" \
+    "INSERT INTO policy(name, type, trigger) VALUES ('198.51.100.7/24', 'A', 'answer-ip');" "$HOST"
+expect_fail "migrated: a bad IPv6 address is rejected" \
+    "INSERT INTO policy(name, type, trigger) VALUES ('1::2::3', 'AAAA', 'answer-ip');" "$V6"
+expect_fail "migrated: an IPv6 address with type A is rejected" \
+    "INSERT INTO policy(name, type, trigger) VALUES ('2001:db8::1', 'A', 'answer-ip');" \
+    "rrpolicy: an IPv6 address needs type AAAA, TYPE28 or '*'"
+expect_ok "migrated: a target rule" \
+    "INSERT INTO policy(name, type, trigger) VALUES ('*.bad-mx.example', 'MX', 'target');"
+expect_fail "migrated: a target rule of type TXT is rejected" \
+    "INSERT INTO policy(name, type, trigger) VALUES ('a.example', 'TXT', 'target');" "$TARGETTYPE"
+expect_ok "migrated: require-secure on a qname rule" \
+    "INSERT INTO policy(name, action) VALUES ('*.bank.example', 'require-secure');"
+expect_fail "migrated: require-secure on a target rule is rejected" \
+    "INSERT INTO policy(name, type, trigger, action) VALUES ('a.example', 'MX', 'target', 'require-secure');" \
+    "$REQSEC"
+expect_fail "migrated: scope mailhost on a qname rule is rejected" \
+    "INSERT INTO policy(name, scope) VALUES ('a.example', 'mailhost');" "$MAILHOST"
+expect_fail "migrated: an unknown trigger is rejected" \
+    "INSERT INTO policy(name, trigger) VALUES ('a.example', 'ip');" "$TRIGGER"
+expect_fail "migrated: mailhost_ttl is checked" \
+    "UPDATE setting SET value = '59' WHERE key = 'mailhost_ttl';" \
+    "rrpolicy: setting 'mailhost_ttl' must be an integer 60..2592000"
+expect_fail "migrated: mailhost_max is checked" \
+    "UPDATE setting SET value = '1023' WHERE key = 'mailhost_max';" \
+    "rrpolicy: setting 'mailhost_max' must be an integer 1024..16777216"
+expect_fail "migrated: the old settings are still checked" \
+    "UPDATE setting SET value = '86401' WHERE key = 'negative_ttl';" \
+    "rrpolicy: setting 'negative_ttl' must be an integer 0..86400"
+expect_fail "migrated: settings still cannot be deleted" \
+    "DELETE FROM setting WHERE key = 'mailhost_max';" "rrpolicy: settings cannot be deleted"
+expect_fail "migrated: hit.dnssec is checked" \
+    "INSERT INTO hit(ts, client, qname, qtype, policy_id, action, stage, dnssec)
+     VALUES ('2030-01-01 00:00:00', '192.0.2.1', 'a.', 'A', 1, 'block', 'query', 'valid');" \
+    "CHECK constraint failed"
+expect_eq "migrated: hit.dnssec takes a status" \
+    "INSERT INTO hit(ts, client, qname, qtype, policy_id, action, stage, dnssec)
+     VALUES ('2030-01-01 00:00:00', '192.0.2.1', 'a.', 'A', 1, 'servfail', 'response', 'bogus');
+     SELECT dnssec FROM recent_hits LIMIT 1;" "bogus"
+expect_eq "migrated: a rule change still bumps the revision" \
+    "SELECT policy > $revision FROM revision;" "1"
+
+# twice, or on a new database: refused, nothing changed
+for f in v1 fresh; do
+    sum=$(dump "$TMP/$f.db" | cksum)
+    out=$(migrate "$TMP/$f.db")
+    rc=$?
+    if [ "$rc" -ne 0 ] && printf '%s\n' "$out" | grep -qF \
+        "rrpolicy: migrate-1-to-2.sql applies to a database of schema version 1 only"; then
+        pass "migration: refused on a version 2 database ($f)"
+    else
+        fail "migration: refused on a version 2 database ($f)" "exit status $rc, output: $out"
+    fi
+    if [ "$(dump "$TMP/$f.db" | cksum)" = "$sum" ] &&
+       [ "$("$SQLITE3" -batch "$TMP/$f.db" 'PRAGMA user_version;')" = 2 ]; then
+        pass "migration: ... which is left as it was ($f)"
+    else
+        fail "migration: ... which is left as it was ($f)"
+    fi
+done
+
+# a failure half-way leaves the version 1 database as it was
+cp "$TMP/v1-copy.db" "$TMP/broken.db"
+"$SQLITE3" -batch -bail "$TMP/broken.db" "DROP VIEW recent_hits;"
+sum=$(dump "$TMP/broken.db" | cksum)
+out=$(migrate "$TMP/broken.db")
+rc=$?
+if [ "$rc" -ne 0 ] && printf '%s\n' "$out" | grep -qF "no such view: recent_hits"; then
+    pass "migration: a failing step stops it (a v1 database without view recent_hits)"
+else
+    fail "migration: a failing step stops it (a v1 database without view recent_hits)" \
+        "exit status $rc, output: $out"
+fi
+if [ "$(dump "$TMP/broken.db" | cksum)" = "$sum" ] &&
+   [ "$("$SQLITE3" -batch "$TMP/broken.db" 'PRAGMA user_version;')" = 1 ] &&
+   [ "$("$SQLITE3" -batch "$TMP/broken.db" "SELECT count(*) FROM pragma_table_info('policy') WHERE name = 'trigger';")" = 0 ]; then
+    pass "migration: ... and the database stays version 1, unchanged"
+else
+    fail "migration: ... and the database stays version 1, unchanged"
+fi
+if [ "$(dump "$TMP/v1-copy.db")" = "$before" ]; then
+    pass "migration: the fixture copy was not touched"
+else
+    fail "migration: the fixture copy was not touched"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# test_migration.sh - a database of schema version 1 (tests/schema/schema-v1.sql) is
+# migrated to version 2 when the module opens it: its rules apply, its rows and hits stay,
+# the migration is logged. When it cannot be migrated (a read-only file in a read-only
+# directory, Unbound running as nobody; a lock held by an operator), Unbound runs, the
+# cause is logged and the file is left byte for byte as it was; once the lock is gone it is
+# migrated.
+. "$(dirname "$0")/lib.sh"
+: "${RRPOLICY_SO:?RRPOLICY_SO must name rrpolicy.so}"
+
+V1_SCHEMA=$REPO_ROOT/tests/schema/schema-v1.sql
+NULLMX="NOERROR spammer.com. IN MX 0 . "
+REAL_MX="NOERROR spammer.com. IN MX 10 aspmx.l.google.com. spammer.com. IN MX 20 alt1.aspmx.l.google.com. "
+
+# v1db FILE: a version 1 database with the MX block of spammer.com, a disabled rule and
+# two hits, as the sqlite3 CLI makes it (rollback journal).
+v1db() {
+    sqlite3 -bail "$1" < "$V1_SCHEMA" || die "cannot create $1 from $V1_SCHEMA"
+    sqlite3 -bail "$1" "
+        INSERT INTO policy(id, name, type, comment) VALUES (1, 'spammer.com', 'MX', 'ticket 4711');
+        INSERT INTO policy(id, name, type, action, enabled) VALUES (2, 'old.example', 'TXT', 'nodata', 0);
+        UPDATE setting SET value = '200' WHERE key = 'poll_interval_ms';
+        INSERT INTO hit(ts, client, qname, qtype, policy_id, action, stage) VALUES
+          ('2030-01-01 10:00:00', '192.0.2.1', 'spammer.com.', 'MX', 1, 'nullmx', 'query'),
+          ('2030-01-01 11:00:00', '192.0.2.2', 'spammer.com.', 'MX', 1, 'nullmx', 'response');" \
+        || die "cannot fill $1"
+}
+
+# new_hits: true once the hit writer has written a hit of rule 1 after the migration.
+new_hits() {
+    local i
+    for i in $(seq 50); do
+        [ "$(sql "SELECT count(*) FROM hit WHERE policy_id = 1 AND ts NOT LIKE '2030-%'")" -gt 0 ] \
+            && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# 1. A version 1 database is migrated at start; its rule applies.
+v1db "$RRPOLICY_DB"
+check_eq "the database is version 1" 1 "$(sqlite3 "$RRPOLICY_DB" 'PRAGMA user_version')"
+start_resolver
+check "the migration is logged" \
+    wait_log "rrpolicy: migrated $RRPOLICY_DB from schema version 1 to 2" 5
+check_eq "the rule of the version 1 database applies (null MX)" "$NULLMX" "$(answer spammer.com MX)"
+check_eq "other names resolve" "NOERROR nxdomain.com. IN A 192.0.2.20 " "$(answer nxdomain.com A)"
+check_eq "user_version is 2" 2 "$(sql 'PRAGMA user_version')"
+check_eq "the old rules are intact, as qname rules of scope any" \
+    "1|spammer.com|MX|block|1|ticket 4711|qname|any
+2|old.example|TXT|nodata|0||qname|any" \
+    "$(sql 'SELECT id, name, type, action, enabled, comment, trigger, scope FROM policy ORDER BY id')"
+check_eq "the old hits are intact" \
+    "1|2030-01-01 10:00:00|192.0.2.1|spammer.com.|MX|1|nullmx|query|NULL
+2|2030-01-01 11:00:00|192.0.2.2|spammer.com.|MX|1|nullmx|response|NULL" \
+    "$(sql "SELECT id, ts, client, qname, qtype, policy_id, action, stage, quote(dnssec)
+            FROM hit WHERE ts LIKE '2030-%' ORDER BY id")"
+check_eq "the settings are intact, the new ones added" "200|65536|86400" \
+    "$(sql "SELECT (SELECT value FROM setting WHERE key = 'poll_interval_ms'),
+                   (SELECT value FROM setting WHERE key = 'mailhost_max'),
+                   (SELECT value FROM setting WHERE key = 'mailhost_ttl')")"
+check "the hit of the null MX is written into the migrated table" new_hits
+stop_resolver
+start_resolver
+check_eq "a second start does not migrate again" 1 \
+    "$(grep -c "rrpolicy: migrated $RRPOLICY_DB" "$T/resolver.log")"
+check_eq "... and the rule still applies" "$NULLMX" "$(answer spammer.com MX)"
+stop_resolver
+
+# 2. A read-only version 1 database: Unbound runs as 'nobody', the database and its
+# directory belong to root. The migration cannot be written: logged, no rules, file untouched.
+chmod 711 "$T"
+mkdir "$T/ro"
+RRPOLICY_DB=$T/ro/policy.db
+v1db "$RRPOLICY_DB"
+chmod 755 "$T/ro"; chmod 644 "$RRPOLICY_DB"
+before=$(sha256sum < "$RRPOLICY_DB")
+start_resolver 'username: "nobody"'
+check "Unbound runs as nobody" test "$(stat -c %U /proc/"$RESOLVER_PID")" = nobody
+# Unbound cannot write its logfile as nobody either: it logs to stderr
+check "the failed migration is logged with its cause" \
+    wait_log "rrpolicy: .*cannot migrate $RRPOLICY_DB from schema version 1 to 2 \(the file is left as it was\): .*readonly.*not writable by the user Unbound runs as" 5 "$T/resolver.out"
+check "... and that no policy applies" \
+    log_has "rrpolicy: .*NO POLICY IS APPLIED" "$T/resolver.out"
+check_eq "Unbound answers" "NOERROR nxdomain.com. IN A 192.0.2.20 " "$(answer nxdomain.com A)"
+check_eq "no rules apply" "$REAL_MX" "$(answer spammer.com MX)"
+reload
+check_eq "after a reload Unbound still answers" "NOERROR nxdomain.com. IN A 192.0.2.20 " \
+    "$(answer nxdomain.com A)"
+stop_resolver
+cp "$T/resolver.out" "$T/resolver-ro.out"
+check_eq "the read-only database is left byte for byte as it was" "$before" "$(sha256sum < "$RRPOLICY_DB")"
+check_eq "... still version 1" 1 "$(sqlite3 -readonly "$RRPOLICY_DB" 'PRAGMA user_version')"
+check "... with no journal left beside it" test ! -e "$RRPOLICY_DB-journal" -a ! -e "$RRPOLICY_DB-wal"
+
+# 3. An operator's write transaction open at start (a RESERVED lock: the database can be
+# read, not written): the migration waits 2 s for it and gives up (logged, file
+# untouched), and is done once the lock is gone; then the rule applies.
+RRPOLICY_DB=$T/locked.db
+v1db "$RRPOLICY_DB"
+before=$(sha256sum < "$RRPOLICY_DB")
+mkfifo "$T/lock.in"
+sqlite3 "$RRPOLICY_DB" < "$T/lock.in" > "$T/lock.out" 2>&1 &
+register_pid lock $!
+exec 7>"$T/lock.in"
+echo "BEGIN IMMEDIATE; UPDATE policy SET comment = 'held'; SELECT 'locked';" >&7
+for i in $(seq 50); do grep -q locked "$T/lock.out" && break; sleep 0.1; done
+check "the operator holds the lock" grep -q locked "$T/lock.out"
+mv "$T/resolver.log" "$T/resolver-2.log"
+start_resolver
+check "the lock is logged as the cause of the failed migration" \
+    log_has "rrpolicy: cannot migrate $RRPOLICY_DB from schema version 1 to 2 \(the file is left as it was\): database is locked; another connection holds a lock on it"
+check_eq "Unbound answers, without rules" "$REAL_MX" "$(answer spammer.com MX)"
+check_eq "the locked database is untouched" "$before" "$(sha256sum < "$RRPOLICY_DB")"
+echo "ROLLBACK;" >&7
+exec 7>&-
+check "once the lock is gone, the database is migrated" \
+    wait_log "rrpolicy: migrated $RRPOLICY_DB from schema version 1 to 2" 10
+check "... and loaded" wait_log "rrpolicy: the database .* is usable again" 10
+check_eq "... and its rule applies" "$NULLMX" "$(answer spammer.com MX)"
+check_eq "... and it is version 2" 2 "$(sql 'PRAGMA user_version')"
+finish
