@@ -6,17 +6,19 @@
  * ceil(length / 32) 32-bit words (8 bytes for an IPv4 /32), and the rules
  * live in one array, chained per prefix as in policy_table.c.
  *
- * A lookup probes the lengths longest first, but only those that a filter
- * says may hold the address: per family, an array indexed by the top 16 bits
- * of the address holds the lengths 1..32 that have a prefix covering part of
- * that /16, and for IPv6 an array indexed by a hash of the top 32 bits holds
- * the lengths 33..128 that have a prefix inside such a /32 (a collision only
- * costs a probe). So a lookup reads one or two filter words and probes about
- * the few lengths present near the address, however many prefixes there
- * are. A mask of lengths per family would not do: a real feed has 25 IPv4
- * and up to 97 IPv6 lengths, each probed on every miss. A trie was not
- * chosen either: a path-compressed one still takes one dependent memory
- * read per level, about 20 levels for a million prefixes.
+ * A lookup tries the family's longest length (/32, /128: most rules) first;
+ * then, longest first, only the lengths that a filter says may hold the
+ * address: per family, an array indexed by the top 16 bits of the address
+ * holds the lengths 1..32 that have a prefix covering part of that /16, and
+ * for IPv6 an array indexed by a hash of the top 32 bits holds the lengths
+ * 33..128 that have a prefix inside such a /32 (a collision only costs a
+ * probe). The slots of those lengths are prefetched together, so their
+ * cache misses overlap. A lookup thus costs about one probe per length
+ * present near the address, however many prefixes there are; a mask of
+ * lengths per family would not do, as a real feed has 25 IPv4 and up to 97
+ * IPv6 lengths, each probed on every miss. A trie was not chosen: a
+ * path-compressed one takes one dependent memory read per level, about 20
+ * for a million prefixes.
  */
 #include "prefix_table.h"
 #include <arpa/inet.h>
@@ -48,6 +50,8 @@ struct prefix_family {
 	int bits;
 	/** prefixes in all sets */
 	size_t count;
+	/** the longest length that has prefixes, -1 while none has */
+	int longest;
 	/** per top 16 bits of an address: bit L-1 is set when a prefix of
 	 * length L (1..32) covers part of that /16. NULL while there is none */
 	uint32_t* cover;
@@ -72,22 +76,6 @@ struct prefix_table {
 	/** rules used and allocated */
 	size_t nrules, rules_cap;
 	/** whether a rule is flagged POLICY_FLAG_MAILHOST */
-	int mailhost;
-};
-
-/** What one lookup looks for. */
-struct prefix_query {
-	/** table */
-	const struct prefix_table* t;
-	/** family of the address */
-	const struct prefix_family* f;
-	/** the address, in host-order words */
-	uint32_t w[4];
-	/** type of the RRset */
-	uint16_t rrtype;
-	/** current time */
-	time_t now;
-	/** whether the owner name is a mailhost */
 	int mailhost;
 };
 
@@ -133,11 +121,11 @@ key_hash(const uint32_t* k, int kw)
 }
 
 /** Offset in s->slots of the slot of key k: its prefix, or the empty slot
- * where it belongs. The set has slots. */
+ * where it belongs, probing from slot i on. The set has slots. */
 static size_t
-set_find(const struct prefix_set* s, const uint32_t* k, int kw)
+set_probe(const struct prefix_set* s, const uint32_t* k, int kw, size_t i)
 {
-	size_t stride = (size_t)kw + 1, i = key_hash(k, kw) & s->mask;
+	size_t stride = (size_t)kw + 1;
 	for(;; i = (i + 1) & s->mask) {
 		const uint32_t* sl = s->slots + i * stride;
 		int j;
@@ -148,6 +136,13 @@ set_find(const struct prefix_set* s, const uint32_t* k, int kw)
 		if(j == kw)
 			return i * stride;
 	}
+}
+
+/** Offset in s->slots of the slot of key k (see set_probe). */
+static size_t
+set_find(const struct prefix_set* s, const uint32_t* k, int kw)
+{
+	return set_probe(s, k, kw, key_hash(k, kw) & s->mask);
 }
 
 /** Double the slots of a set, or give it its first ones; 0 on success. */
@@ -246,6 +241,7 @@ prefix_table_create(size_t expected)
 		return NULL;
 	t->fam[0].bits = 32;
 	t->fam[1].bits = 128;
+	t->fam[0].longest = t->fam[1].longest = -1;
 	if(expected && !(t->rules = malloc(expected * sizeof(*t->rules)))) {
 		free(t);
 		return NULL;
@@ -304,6 +300,8 @@ prefix_table_add(struct prefix_table* t, int family, const uint8_t* addr,
 		memcpy(s->slots + off + 1, k, (size_t)kw * sizeof(uint32_t));
 		s->count++;
 		f->count++;
+		if(plen > f->longest)
+			f->longest = plen;
 	}
 	if(rule->flags & POLICY_FLAG_MAILHOST)
 		t->mailhost = 1;
@@ -313,36 +311,59 @@ prefix_table_add(struct prefix_table* t, int family, const uint8_t* addr,
 	return 0;
 }
 
-/** The rule of the prefix of length plen that holds the address, if the
- * table has that prefix and one of its rules applies. */
-static const struct policy_rule*
-try_length(const struct prefix_query* q, int plen)
+/** What one lookup looks for. */
+struct prefix_query {
+	/** table */
+	const struct prefix_table* t;
+	/** family of the address */
+	const struct prefix_family* f;
+	/** the address, in host-order words */
+	uint32_t w[4];
+	/** type of the RRset */
+	uint16_t rrtype;
+	/** current time */
+	time_t now;
+	/** whether the owner name is a mailhost */
+	int mailhost;
+};
+
+/** First slot to probe for the prefix of length plen that holds the
+ * address (the set has slots). */
+static size_t
+probe_start(const struct prefix_query* q, int plen)
 {
 	const struct prefix_set* s = &q->f->set[plen];
 	uint32_t k[4];
-	/* the IPv6 filter may name a length that has no prefix at all */
-	if(s->count == 0)
-		return NULL;
 	key_make(q->w, plen, k);
-	return policy_rule_pick(q->t->rules, s->slots[set_find(s, k,
-		key_words(plen))], q->rrtype, q->now, q->mailhost);
+	return key_hash(k, key_words(plen)) & s->mask;
 }
 
-/** Try the lengths base + i for the bits i set in m, longest first. */
+/** The rule of the prefix of length plen that holds the address, if the
+ * set has that prefix and one of its rules applies; probes from start. */
 static const struct policy_rule*
-try_lengths(const struct prefix_query* q, uint64_t m, int base, int* plen_out)
+probe(const struct prefix_query* q, int plen, size_t start)
+{
+	const struct prefix_set* s = &q->f->set[plen];
+	uint32_t k[4];
+	key_make(q->w, plen, k);
+	return policy_rule_pick(q->t->rules, s->slots[set_probe(s, k,
+		key_words(plen), start)], q->rrtype, q->now, q->mailhost);
+}
+
+/** Append to lens the lengths base + i for the bits i set in m, longest
+ * first, skipping the lengths without prefixes (the IPv6 filter may name
+ * them) and skip; return the new count. */
+static int
+add_lengths(const struct prefix_family* f, uint64_t m, int base, int skip,
+	int* lens, int n)
 {
 	while(m) {
 		int b = 63 - __builtin_clzll(m);
-		const struct policy_rule* r = try_length(q, base + b);
-		if(r) {
-			if(plen_out)
-				*plen_out = base + b;
-			return r;
-		}
+		if(f->set[base + b].count && base + b != skip)
+			lens[n++] = base + b;
 		m &= ~((uint64_t)1 << b);
 	}
-	return NULL;
+	return n;
 }
 
 const struct policy_rule*
@@ -352,6 +373,10 @@ prefix_table_lookup(const struct prefix_table* t, int family,
 {
 	struct prefix_query q;
 	const struct policy_rule* r;
+	const uint32_t* cover = NULL;
+	const uint64_t* deep = NULL;
+	size_t start[129];
+	int lens[129], n = 0, i, longest;
 	if(!t || (family != AF_INET && family != AF_INET6))
 		return NULL;
 	q.f = &t->fam[family == AF_INET6];
@@ -362,16 +387,40 @@ prefix_table_lookup(const struct prefix_table* t, int family,
 	q.now = now;
 	q.mailhost = mailhost;
 	addr_load(addr, q.f->bits / 32, q.w);
-	if(q.f->deep) {
-		const uint64_t* d = q.f->deep[key_hash(q.w, 1) & q.f->deep_mask];
-		if((r = try_lengths(&q, d[1], 97, plen_out)) ||
-			(r = try_lengths(&q, d[0], 33, plen_out)))
-			return r;
-	}
-	if(q.f->cover && (r = try_lengths(&q, q.f->cover[q.w[0] >> 16], 1,
-		plen_out)))
+	if(q.f->cover)
+		__builtin_prefetch(cover = &q.f->cover[q.w[0] >> 16]);
+	if(q.f->deep)
+		__builtin_prefetch(deep = q.f->deep[key_hash(q.w, 1) &
+			q.f->deep_mask]);
+	/* most rules are on /32s (IPv4) and /128s (IPv6): the longest length
+	 * is tried alone first, while the filters of the others are fetched */
+	longest = q.f->longest;
+	if((r = probe(&q, longest, probe_start(&q, longest))) != NULL) {
+		if(plen_out)
+			*plen_out = longest;
 		return r;
-	return try_lengths(&q, q.f->set[0].count != 0, 0, plen_out);
+	}
+	if(deep) {
+		n = add_lengths(q.f, deep[1], 97, longest, lens, n);
+		n = add_lengths(q.f, deep[0], 33, longest, lens, n);
+	}
+	if(cover)
+		n = add_lengths(q.f, *cover, 1, longest, lens, n);
+	n = add_lengths(q.f, q.f->set[0].count != 0, 0, longest, lens, n);
+	/* fetch the first slot of every length at once: the cache misses of
+	 * the probes overlap instead of adding up */
+	for(i = 0; i < n; i++) {
+		start[i] = probe_start(&q, lens[i]);
+		__builtin_prefetch(q.f->set[lens[i]].slots + start[i] *
+			((size_t)key_words(lens[i]) + 1));
+	}
+	for(i = 0; i < n; i++)
+		if((r = probe(&q, lens[i], start[i])) != NULL) {
+			if(plen_out)
+				*plen_out = lens[i];
+			return r;
+		}
+	return NULL;
 }
 
 /** Parse a dotted-quad IPv4 address; NULL on success, else the reason. */
