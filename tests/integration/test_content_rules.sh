@@ -5,7 +5,7 @@
 # rules match the addresses of A and AAAA records (their 'block' answers SERVFAIL with EDE 17),
 # and the 'mailhost' scope limits an answer-ip rule to names seen as MX exchanges.
 #
-#   1. answers cached before the rules: blocked once the rules are loaded;
+#   1. answers cached before the rules: removed from the cache when the rules apply (live);
 #   2. target rules: mixed/bad-only MX, through a CNAME, in-zone exchanges with additional
 #      data, SRV, HTTPS, CNAME; other domains and the shared mail host untouched; repeats;
 #   3. answer-ip rules: IPv4 /24 in and out, an allow inside it, IPv6 /48 in and out; repeats;
@@ -68,19 +68,20 @@ add_rule R_IP6 "name, type, trigger" "'2001:db8:bad::/48', 'AAAA', 'answer-ip'"
 add_rule R_MH "name, type, trigger, scope" "'192.0.2.200', 'A', 'answer-ip', 'mailhost'"
 add_rule R_SMX "name, type, trigger" "'mail.signed.example.org', 'MX', 'target'"
 add_rule R_SPAM "name, type" "'spammer.com', 'MX'"
-reload
-check "module loaded 11 rules" log_has "rrpolicy .*: loaded 11 rules (\(revision [0-9]+\) )?from $RRPOLICY_DB"
+# applied live: unbound-control reload would empty the cache
+check "module loaded 11 rules (live)" wait_log "rrpolicy .*: loaded 11 rules .*cache: [1-9][0-9]* keys or entries removed"
 
 # ---------------------------------------------------------------- 2. target rules
 
 # mixed_ok DESC [dig options]: mixed MX keeps the good exchange only, EDE 17 names R_MX.
 mixed_ok() {
-    local out
+    local desc=$1 out
+    shift
     out=$(q mixed.$M MX "$@")
-    check_eq "$1: rcode" NOERROR "$(rcode_of "$out")"
-    check_eq "$1: only the good exchange" "$GOOD" "$(answer_of "$out")"
-    check "$1: no AD flag" not has_flag ad "$out"
-    check_ede "$1" "$out" 17 "$R_MX"
+    check_eq "$desc: rcode" NOERROR "$(rcode_of "$out")"
+    check_eq "$desc: only the good exchange" "$GOOD" "$(answer_of "$out")"
+    check "$desc: no AD flag" not has_flag ad "$out"
+    check_ede "$desc" "$out" 17 "$R_MX"
 }
 mixed_ok "mixed MX, cached before the rule"
 mixed_ok "mixed MX, second time"
@@ -117,7 +118,7 @@ check_eq "spammer.com MX: null MX (qname rule)" "NOERROR spammer.com. IN MX 0 . 
 check_eq "the shared mail host resolves" "NOERROR aspmx.l.google.com. IN A 192.0.2.25 " \
     "$(answer aspmx.l.google.com A)"
 out=$(q nxdomain.com MX)
-check_eq "nxdomain.com MX (same mail host) untouched" "nxdomain.com. IN MX 10 aspmx.l.google.com." \
+check_eq "nxdomain.com MX (same mail host) untouched" "nxdomain.com. IN MX 1 aspmx.l.google.com." \
     "$(answer_of "$out")"
 check_eq "nxdomain.com MX: no EDE" "" "$(ede_of "$out")"
 check_eq "google.com MX untouched" "NOERROR google.com. IN MX 10 aspmx.l.google.com. " "$(answer google.com MX)"
@@ -174,8 +175,9 @@ check_eq "hits of the mixed MX rule: one per answer (3 mixed, 2 badonly/cname, 0
     "$(wait_hits_of "$R_MX" 5)"
 check_eq "hits of the IPv4 rule: 4 (3 and one with CD)" 4 "$(wait_hits_of "$R_IP4" 4)"
 check_eq "hits of the mailhost rule: 3 (two A queries, and the address stripped from relay MX)" 3 "$(wait_hits_of "$R_MH" 3)"
-check_eq "the IPv4 rule's hits: stage response, action servfail, dnssec insecure" \
-    "in24.$M.|A|servfail|response|insecure|4" \
+# no trust anchor covers these zones: the validator calls them indeterminate
+check_eq "the IPv4 rule's hits: stage response, action servfail, dnssec indeterminate" \
+    "in24.$M.|A|servfail|response|indeterminate|4" \
     "$(sql "SELECT qname, qtype, action, stage, dnssec, count(*) FROM hit WHERE policy_id = $R_IP4
             GROUP BY 1, 2, 3, 4, 5;")"
 check_eq "a target rule's hits: action block" "block" \
@@ -184,7 +186,7 @@ check_eq "the signed zone's hit: dnssec secure" "secure" "$(wait_hits_of "$R_SMX
     sql "SELECT dnssec FROM hit WHERE policy_id = $R_SMX;")"
 check_eq "a query-stage hit: dnssec NULL" "1" \
     "$(wait_hits_of "$R_SPAM" 1 >/dev/null; sql "SELECT count(*) FROM hit WHERE policy_id = $R_SPAM AND dnssec IS NULL;")"
-check_eq "recent_hits shows the trigger and dnssec" "answer-ip|insecure" \
+check_eq "recent_hits shows the trigger and dnssec" "answer-ip|indeterminate" \
     "$(sql "SELECT DISTINCT rule_trigger, dnssec FROM recent_hits WHERE policy_id = $R_IP4;")"
 
 sql "DELETE FROM policy WHERE id IN ($R_MX, $R_IP4);"

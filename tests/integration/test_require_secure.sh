@@ -1,10 +1,11 @@
 #!/bin/bash
 # test_require_secure.sh - the require-secure action against a real Unbound with the module and a
 # DNSSEC-signed test zone (trust anchor in zones/trust-anchors.ds): the signed zone's MX passes
-# with AD; the same name served unsigned (a second zone file swapped in) answers SERVFAIL with
-# EDE 17, every time, and its hits record dnssec = 'insecure'; served unsigned under the trust
-# anchor (bogus) it is SERVFAIL for clients that set CD too, with dnssec = 'bogus'; an insecure
-# answer cached before the rule is not served once the rule is committed.
+# with AD; the same name served unsigned (a second zone file swapped in) is bogus under the
+# anchor, SERVFAIL for clients that set CD too (dnssec = 'bogus'); once the operator takes the
+# zone out of DNSSEC (anchor removed, domain-insecure, reload) it answers SERVFAIL with EDE 17,
+# every time, and its hits record dnssec = 'insecure'; an insecure answer cached before the rule
+# is not served once the rule is committed (live).
 # Needs RRPOLICY_SO (the module).
 . "$(dirname "$0")/lib.sh"
 top_srcdir=${top_srcdir:-$REPO_ROOT}
@@ -50,22 +51,34 @@ for i in 1 2; do
 done
 check_eq "a secure answer is no hit" 0 "$(hits_where "policy_id = $R_SEC")"
 
-# ---------------------------------------------------------------- unsigned, insecure: SERVFAIL
+# ---------------------------------------------------------------- unsigned under the anchor: bogus
 
 cp "$REPO_ROOT/tests/integration/zones/$S.zone.in" "$T/zones/$S.zone" || die "cannot swap the zone"
 restart_auth
-check_eq "insecure_add $S" ok "$(uctl insecure_add $S)"
 uctl flush_zone $S >/dev/null
+out=$(q $S MX)
+check_eq "unsigned under the trust anchor (bogus): SERVFAIL" SERVFAIL "$(rcode_of "$out")"
+refused_insecure "bogus, client sets CD" +cd
+check_eq "hits with dnssec bogus: the validating query and the CD one" 2 \
+    "$(hits_where "policy_id = $R_SEC AND dnssec = 'bogus'")"
+
+# ---------------------------------------------------------------- unsigned, insecure: SERVFAIL
+
+# the operator takes the zone out of DNSSEC: its anchor goes, domain-insecure, reload
+grep -v "^$S\." "$TRUST_ANCHORS" >"$T/anchors.ds"
+TRUST_ANCHORS=$T/anchors.ds
+write_resolver_conf "qname-minimisation: no" "domain-insecure: $S"
+reload
 out=$(q $S A)
-check_eq "unsigned zone, no rule for A: answers" "NOERROR" "$(rcode_of "$out")"
-check "unsigned zone, no rule for A: no AD (insecure)" not has_flag ad "$out"
-refused_insecure "unsigned zone, MX"
-refused_insecure "unsigned zone, MX, second time"
-refused_insecure "unsigned zone, MX over TCP" +tcp
+check_eq "insecure zone, no rule for A: answers" "NOERROR" "$(rcode_of "$out")"
+check "insecure zone, no rule for A: no AD" not has_flag ad "$out"
+refused_insecure "insecure zone, MX"
+refused_insecure "insecure zone, MX, second time"
+refused_insecure "insecure zone, MX over TCP" +tcp
 check_eq "three hits, dnssec insecure, action require-secure, stage response" \
     "3|require-secure|response|insecure" \
-    "$(sleep 0.5; sql "SELECT count(*), action, stage, dnssec FROM hit WHERE policy_id = $R_SEC
-                       GROUP BY action, stage, dnssec;")"
+    "$(sleep 0.5; sql "SELECT count(*), action, stage, dnssec FROM hit
+                       WHERE policy_id = $R_SEC AND dnssec = 'insecure' GROUP BY action, stage, dnssec;")"
 
 # ---------------------------------------------------------------- cached before the rule
 
@@ -78,16 +91,5 @@ check_eq "... the auth server was not asked" 0 "$(auth_count $S MX)"
 sql "UPDATE policy SET enabled = 1 WHERE id = $R_SEC;"
 sleep 1.5
 refused_insecure "rule enabled again (live): the cached insecure MX is not served"
-
-# ---------------------------------------------------------------- unsigned under the anchor: bogus
-
-check_eq "insecure_remove $S" ok "$(uctl insecure_remove $S)"
-uctl flush_zone $S >/dev/null
-uctl flush_bogus >/dev/null
-out=$(q $S MX)
-check_eq "bogus: SERVFAIL" SERVFAIL "$(rcode_of "$out")"
-refused_insecure "bogus, client sets CD" +cd
-check_eq "hits with dnssec bogus: the validating query and the CD one" 2 \
-    "$(hits_where "policy_id = $R_SEC AND dnssec = 'bogus'")"
 
 finish

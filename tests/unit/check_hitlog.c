@@ -766,7 +766,7 @@ START_TEST(test_edge_cases)
 	exec_ok(other, "CREATE TABLE hit(id INTEGER PRIMARY KEY, ts TEXT NOT "
 		"NULL, client TEXT NOT NULL, qname TEXT NOT NULL, qtype TEXT NOT "
 		"NULL, policy_id INTEGER, action TEXT NOT NULL, stage TEXT NOT "
-		"NULL CHECK(stage IN ('query','response')))");
+		"NULL CHECK(stage IN ('query','response')), dnssec TEXT)");
 	sqlite3_close(other);
 	cfg = test_cfg(0, 0);
 	h = hitlog_start(&cfg);
