@@ -304,7 +304,7 @@ sqlite_rejects "unknown type 'MXX'" "INSERT INTO policy(name, type) VALUES ('spa
     "rrpolicy: unknown type (give a mnemonic such as MX, TXT or AAAA, TYPEnnn with nnn 1..65535, or '*' for every type)"
 sqlite_rejects "unknown action 'blok'" \
     "INSERT INTO policy(name, type, action) VALUES ('spammer.com', 'MX', 'blok');" \
-    "rrpolicy: unknown action (one of block, nullmx, nodata, nxdomain, refused, servfail, drop, log, allow; lower case)"
+    "rrpolicy: unknown action (one of block, nullmx, nodata, nxdomain, refused, servfail, drop, log, allow, require-secure; lower case)"
 sqlite_rejects "nullmx on TXT" \
     "INSERT INTO policy(name, type, action) VALUES ('spammer.com', 'TXT', 'nullmx');" \
     "rrpolicy: action 'nullmx' applies to type MX only"
