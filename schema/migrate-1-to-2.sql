@@ -170,35 +170,11 @@ BEGIN
            OR datetime(julianday(NEW.expires_at)) IS NOT NEW.expires_at);
 END;
 
-CREATE TRIGGER policy_validate_content INSTEAD OF INSERT ON policy_validate
-WHEN NEW.trigger <> 'qname'
+CREATE VIEW policy_validate_address (address, type) AS
+    SELECT NULL, NULL WHERE 0;
+
+CREATE TRIGGER policy_validate_address INSTEAD OF INSERT ON policy_validate_address
 BEGIN
-    SELECT CASE
-        WHEN NEW.action = 'require-secure' THEN RAISE(ABORT,
-            'rrpolicy: action ''require-secure'' applies to trigger ''qname'' only')
-        WHEN typeof(NEW.type) <> 'text'
-             OR upper(NEW.type) NOT IN ('*', 'MX', 'NS', 'SRV', 'CNAME',
-                 'DNAME', 'SVCB', 'HTTPS', 'TYPE15', 'TYPE2', 'TYPE33',
-                 'TYPE5', 'TYPE39', 'TYPE64', 'TYPE65') THEN RAISE(ABORT,
-            'rrpolicy: trigger ''target'' needs a type whose rdata names a target: MX, NS, SRV, CNAME, DNAME, SVCB or HTTPS (or TYPE15, TYPE2, TYPE33, TYPE5, TYPE39, TYPE64, TYPE65), or ''*'' for all of them')
-    END
-    WHERE NEW.trigger = 'target';
-
-    SELECT CASE
-        WHEN NEW.scope IS NOT 'any' AND NEW.scope IS NOT 'mailhost'
-             THEN RAISE(ABORT,
-            'rrpolicy: unknown scope (any or mailhost; lower case)')
-        WHEN NEW.action = 'nullmx' THEN RAISE(ABORT,
-            'rrpolicy: action ''nullmx'' does not apply to trigger ''answer-ip''')
-        WHEN NEW.action = 'require-secure' THEN RAISE(ABORT,
-            'rrpolicy: action ''require-secure'' applies to trigger ''qname'' only')
-        WHEN typeof(NEW.type) <> 'text'
-             OR upper(NEW.type) NOT IN ('*', 'A', 'AAAA', 'TYPE1', 'TYPE28')
-             THEN RAISE(ABORT,
-            'rrpolicy: trigger ''answer-ip'' needs type A (IPv4), AAAA (IPv6), TYPE1, TYPE28 or ''*''')
-    END
-    WHERE NEW.trigger = 'answer-ip';
-
     SELECT CASE
         WHEN s IS NULL OR (NOT v6 AND (a = '' OR a GLOB '*[^0-9.]*'))
              THEN RAISE(ABORT,
@@ -308,10 +284,42 @@ BEGIN
                       THEN substr(s, 1, instr(s, '/') - 1) ELSE s END AS a,
                  CASE WHEN instr(s, '/') > 0
                       THEN substr(s, instr(s, '/') + 1) END AS p
-    FROM (SELECT CASE WHEN typeof(NEW.name) = 'text'
-                           AND instr(NEW.name, char(0)) = 0
-                      THEN NEW.name END AS s LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0)
+    FROM (SELECT CASE WHEN typeof(NEW.address) = 'text'
+                           AND instr(NEW.address, char(0)) = 0
+                      THEN NEW.address END AS s LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0);
+END;
+
+CREATE TRIGGER policy_validate_content INSTEAD OF INSERT ON policy_validate
+WHEN NEW.trigger <> 'qname'
+BEGIN
+    SELECT CASE
+        WHEN NEW.action = 'require-secure' THEN RAISE(ABORT,
+            'rrpolicy: action ''require-secure'' applies to trigger ''qname'' only')
+        WHEN typeof(NEW.type) <> 'text'
+             OR upper(NEW.type) NOT IN ('*', 'MX', 'NS', 'SRV', 'CNAME',
+                 'DNAME', 'SVCB', 'HTTPS', 'TYPE15', 'TYPE2', 'TYPE33',
+                 'TYPE5', 'TYPE39', 'TYPE64', 'TYPE65') THEN RAISE(ABORT,
+            'rrpolicy: trigger ''target'' needs a type whose rdata names a target: MX, NS, SRV, CNAME, DNAME, SVCB or HTTPS (or TYPE15, TYPE2, TYPE33, TYPE5, TYPE39, TYPE64, TYPE65), or ''*'' for all of them')
+    END
+    WHERE NEW.trigger = 'target';
+
+    SELECT CASE
+        WHEN NEW.scope IS NOT 'any' AND NEW.scope IS NOT 'mailhost'
+             THEN RAISE(ABORT,
+            'rrpolicy: unknown scope (any or mailhost; lower case)')
+        WHEN NEW.action = 'nullmx' THEN RAISE(ABORT,
+            'rrpolicy: action ''nullmx'' does not apply to trigger ''answer-ip''')
+        WHEN NEW.action = 'require-secure' THEN RAISE(ABORT,
+            'rrpolicy: action ''require-secure'' applies to trigger ''qname'' only')
+        WHEN typeof(NEW.type) <> 'text'
+             OR upper(NEW.type) NOT IN ('*', 'A', 'AAAA', 'TYPE1', 'TYPE28')
+             THEN RAISE(ABORT,
+            'rrpolicy: trigger ''answer-ip'' needs type A (IPv4), AAAA (IPv6), TYPE1, TYPE28 or ''*''')
+    END
     WHERE NEW.trigger = 'answer-ip';
+
+    INSERT INTO policy_validate_address (address, type)
+    SELECT NEW.name, NEW.type WHERE NEW.trigger = 'answer-ip';
 END;
 
 CREATE TRIGGER policy_check_insert BEFORE INSERT ON policy

@@ -12,7 +12,7 @@
  *   - setting         tunables of the module, prefilled with the defaults;
  *   - hit, hit_drop   log of policy hits, written by the module;
  *   - views           reports on the hit log;
- *   - policy_validate, setting_validate
+ *   - policy_validate, policy_validate_address, setting_validate
  *                     helper views whose INSTEAD OF triggers hold the input
  *                     checks shared by the INSERT and UPDATE triggers.
  *
@@ -285,18 +285,19 @@ BEGIN
 END;
 
 /*
- * The checks of the rules on what an answer contains (triggers target and
- * answer-ip).  The WHEN clause spares a qname rule (the bulk of an import)
- * all but its test; each statement checks the rows of one trigger.
- *
- * Trigger target: the name, a domain name checked above, is matched
- * against the target names in the rdata of answers of the rule's type, so
- * the type must be one whose rdata holds one.
- *
- * Trigger answer-ip: the name is an IPv4 or IPv6 address or prefix,
- * matched against A/AAAA rdata.  The subqueries of its address check,
- * innermost first:
- *   s   the name, if it is text without NUL
+ * Helper view of the address check of trigger answer-ip, so that its
+ * big program runs (and its memory is set up) only for answer-ip rows:
+ * SQLite prepares the frame of every trigger it calls for each statement,
+ * whatever the WHEN clause says.  Also usable to test an address:
+ *   INSERT INTO policy_validate_address VALUES ('198.51.100.0/24', 'A');
+ */
+CREATE VIEW policy_validate_address (address, type) AS
+    SELECT NULL, NULL WHERE 0;
+
+/*
+ * The address (or prefix) of an answer-ip rule, and its type.  The
+ * subqueries, innermost first:
+ *   s   the address, if it is text without NUL
  *   a   the address without '/...', p the prefix length text or NULL
  *   v6  a holds a ':'; h is a without a trailing dotted IPv4 part
  *   d   the dotted IPv4 address (a itself for IPv4, the last 32 bits of
@@ -315,35 +316,8 @@ END;
  * its whole expression, and the nesting makes that exponential (a third
  * of a second to prepare any statement that inserts into policy).
  */
-CREATE TRIGGER policy_validate_content INSTEAD OF INSERT ON policy_validate
-WHEN NEW.trigger <> 'qname'
+CREATE TRIGGER policy_validate_address INSTEAD OF INSERT ON policy_validate_address
 BEGIN
-    SELECT CASE
-        WHEN NEW.action = 'require-secure' THEN RAISE(ABORT,
-            'rrpolicy: action ''require-secure'' applies to trigger ''qname'' only')
-        WHEN typeof(NEW.type) <> 'text'
-             OR upper(NEW.type) NOT IN ('*', 'MX', 'NS', 'SRV', 'CNAME',
-                 'DNAME', 'SVCB', 'HTTPS', 'TYPE15', 'TYPE2', 'TYPE33',
-                 'TYPE5', 'TYPE39', 'TYPE64', 'TYPE65') THEN RAISE(ABORT,
-            'rrpolicy: trigger ''target'' needs a type whose rdata names a target: MX, NS, SRV, CNAME, DNAME, SVCB or HTTPS (or TYPE15, TYPE2, TYPE33, TYPE5, TYPE39, TYPE64, TYPE65), or ''*'' for all of them')
-    END
-    WHERE NEW.trigger = 'target';
-
-    SELECT CASE
-        WHEN NEW.scope IS NOT 'any' AND NEW.scope IS NOT 'mailhost'
-             THEN RAISE(ABORT,
-            'rrpolicy: unknown scope (any or mailhost; lower case)')
-        WHEN NEW.action = 'nullmx' THEN RAISE(ABORT,
-            'rrpolicy: action ''nullmx'' does not apply to trigger ''answer-ip''')
-        WHEN NEW.action = 'require-secure' THEN RAISE(ABORT,
-            'rrpolicy: action ''require-secure'' applies to trigger ''qname'' only')
-        WHEN typeof(NEW.type) <> 'text'
-             OR upper(NEW.type) NOT IN ('*', 'A', 'AAAA', 'TYPE1', 'TYPE28')
-             THEN RAISE(ABORT,
-            'rrpolicy: trigger ''answer-ip'' needs type A (IPv4), AAAA (IPv6), TYPE1, TYPE28 or ''*''')
-    END
-    WHERE NEW.trigger = 'answer-ip';
-
     SELECT CASE
         WHEN s IS NULL OR (NOT v6 AND (a = '' OR a GLOB '*[^0-9.]*'))
              THEN RAISE(ABORT,
@@ -453,10 +427,54 @@ BEGIN
                       THEN substr(s, 1, instr(s, '/') - 1) ELSE s END AS a,
                  CASE WHEN instr(s, '/') > 0
                       THEN substr(s, instr(s, '/') + 1) END AS p
-    FROM (SELECT CASE WHEN typeof(NEW.name) = 'text'
-                           AND instr(NEW.name, char(0)) = 0
-                      THEN NEW.name END AS s LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0)
+    FROM (SELECT CASE WHEN typeof(NEW.address) = 'text'
+                           AND instr(NEW.address, char(0)) = 0
+                      THEN NEW.address END AS s LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0) LIMIT -1 OFFSET 0);
+END;
+
+/*
+ * The checks of the rules on what an answer contains (triggers target and
+ * answer-ip).  The WHEN clause spares a qname rule (the bulk of an import)
+ * all but its test; each statement checks the rows of one trigger.
+ *
+ * Trigger target: the name, a domain name checked above, is matched
+ * against the target names in the rdata of answers of the rule's type, so
+ * the type must be one whose rdata holds one.
+ *
+ * Trigger answer-ip: the name is an IPv4 or IPv6 address or prefix,
+ * matched against A/AAAA rdata, checked by policy_validate_address.
+ */
+CREATE TRIGGER policy_validate_content INSTEAD OF INSERT ON policy_validate
+WHEN NEW.trigger <> 'qname'
+BEGIN
+    SELECT CASE
+        WHEN NEW.action = 'require-secure' THEN RAISE(ABORT,
+            'rrpolicy: action ''require-secure'' applies to trigger ''qname'' only')
+        WHEN typeof(NEW.type) <> 'text'
+             OR upper(NEW.type) NOT IN ('*', 'MX', 'NS', 'SRV', 'CNAME',
+                 'DNAME', 'SVCB', 'HTTPS', 'TYPE15', 'TYPE2', 'TYPE33',
+                 'TYPE5', 'TYPE39', 'TYPE64', 'TYPE65') THEN RAISE(ABORT,
+            'rrpolicy: trigger ''target'' needs a type whose rdata names a target: MX, NS, SRV, CNAME, DNAME, SVCB or HTTPS (or TYPE15, TYPE2, TYPE33, TYPE5, TYPE39, TYPE64, TYPE65), or ''*'' for all of them')
+    END
+    WHERE NEW.trigger = 'target';
+
+    SELECT CASE
+        WHEN NEW.scope IS NOT 'any' AND NEW.scope IS NOT 'mailhost'
+             THEN RAISE(ABORT,
+            'rrpolicy: unknown scope (any or mailhost; lower case)')
+        WHEN NEW.action = 'nullmx' THEN RAISE(ABORT,
+            'rrpolicy: action ''nullmx'' does not apply to trigger ''answer-ip''')
+        WHEN NEW.action = 'require-secure' THEN RAISE(ABORT,
+            'rrpolicy: action ''require-secure'' applies to trigger ''qname'' only')
+        WHEN typeof(NEW.type) <> 'text'
+             OR upper(NEW.type) NOT IN ('*', 'A', 'AAAA', 'TYPE1', 'TYPE28')
+             THEN RAISE(ABORT,
+            'rrpolicy: trigger ''answer-ip'' needs type A (IPv4), AAAA (IPv6), TYPE1, TYPE28 or ''*''')
+    END
     WHERE NEW.trigger = 'answer-ip';
+
+    INSERT INTO policy_validate_address (address, type)
+    SELECT NEW.name, NEW.type WHERE NEW.trigger = 'answer-ip';
 END;
 
 /* Check every new rule. */

@@ -652,6 +652,8 @@ expect_eq "policy: valid UPDATEs of trigger and scope" \
      SELECT group_concat(name || ' ' || type || ' ' || trigger || ' ' || scope, ', ')
      FROM (SELECT * FROM policy ORDER BY id);" \
     "2001:db8::/32 AAAA answer-ip mailhost, a.example MX target any"
+expect_fail "policy: the view policy_validate_address checks an address alone" \
+    "INSERT INTO policy_validate_address VALUES ('192.0.2.1/24', 'A');" "$HOST"
 expect_eq "policy: the view policy_validate checks an answer-ip rule" \
     "INSERT INTO policy_validate VALUES ('192.0.2.0/24', 'A', 'block', 1, NULL, 'answer-ip', 'any');
      SELECT count(*) FROM policy_validate;" "0"
