@@ -638,9 +638,9 @@ INSERT INTO setting (key, value, description) VALUES
 /* The mailhost set of scope 'mailhost' (schema version 2). */
 INSERT INTO setting (key, value, description) VALUES
     ('mailhost_max', '65536',
-     'How many names the mailhost set holds (the names this resolver recently saw as the exchange of an MX answer; answer-ip rules of scope mailhost apply only to them); integer 1024..16777216. Default: 65536'),
+     'How many names the mailhost set holds (the names this resolver recently saw as the exchange of an MX answer; answer-ip rules of scope mailhost apply only to them); integer 1024..16777216; applies on unbound-control reload. Default: 65536'),
     ('mailhost_ttl', '86400',
-     'Seconds a name stays in the mailhost set after it was last seen as the exchange of an MX answer; integer 60..2592000. Default: 86400');
+     'Seconds a name stays in the mailhost set after it was last seen as the exchange of an MX answer; integer 60..2592000; applies on unbound-control reload. Default: 86400');
 
 /* ======================================================================
  * hit, hit_drop: the hit log, written by the module's writer thread.
