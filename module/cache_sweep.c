@@ -149,26 +149,6 @@ note_key(struct sweep* s, const uint8_t* name, size_t len, uint16_t type,
 	k->is_msg = is_msg;
 }
 
-/** Whether a target or answer-ip rule blocks a cached RRset (mailhost rules
- * count for every owner, as for what may be cached). */
-static int
-content_blocked(const struct policy_snapshot* snap,
-	const struct ub_packed_rrset_key* k, time_t now)
-{
-	const struct packed_rrset_data* d =
-		(const struct packed_rrset_data*)k->entry.data;
-	const struct policy_rule* r;
-	uint8_t name[DNAME_WIRE_MAX];
-	size_t j;
-	for(j = 0; snap->targets && content_has_target(ntohs(k->rk.type)) &&
-		j < d->count; j++)
-		if((r = content_target_rule(snap->targets, k, j, now, name)) &&
-			r->action != PA_LOG)
-			return 1;
-	return snap->addrs && (r = content_addr_rule(snap->addrs, k, now,
-		NULL)) && r->action != PA_LOG;
-}
-
 /** Walk callback for the message cache. */
 static void
 sweep_msg(struct lruhash_entry* e, void* arg)
@@ -188,7 +168,8 @@ sweep_rrset(struct lruhash_entry* e, void* arg)
 	struct sweep* s = (struct sweep*)arg;
 	struct ub_packed_rrset_key* k = (struct ub_packed_rrset_key*)e->key;
 	if(covered(s, k->rk.dname, ntohs(k->rk.type)) ||
-		(s->content && content_blocked(s->content, k, s->now)))
+		(s->content && content_rrset_blocked(s->content->targets,
+		s->content->addrs, k, s->now)))
 		note_key(s, k->rk.dname, k->rk.dname_len, ntohs(k->rk.type),
 			ntohs(k->rk.rrset_class), k->rk.flags, 0);
 }

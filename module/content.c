@@ -142,6 +142,25 @@ content_addr_rule(const struct prefix_table* t,
 	return logged;
 }
 
+int
+content_rrset_blocked(const struct policy_table* targets,
+	const struct prefix_table* addrs, const struct ub_packed_rrset_key* rr,
+	time_t now)
+{
+	const struct packed_rrset_data* d =
+		(const struct packed_rrset_data*)rr->entry.data;
+	const struct policy_rule* r;
+	uint8_t name[DNAME_WIRE_MAX];
+	size_t j;
+	for(j = 0; targets && content_has_target(ntohs(rr->rk.type)) &&
+		j < d->count; j++)
+		if((r = content_target_rule(targets, rr, j, now, name)) &&
+			r->action != PA_LOG)
+			return 1;
+	return addrs && (r = content_addr_rule(addrs, rr, now, NULL)) &&
+		r->action != PA_LOG;
+}
+
 struct ub_packed_rrset_key*
 content_subset(struct regional* region, const struct ub_packed_rrset_key* rr,
 	const uint8_t* keep)

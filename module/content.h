@@ -70,6 +70,19 @@ const struct policy_rule* content_addr_rule(const struct prefix_table* t,
 	const struct mailhost_set* mailhosts);
 
 /**
+ * Whether a target or answer-ip rule other than log blocks a record of an
+ * RRset, mailhost rules counting for every owner: what may be cached.
+ * @param targets: the target rules (NULL: none).
+ * @param addrs: the answer-ip rules (NULL: none).
+ * @param rr: the RRset.
+ * @param now: the time.
+ * @return 1 if so, else 0.
+ */
+int content_rrset_blocked(const struct policy_table* targets,
+	const struct prefix_table* addrs, const struct ub_packed_rrset_key* rr,
+	time_t now);
+
+/**
  * A copy of an RRset in a region with only the records keep[] marks, without
  * signatures (they no longer cover it), never marked secure.
  * @param region: where to allocate.

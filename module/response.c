@@ -28,6 +28,7 @@
 #include "util/net_help.h"
 #include "util/regional.h"
 #include "sldns/rrdef.h"
+#include <stddef.h>
 #include <string.h>
 
 /** Most removed target names remembered, whose addresses leave the
@@ -85,10 +86,10 @@ struct rewrite {
 	uint8_t end_apex[DNAME_WIRE_MAX];
 	/** the first rule that removed records or RRsets, 0 if none */
 	int64_t strip_id;
-	/** target names whose records were removed */
-	uint8_t gone[GONE_MAX][DNAME_WIRE_MAX];
-	/** how many */
+	/** how many names gone holds */
 	int ngone;
+	/** target names whose records were removed (last: not zeroed) */
+	uint8_t gone[GONE_MAX][DNAME_WIRE_MAX];
 };
 
 /** Whether an action ends the answer with an rcode and no message. */
@@ -334,8 +335,11 @@ response_filter(struct module_qstate* qstate,
 	 * that set CD get it without what the rules block. */
 	bogus = rep->security == sec_status_bogus ||
 		rep->security == sec_status_secure_sentinel_fail;
-	if(!(w = regional_alloc_zero(qstate->region, sizeof(*w))) ||
-		!(w->rrsets = regional_alloc(qstate->region,
+	if(!(w = regional_alloc(qstate->region, sizeof(*w))))
+		return -1;
+	/* the names in gone are written before they are read */
+	memset(w, 0, offsetof(struct rewrite, gone));
+	if(!(w->rrsets = regional_alloc(qstate->region,
 		(rep->rrset_count + 1) * sizeof(*w->rrsets))))
 		return -1;
 	w->qstate = qstate;
@@ -403,27 +407,16 @@ response_has_blocked(const struct policy_snapshot* snap,
 	const struct reply_info* rep, time_t now)
 {
 	uint8_t lower[DNAME_WIRE_MAX];
-	size_t i, j;
+	size_t i;
 	for(i = 0; i < rep->rrset_count; i++) {
 		struct ub_packed_rrset_key* rr = rep->rrsets[i];
-		const struct packed_rrset_data* d =
-			(const struct packed_rrset_data*)rr->entry.data;
 		const struct policy_rule* r;
 		if(i >= rep->an_numrrsets && i < rep->an_numrrsets +
 			rep->ns_numrrsets)
 			continue;	/* authority: not checked, as above */
 		r = rrset_rule(snap->table, rr, now, lower, NULL);
-		if(r && r->action != PA_LOG && r->action != PA_REQUIRE_SECURE)
-			return 1;
-		for(j = 0; snap->targets && content_has_target(ntohs(
-			rr->rk.type)) && j < d->count; j++)
-			if((r = content_target_rule(snap->targets, rr, j, now,
-				lower)) && r->action != PA_LOG)
-				return 1;
-		/* mailhost rules count whatever the owner: whether it is a
-		 * mail host is decided when a query comes through the module */
-		if(snap->addrs && (r = content_addr_rule(snap->addrs, rr, now,
-			NULL)) && r->action != PA_LOG)
+		if((r && r->action != PA_LOG && r->action != PA_REQUIRE_SECURE) ||
+			content_rrset_blocked(snap->targets, snap->addrs, rr, now))
 			return 1;
 	}
 	return 0;
