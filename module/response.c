@@ -242,7 +242,10 @@ filter_answer_rrset(struct rewrite* w, struct ub_packed_rrset_key* rr,
 				note_strip(w, r);
 				return 0;
 			}
-			end_answer(w, r->action, r, apex);
+			/* a null MX is owned by the MX RRset it replaces (the
+			 * end of the chain), not by the rule's name */
+			end_answer(w, r->action, r, r->action == PA_NULLMX ?
+				rr->rk.dname : apex);
 			return 0;
 		}
 	}
