@@ -110,6 +110,9 @@ content_target_rule(const struct policy_table* t,
 	return (r && r->action != PA_ALLOW) ? r : NULL;
 }
 
+/** The first 96 bits of an IPv4-mapped IPv6 address (RFC 4291). */
+static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
 const struct policy_rule*
 content_addr_rule(const struct prefix_table* t,
 	const struct ub_packed_rrset_key* rr, time_t now,
@@ -130,9 +133,18 @@ content_addr_rule(const struct prefix_table* t,
 		const uint8_t* addr;
 		const struct policy_rule* r;
 		int family = content_addr(rr, j, &addr);
-		if(!family || !(r = prefix_table_lookup(t, family, addr,
-			ntohs(rr->rk.type), now, mailhost, NULL)) ||
-			r->action == PA_ALLOW)
+		uint16_t type = ntohs(rr->rk.type);
+		if(!family)
+			continue;
+		/* an IPv4-mapped AAAA (::ffff:a.b.c.d) reaches the IPv4 host:
+		 * IPv4 rules apply to it as to an A record */
+		if(family == AF_INET6 && memcmp(addr, v4mapped, 12) == 0) {
+			family = AF_INET;
+			addr += 12;
+			type = LDNS_RR_TYPE_A;
+		}
+		if(!(r = prefix_table_lookup(t, family, addr, type, now,
+			mailhost, NULL)) || r->action == PA_ALLOW)
 			continue;
 		if(r->action != PA_LOG)
 			return r;

@@ -58,6 +58,8 @@ const struct policy_rule* content_target_rule(const struct policy_table* t,
 /**
  * The answer-ip rule that applies to the addresses of an A or AAAA RRset:
  * the first blocking rule of its records in order, else the first log rule.
+ * An IPv4-mapped AAAA address (::ffff:a.b.c.d) is looked up as the IPv4
+ * address of an A record.
  * @param t: the address rules (NULL: none).
  * @param rr: the RRset.
  * @param now: the time.

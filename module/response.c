@@ -28,12 +28,18 @@
 #include "util/net_help.h"
 #include "util/regional.h"
 #include "sldns/rrdef.h"
-#include <stddef.h>
 #include <string.h>
 
-/** Most removed target names remembered, whose addresses leave the
- * additional section with them. */
-#define GONE_MAX 8
+/** A target name whose records were removed: its addresses leave the
+ * additional section too. */
+struct gone_name {
+	/** the next one */
+	struct gone_name* next;
+	/** length of name */
+	size_t len;
+	/** lowercase wire name */
+	uint8_t name[DNAME_WIRE_MAX];
+};
 
 /** The rule of the owner name of an RRset (not allow), or NULL. apex
  * receives the rule's owner inside lower. */
@@ -72,6 +78,8 @@ struct rewrite {
 	time_t now;
 	/** whether the answer validated as secure */
 	int secure;
+	/** whether it is bogus */
+	int bogus;
 	/** new rrset array */
 	struct ub_packed_rrset_key** rrsets;
 	/** counts per section */
@@ -86,10 +94,8 @@ struct rewrite {
 	uint8_t end_apex[DNAME_WIRE_MAX];
 	/** the first rule that removed records or RRsets, 0 if none */
 	int64_t strip_id;
-	/** how many names gone holds */
-	int ngone;
-	/** target names whose records were removed (last: not zeroed) */
-	uint8_t gone[GONE_MAX][DNAME_WIRE_MAX];
+	/** target names whose records were removed */
+	struct gone_name* gone;
 };
 
 /** Whether an action ends the answer with an rcode and no message. */
@@ -121,11 +127,26 @@ note_strip(struct rewrite* w, const struct policy_rule* r)
 	w->changed = 1;
 }
 
+/** Remember a target name whose records were removed; 0 on success. */
+static int
+note_gone(struct rewrite* w, const uint8_t* name)
+{
+	struct gone_name* g = regional_alloc(w->qstate->region, sizeof(*g));
+	if(!g)
+		return -1;
+	g->len = dname_wire_len(name);
+	memcpy(g->name, name, g->len);
+	g->next = w->gone;
+	w->gone = g;
+	return 0;
+}
+
 /** Apply the target rules to the records of an RRset. Returns the RRset to
  * keep (rr, or a copy without the records removed), or NULL when nothing is
  * left or the answer ends here; -1 in *err on allocation failure. */
 static struct ub_packed_rrset_key*
-filter_targets(struct rewrite* w, struct ub_packed_rrset_key* rr, int* err)
+filter_targets(struct rewrite* w, struct ub_packed_rrset_key* rr,
+	int strip_each, int* err)
 {
 	const struct packed_rrset_data* d =
 		(const struct packed_rrset_data*)rr->entry.data;
@@ -148,27 +169,37 @@ filter_targets(struct rewrite* w, struct ub_packed_rrset_key* rr, int* err)
 			end_answer(w, r->action, r, owner);
 			return NULL;
 		}
-		if(!keep && !(keep = regional_alloc(w->qstate->region, d->count))) {
+		if(!strip) {
+			if(!(keep = regional_alloc(w->qstate->region, d->count))) {
+				*err = -1;
+				return NULL;
+			}
+			memset(keep, 1, d->count);
+			strip = r;
+		}
+		keep[j] = 0;
+		kept--;
+		if(note_gone(w, name) != 0) {
 			*err = -1;
 			return NULL;
 		}
-		if(!strip)
-			memset(keep, 1, d->count);
-		strip = r;
-		keep[j] = 0;
-		kept--;
-		if(w->ngone < GONE_MAX)
-			memcpy(w->gone[w->ngone++], name, dname_wire_len(name));
 	}
 	if(!strip)
 		return rr;
 	uncache_rrset(w->qstate->env, rr);
 	note_strip(w, strip);
-	if(kept)
-		return content_subset(w->qstate->region, rr, keep);
-	/* nothing left: a null MX stops the mail, other types get NODATA */
-	end_answer(w, rr->rk.type == htons(LDNS_RR_TYPE_MX) ? PA_NULLMX :
-		PA_NODATA, strip, owner);
+	if(kept) {
+		struct ub_packed_rrset_key* k = content_subset(
+			w->qstate->region, rr, keep);
+		if(!k)
+			*err = -1;
+		return k;
+	}
+	/* nothing left: a null MX stops the mail, other types get NODATA;
+	 * in an ANY answer the RRset only goes, as for qname rules */
+	if(!strip_each)
+		end_answer(w, rr->rk.type == htons(LDNS_RR_TYPE_MX) ?
+			PA_NULLMX : PA_NODATA, strip, owner);
 	return NULL;
 }
 
@@ -178,11 +209,11 @@ owner_gone(struct rewrite* w, const struct ub_packed_rrset_key* rr)
 {
 	uint8_t owner[DNAME_WIRE_MAX];
 	size_t len;
-	int i;
-	if(!w->ngone || !(len = dname_lower_copy(rr->rk.dname, owner)))
+	const struct gone_name* g;
+	if(!w->gone || !(len = dname_lower_copy(rr->rk.dname, owner)))
 		return 0;
-	for(i = 0; i < w->ngone; i++)
-		if(memcmp(w->gone[i], owner, len) == 0)
+	for(g = w->gone; g; g = g->next)
+		if(g->len == len && memcmp(g->name, owner, len) == 0)
 			return 1;
 	return 0;
 }
@@ -250,7 +281,7 @@ filter_answer_rrset(struct rewrite* w, struct ub_packed_rrset_key* rr,
 		}
 	}
 	if(w->snap->targets && content_has_target(ntohs(rr->rk.type)) &&
-		!(rr = filter_targets(w, rr, &err)))
+		!(rr = filter_targets(w, rr, strip_each, &err)))
 		return err;
 	if(w->snap->addrs && (r = addr_rule(w, rr))) {
 		uncache_rrset(w->qstate->env, rr);
@@ -259,7 +290,8 @@ filter_answer_rrset(struct rewrite* w, struct ub_packed_rrset_key* rr,
 		end_answer(w, r->action, r, lower);
 		return 0;
 	}
-	if(w->mailhosts && rr->rk.type == htons(LDNS_RR_TYPE_MX))
+	/* a bogus answer (to a client that set CD) makes no name a mail host */
+	if(w->mailhosts && !w->bogus && rr->rk.type == htons(LDNS_RR_TYPE_MX))
 		note_exchanges(w, rr);
 	w->rrsets[w->an++] = rr;
 	return 0;
@@ -338,11 +370,8 @@ response_filter(struct module_qstate* qstate,
 	 * that set CD get it without what the rules block. */
 	bogus = rep->security == sec_status_bogus ||
 		rep->security == sec_status_secure_sentinel_fail;
-	if(!(w = regional_alloc(qstate->region, sizeof(*w))))
-		return -1;
-	/* the names in gone are written before they are read */
-	memset(w, 0, offsetof(struct rewrite, gone));
-	if(!(w->rrsets = regional_alloc(qstate->region,
+	if(!(w = regional_alloc_zero(qstate->region, sizeof(*w))) ||
+		!(w->rrsets = regional_alloc(qstate->region,
 		(rep->rrset_count + 1) * sizeof(*w->rrsets))))
 		return -1;
 	w->qstate = qstate;
@@ -352,6 +381,7 @@ response_filter(struct module_qstate* qstate,
 	w->arg = arg;
 	w->now = *qstate->env->now;
 	w->secure = rep->security == sec_status_secure;
+	w->bogus = bogus;
 	w->end = -1;
 	rcode = FLAGS_GET_RCODE(rep->flags);
 	if(require_secure && !w->secure) {
@@ -418,8 +448,12 @@ response_has_blocked(const struct policy_snapshot* snap,
 			rep->ns_numrrsets)
 			continue;	/* authority: not checked, as above */
 		r = rrset_rule(snap->table, rr, now, lower, NULL);
-		if((r && r->action != PA_LOG && r->action != PA_REQUIRE_SECURE) ||
-			content_rrset_blocked(snap->targets, snap->addrs, rr, now))
+		if(r && r->action != PA_LOG && (r->action != PA_REQUIRE_SECURE ||
+			((struct packed_rrset_data*)rr->entry.data)->rrsig_count == 0))
+			return 1;	/* unsigned: require-secure will refuse it */
+		/* target rules are applied to the answer section only */
+		if(content_rrset_blocked(i < rep->an_numrrsets ? snap->targets :
+			NULL, snap->addrs, rr, now))
 			return 1;
 	}
 	return 0;

@@ -89,6 +89,14 @@ mixed_ok "mixed MX with CD" +cd
 out=$(q badonly.$M MX)
 check_eq "badonly MX: every exchange bad: the null MX" "badonly.$M. IN MX 0 ." "$(answer_of "$out")"
 check_ede "badonly MX" "$out" 17 "$R_MX"
+# (the auth server answers ANY with the MX RRset only, as Unbound's auth-zone does)
+out=$(q_auth badonly.$M ANY)
+check_eq "badonly ANY from the auth server: the MX RRset" "badonly.$M. IN MX 10 mx1.bulletproof.example.
+badonly.$M. IN MX 20 mx2.bulletproof.example." "$(answer_of "$out")"
+out=$(q badonly.$M ANY)
+check_eq "badonly ANY: the MX RRset goes, no null MX is made up for an ANY answer" "NOERROR " \
+    "$(rcode_of "$out") $(answer_of "$out")"
+check_ede "badonly ANY" "$out" 17 "$R_MX"
 out=$(q cname.$M MX)
 check_eq "cname MX: the CNAME, then the null MX of its target" "badonly.$M. IN MX 0 .
 cname.$M. IN CNAME badonly.$M." "$(answer_of "$out")"
@@ -142,6 +150,7 @@ check_eq "an allow rule for one address inside the /24" "NOERROR allowed.$M. IN 
 ip_blocked "in6 AAAA, cached before the rule" in6.$M AAAA "$R_IP6"
 ip_blocked "in6 AAAA, second time" in6.$M AAAA "$R_IP6"
 check_eq "out6 AAAA resolves" "NOERROR out6.$M. IN AAAA 2001:db8:600d::7 " "$(answer out6.$M AAAA)"
+ip_blocked "an IPv4-mapped AAAA inside the IPv4 /24" mapped.$M AAAA "$R_IP4"
 out=$(q in24.$M A +cd)
 check_eq "in24 A with CD: SERVFAIL too" SERVFAIL "$(rcode_of "$out")"
 
@@ -171,15 +180,16 @@ check "signed.example.org A (unchanged) keeps AD" has_flag ad "$out"
 
 # ---------------------------------------------------------------- 6. hit log, live change
 
-check_eq "hits of the mixed MX rule: one per answer (3 mixed, 2 badonly/cname, 0 others)" 5 \
-    "$(wait_hits_of "$R_MX" 5)"
-check_eq "hits of the IPv4 rule: 4 (3 and one with CD)" 4 "$(wait_hits_of "$R_IP4" 4)"
+check_eq "hits of the mixed MX rule: one per answer (3 mixed, 3 badonly MX/ANY and cname)" 6 \
+    "$(wait_hits_of "$R_MX" 6)"
+check_eq "hits of the IPv4 rule: 5 (3, one with CD, one mapped AAAA)" 5 "$(wait_hits_of "$R_IP4" 5)"
 check_eq "hits of the mailhost rule: 3 (two A queries, and the address stripped from relay MX)" 3 "$(wait_hits_of "$R_MH" 3)"
 # no trust anchor covers these zones: the validator calls them indeterminate
 check_eq "the IPv4 rule's hits: stage response, action servfail, dnssec indeterminate" \
-    "in24.$M.|A|servfail|response|indeterminate|4" \
+    "in24.$M.|A|servfail|response|indeterminate|4
+mapped.$M.|AAAA|servfail|response|indeterminate|1" \
     "$(sql "SELECT qname, qtype, action, stage, dnssec, count(*) FROM hit WHERE policy_id = $R_IP4
-            GROUP BY 1, 2, 3, 4, 5;")"
+            GROUP BY 1, 2, 3, 4, 5 ORDER BY 1;")"
 check_eq "a target rule's hits: action block" "block" \
     "$(sql "SELECT DISTINCT action FROM hit WHERE policy_id = $R_MX;")"
 check_eq "the signed zone's hit: dnssec secure" "secure" "$(wait_hits_of "$R_SMX" 1 >/dev/null;
