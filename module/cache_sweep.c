@@ -63,6 +63,21 @@ struct sweep {
 	int oom;
 };
 
+/** Note a rule whose cached answers must go: copied without expiry, so that
+ * an exception that expired still matches. */
+static void
+note_changed(struct sweep* s, const uint8_t* name, int below,
+	const struct policy_rule* r)
+{
+	struct policy_rule c = *r;
+	c.expires = 0;
+	if(policy_table_add(s->changed, name, dname_wire_len(name), below, &c) != 0)
+		s->oom = 1;
+	if(below || r->type == POLICY_TYPE_ALL)
+		s->broad = 1;
+	else	s->nkeys++;
+}
+
 /** Collect a rule of `after` that `before` does not have. */
 static void
 collect_changed(const uint8_t* name, int below, const struct policy_rule* r,
@@ -71,31 +86,29 @@ collect_changed(const uint8_t* name, int below, const struct policy_rule* r,
 	struct sweep* s = (struct sweep*)arg;
 	if(r->action == PA_ALLOW || policy_table_has(s->before, name, below, r))
 		return;
-	if(policy_table_add(s->changed, name, dname_wire_len(name),
-		below, r) != 0)
-		s->oom = 1;
-	if(below || r->type == POLICY_TYPE_ALL)
-		s->broad = 1;
-	else	s->nkeys++;
+	note_changed(s, name, below, r);
 }
 
 /** Collect an exception of `before` that `after` no longer has: what it let
- * through may now be blocked. It is copied without expiry, so that it still
- * matches after it expired. */
+ * through may now be blocked. */
 static void
 collect_removed_allow(const uint8_t* name, int below,
 	const struct policy_rule* r, void* arg)
 {
 	struct sweep* s = (struct sweep*)arg;
-	struct policy_rule c = *r;
 	if(r->action != PA_ALLOW || policy_table_has(s->after, name, below, r))
 		return;
-	c.expires = 0;
-	if(policy_table_add(s->changed, name, dname_wire_len(name), below, &c) != 0)
-		s->oom = 1;
-	if(below || r->type == POLICY_TYPE_ALL)
-		s->broad = 1;
-	else	s->nkeys++;
+	note_changed(s, name, below, r);
+}
+
+/** The same, from the one-pass comparison of the two tables: a new or
+ * changed rule that is not an exception, or an exception that went. */
+static void
+collect_diff(const uint8_t* name, int below, const struct policy_rule* r,
+	int added, void* arg)
+{
+	if(added ? r->action != PA_ALLOW : r->action == PA_ALLOW)
+		note_changed((struct sweep*)arg, name, below, r);
 }
 
 /** Whether a cached (name, type) is covered by a changed rule that the
@@ -230,7 +243,9 @@ cache_sweep(struct module_env* env, const struct policy_table* after,
 	s.after = after;
 	s.before = before;
 	s.now = time(NULL);
-	if(before && (s.changed = policy_table_create(0))) {
+	if(before && (s.changed = policy_table_create(0)) &&
+		policy_table_diff(before, after, collect_diff, &s) != 0) {
+		/* not in id order: look each rule up in the other table */
 		policy_table_walk(after, collect_changed, &s);
 		policy_table_walk(before, collect_removed_allow, &s);
 	}

@@ -75,6 +75,16 @@ struct policy_table;
  */
 struct policy_table* policy_table_create(size_t expected);
 
+/**
+ * Copy a table, with room for more rules: the start of a table that adds
+ * rules to one in use (which stays read-only).
+ * @param t: table.
+ * @param extra: number of rules about to be added.
+ * @return new table or NULL on malloc failure.
+ */
+struct policy_table* policy_table_copy(const struct policy_table* t,
+	size_t extra);
+
 /** Free a table. NULL is fine. */
 void policy_table_delete(struct policy_table* t);
 
@@ -127,6 +137,28 @@ typedef void policy_walk_func(const uint8_t* name, int below,
 /** Call fn for every rule of the table (NULL: none). */
 void policy_table_walk(const struct policy_table* t, policy_walk_func* fn,
 	void* arg);
+
+/** Called by policy_table_diff for each rule only one table has: added is 1
+ * for a rule of the new table, 0 for a rule of the old one. */
+typedef void policy_diff_func(const uint8_t* name, int below,
+	const struct policy_rule* rule, int added, void* arg);
+
+/**
+ * Compare two tables rule by rule, in one pass over both (or none, when after
+ * is a policy_table_copy of before with rules added): fn is called for
+ * every rule of after that before does not hold identically (same id, type,
+ * action, flags, expiry, name and kind), and for every rule of before that
+ * after does not hold identically. A changed rule is both.
+ * @param before: old table (NULL: none).
+ * @param after: new table (NULL: none).
+ * @param fn: callback.
+ * @param arg: its argument.
+ * @return 0, or -1 (nothing called) when a table's rules were not added in
+ *	ascending id order: then compare with policy_table_walk and
+ *	policy_table_has.
+ */
+int policy_table_diff(const struct policy_table* before,
+	const struct policy_table* after, policy_diff_func* fn, void* arg);
 
 /**
  * Whether the table holds a rule identical to rule (same id, type, action
