@@ -7,8 +7,15 @@
  */
 #include "policy_table.h"
 #include "dname_text.h"
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+/** Arrays from this size on are backed by huge pages where the kernel can. */
+#define HUGE_MIN (4u << 20)
+/** Size of a huge page. */
+#define HUGE_PAGE (2u << 20)
 
 const char* const policy_action_names[PA_COUNT] = { "nullmx", "nodata",
 	"nxdomain", "refused", "servfail", "drop", "log", "allow",
@@ -70,6 +77,25 @@ name_hash(const uint8_t* name, size_t len)
 	return h;
 }
 
+/** Ask for huge pages for a large array, before it is first written: a table
+ * of a million rules is about 80 MB, and the first write of each of its 4 kB
+ * pages (a page fault) cost more than building the table (280 ms against
+ * 20 ms for an 80 MB copy, measured on the benchmark's VM). Lookups take
+ * fewer TLB misses too. Only a hint: nothing changes where the kernel says no. */
+static void
+advise_huge(void* p, size_t len)
+{
+#ifdef MADV_HUGEPAGE
+	uintptr_t start = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+	uintptr_t end = ((uintptr_t)p + len) & ~(uintptr_t)(HUGE_PAGE - 1);
+	if(len >= HUGE_MIN && end > start)
+		(void)madvise((void*)start, end - start, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)len;
+#endif
+}
+
 /** Grow an array to hold at least need elements; 0 on success. */
 static int
 grow(void** array, size_t* cap, size_t need, size_t elem)
@@ -82,6 +108,7 @@ grow(void** array, size_t* cap, size_t need, size_t elem)
 		n *= 2;
 	if(!(p = realloc(*array, n * elem)))
 		return -1;
+	advise_huge(p, n * elem);
 	*array = p;
 	*cap = n;
 	return 0;
@@ -99,6 +126,7 @@ grow_rules(struct policy_table* t, size_t need)
 		return -1;
 	if(!(p = realloc(t->names, cap * sizeof(*p))))
 		return -1;	/* rules_cap stays: the next grow tries again */
+	advise_huge(p, cap * sizeof(*p));
 	t->names = p;
 	t->rules_cap = cap;
 	return 0;
@@ -129,6 +157,7 @@ alloc_slots(struct policy_table* t, size_t want)
 		n *= 2;
 	if(!(t->slots = malloc(n * sizeof(*t->slots))))
 		return -1;
+	advise_huge(t->slots, n * sizeof(*t->slots));
 	for(i = 0; i < n; i++)
 		t->slots[i].name = POLICY_NONE;
 	t->mask = n - 1;
@@ -199,6 +228,7 @@ policy_table_copy(const struct policy_table* t, size_t extra)
 			policy_table_delete(c);
 			return NULL;
 		}
+		advise_huge(c->slots, (t->mask + 1) * sizeof(*c->slots));
 		memcpy(c->slots, t->slots, (t->mask + 1) * sizeof(*c->slots));
 		return c;
 	}
