@@ -60,6 +60,13 @@ struct policy_load_stats {
 	double ms;
 	/** revision.policy the rules are from */
 	int64_t revision;
+	/** highest policy.id read, INT64_MIN if none */
+	int64_t max_id;
+	/** rows this load read: all of them, or only those added since the
+	 * load it started from */
+	size_t read;
+	/** whether the load read only the rows added since the last one */
+	int only_added;
 	/** the first malformed rows */
 	struct policy_skipped skipped[POLICY_SKIPPED_MAX];
 	/** how many of them */
@@ -79,15 +86,20 @@ struct sqlite3* policy_store_open(const char* path, char* err, size_t errlen);
 /**
  * Read the settings and every policy row, in one read transaction, into a new
  * table. Malformed rows are skipped with a log line naming their id.
+ * When every change since the load of base was an insert of a row with a
+ * higher id than any before (the revision moved by as much as the row count
+ * did, and as many rows have such an id), only those rows are read, into a
+ * copy of base: a rule added to a large policy applies in milliseconds.
  * @param db: connection from policy_store_open.
+ * @param base: the table in use, or NULL to read every row.
  * @param settings: filled in.
- * @param stats: filled in.
+ * @param stats: filled in; on entry, the stats of the load of base.
  * @param err: buffer for the reason of a failure.
  * @param errlen: its size.
  * @return the table, or NULL on failure.
  */
 struct policy_table* policy_store_load(struct sqlite3* db,
-	struct policy_settings* settings, struct policy_load_stats* stats,
+	const struct policy_table* base, struct policy_settings* settings, struct policy_load_stats* stats,
 	char* err, size_t errlen);
 
 /** Set every setting to its default. */

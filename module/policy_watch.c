@@ -43,8 +43,10 @@ struct policy_watch {
 	int ever_loaded;
 	/** the last error reported, "" if none */
 	char error[512];
-	/** the last load, for the status */
+	/** the last load, for the status and the next load */
 	struct policy_load_stats* stats;
+	/** where a load writes its stats, swapped with stats on success */
+	struct policy_load_stats* next;
 	/** when the status was last written */
 	time_t status_at;
 	/** the thread */
@@ -141,6 +143,14 @@ start_hitlog(struct policy_watch* w)
 	__atomic_store_n(&w->pe->hits, h, __ATOMIC_RELEASE);
 }
 
+/** Milliseconds from t0 to t1. */
+static double
+ms_between(const struct timespec* t0, const struct timespec* t1)
+{
+	return (double)(t1->tv_sec - t0->tv_sec) * 1e3 +
+		(double)(t1->tv_nsec - t0->tv_nsec) / 1e6;
+}
+
 /** Load the database into a new snapshot and put it in use. */
 static void
 watch_load(struct policy_watch* w)
@@ -148,31 +158,45 @@ watch_load(struct policy_watch* w)
 	char err[512];
 	struct policy_snapshot* snap = calloc(1, sizeof(*snap));
 	struct policy_snapshot* old;
+	struct policy_load_stats* stats;
+	struct timespec t0, t1, t2;
 	size_t swept;
 	if(!snap) {
 		watch_error(w, "out of memory for a new policy");
 		return;
 	}
-	if(!(snap->table = policy_store_load(w->db, &snap->settings, w->stats,
-		err, sizeof(err)))) {
+	/* a load that fails leaves the stats of the rules in use intact */
+	memcpy(w->next, w->stats, sizeof(*w->next));
+	if(!(snap->table = policy_store_load(w->db, w->loaded < 0 ||
+		!w->ever_loaded ? NULL : w->pe->snap->table, &snap->settings,
+		w->next, err, sizeof(err)))) {
 		free(snap);
 		watch_error(w, err);
 		return;
 	}
+	stats = w->stats;
+	w->stats = w->next;
+	w->next = stats;
 	/* the only moment a worker can wait: the swap of one pointer */
 	pthread_rwlock_wrlock(&w->pe->lock);
 	old = w->pe->snap;
 	w->pe->snap = snap;
 	pthread_rwlock_unlock(&w->pe->lock);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	swept = cache_sweep(w->env, snap->table, !w->ever_loaded ? NULL :
 		old->table);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	policy_snapshot_delete(old);
+	clock_gettime(CLOCK_MONOTONIC, &t2);
 	log_info("rrpolicy %s: loaded %zu rules (revision %lld) from %s in %.1f "
 		"ms (%zu rows: %zu disabled, %zu expired, %zu malformed); cache: "
-		"%zu keys or entries removed", RRPOLICY_VERSION, w->stats->rules,
+		"%zu keys or entries removed (%.1f ms); %s %zu rows read, old "
+		"rules freed in %.1f ms", RRPOLICY_VERSION, w->stats->rules,
 		(long long)w->stats->revision, w->pe->db_path, w->stats->ms,
 		w->stats->rows, w->stats->disabled, w->stats->expired,
-		w->stats->malformed, swept);
+		w->stats->malformed, swept, ms_between(&t0, &t1),
+		w->stats->only_added ? "only the added:" : "all",
+		w->stats->read, ms_between(&t1, &t2));
 	if(w->error[0])
 		log_info("rrpolicy: the database %s is usable again", w->pe->db_path);
 	w->error[0] = 0;
@@ -275,9 +299,12 @@ policy_watch_start(struct rrpolicy_env* pe, struct module_env* env)
 	struct policy_watch* w = calloc(1, sizeof(*w));
 	pthread_condattr_t ca;
 	if(!w || !(w->stats = calloc(1, sizeof(*w->stats))) ||
+		!(w->next = calloc(1, sizeof(*w->next))) ||
 		!(pe->snap = calloc(1, sizeof(*pe->snap)))) {
-		if(w)
+		if(w) {
 			free(w->stats);
+			free(w->next);
+		}
 		free(w);
 		return NULL;
 	}
@@ -324,5 +351,6 @@ policy_watch_stop(struct policy_watch* w)
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
 	free(w->stats);
+	free(w->next);
 	free(w);
 }
