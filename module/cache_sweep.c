@@ -229,14 +229,55 @@ remove_key(const uint8_t* name, int below, const struct policy_rule* r,
 	s->count++;
 }
 
+/** Collect a rule just added. */
+static void
+collect_added(const uint8_t* name, int below, const struct policy_rule* r,
+	void* arg)
+{
+	collect_diff(name, below, r, 1, arg);
+}
+
+/** Whether there is anything to sweep: rules, and a cache with entries. */
+static int
+sweep_needed(struct module_env* env, const struct policy_table* after)
+{
+	return env->msg_cache && env->rrset_cache && policy_table_count(after) &&
+		count_slabhash_entries(env->msg_cache) +
+		count_slabhash_entries(&env->rrset_cache->table) != 0;
+}
+
+/** Remove what the changed rules of s cover, by key or by walking. */
+static void
+sweep_changed(struct sweep* s)
+{
+	struct module_env* env = s->env;
+	if(s->oom) {
+		/* rules went missing: everything under a rule goes */
+		policy_table_delete(s->changed);
+		s->changed = (struct policy_table*)s->after;
+		s->broad = 1;
+	}
+	if(s->broad || s->nkeys > SWEEP_BY_KEY_MAX) {
+		struct rrset_cache* rc = env->rrset_cache;
+		struct slabhash* mc = env->msg_cache;
+		walk(s, (void* const volatile*)&env->msg_cache, mc, mc, sweep_msg);
+		walk(s, (void* const volatile*)&env->rrset_cache, rc, &rc->table,
+			sweep_rrset);
+		remove_found(s);
+		free(s->found);
+	} else if(s->nkeys) {
+		policy_table_walk(s->changed, remove_key, s);
+	}
+	if(s->changed != s->after)
+		policy_table_delete(s->changed);
+}
+
 size_t
 cache_sweep(struct module_env* env, const struct policy_table* after,
 	const struct policy_table* before)
 {
 	struct sweep s;
-	if(!env->msg_cache || !env->rrset_cache || !policy_table_count(after) ||
-		count_slabhash_entries(env->msg_cache) +
-		count_slabhash_entries(&env->rrset_cache->table) == 0)
+	if(!sweep_needed(env, after))
 		return 0;
 	memset(&s, 0, sizeof(s));
 	s.env = env;
@@ -249,24 +290,26 @@ cache_sweep(struct module_env* env, const struct policy_table* after,
 		policy_table_walk(after, collect_changed, &s);
 		policy_table_walk(before, collect_removed_allow, &s);
 	}
-	if(!before || !s.changed || s.oom) {
-		/* nothing to compare with: everything under a rule goes */
-		policy_table_delete(s.changed);
-		s.changed = (struct policy_table*)after;
-		s.broad = 1;
-	}
-	if(s.broad || s.nkeys > SWEEP_BY_KEY_MAX) {
-		struct rrset_cache* rc = env->rrset_cache;
-		struct slabhash* mc = env->msg_cache;
-		walk(&s, (void* const volatile*)&env->msg_cache, mc, mc, sweep_msg);
-		walk(&s, (void* const volatile*)&env->rrset_cache, rc, &rc->table,
-			sweep_rrset);
-		remove_found(&s);
-		free(s.found);
-	} else if(s.nkeys) {
-		policy_table_walk(s.changed, remove_key, &s);
-	}
-	if(s.changed != after)
-		policy_table_delete(s.changed);
+	if(!before || !s.changed)
+		s.oom = 1;	/* nothing to compare with */
+	sweep_changed(&s);
+	return s.count;
+}
+
+size_t
+cache_sweep_added(struct module_env* env, const struct policy_table* after,
+	const struct policy_table* added)
+{
+	struct sweep s;
+	if(!sweep_needed(env, after))
+		return 0;
+	memset(&s, 0, sizeof(s));
+	s.env = env;
+	s.after = after;
+	s.now = time(NULL);
+	if((s.changed = policy_table_create(0)))
+		policy_table_walk(added, collect_added, &s);
+	else	s.oom = 1;
+	sweep_changed(&s);
 	return s.count;
 }

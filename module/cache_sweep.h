@@ -27,4 +27,14 @@ struct policy_table;
 size_t cache_sweep(struct module_env* env, const struct policy_table* after,
 	const struct policy_table* before);
 
+/**
+ * The same for rules just added to the table in use: they are the new ones.
+ * @param env: the module environment (for the caches).
+ * @param after: the table now in use, the rules of added among its own.
+ * @param added: the rules added.
+ * @return as cache_sweep.
+ */
+size_t cache_sweep_added(struct module_env* env,
+	const struct policy_table* after, const struct policy_table* added);
+
 #endif /* RRPOLICY_CACHE_SWEEP_H */

@@ -356,7 +356,8 @@ ms_since(const struct timespec* t0)
  * the revision by one; only inserts move the row count, and a row with a
  * higher id is an insert or an update. So when the revision, the row count
  * and the rows with a higher id all moved by the same number, the changes
- * were that many inserts, and those rows are they. */
+ * were that many inserts, and those rows are they. The table in use is not
+ * looked at, only whether there is one. */
 static int
 only_added(sqlite3* db, const struct policy_table* base,
 	const struct policy_load_stats* stats, int64_t revision,
@@ -401,7 +402,7 @@ policy_store_load(sqlite3* db, const struct policy_table* base,
 	if(only_added(db, base, stats, revision, count)) {
 		since = stats->max_id + 1;
 		stats->only_added = 1;
-		t = policy_table_copy(base, (size_t)(revision - stats->revision));
+		t = policy_table_create((size_t)(revision - stats->revision));
 	} else {
 		/* every row is read once, in order: map the file, skip the
 		 * copies (not for the counts above, which only pass over an

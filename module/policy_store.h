@@ -88,8 +88,10 @@ struct sqlite3* policy_store_open(const char* path, char* err, size_t errlen);
  * table. Malformed rows are skipped with a log line naming their id.
  * When every change since the load of base was an insert of a row with a
  * higher id than any before (the revision moved by as much as the row count
- * did, and as many rows have such an id), only those rows are read, into a
- * copy of base: a rule added to a large policy applies in milliseconds.
+ * did, and as many rows have such an id), only those rows are read, and the
+ * table returned holds only their rules (stats->only_added is set): the
+ * caller adds them to base. A rule added to a large policy applies in
+ * milliseconds.
  * @param db: connection from policy_store_open.
  * @param base: the table in use, or NULL to read every row.
  * @param settings: filled in.

@@ -247,6 +247,31 @@ policy_table_copy(const struct policy_table* t, size_t extra)
 	return c;
 }
 
+int
+policy_table_has_room(const struct policy_table* t,
+	const struct policy_table* more)
+{
+	return more->nrules <= POLICY_ADD_IN_PLACE_MAX &&
+		t->nrules + more->nrules <= t->rules_cap &&
+		t->arena_len + more->arena_len <= t->arena_cap &&
+		(t->nodes + more->nodes + 1) * 2 <= t->mask + 1;
+}
+
+int
+policy_table_add_all(struct policy_table* t, const struct policy_table* more)
+{
+	size_t i;
+	for(i = 0; i < more->nrules; i++) {
+		const uint8_t* name = more->arena +
+			(more->names[i] & ~POLICY_BELOW_BIT);
+		if(policy_table_add(t, name, dname_wire_len(name),
+			(more->names[i] & POLICY_BELOW_BIT) != 0,
+			&more->rules[i]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 void
 policy_table_delete(struct policy_table* t)
 {

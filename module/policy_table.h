@@ -4,8 +4,9 @@
  * owner name for lookups by (qname, qtype) from any worker thread.
  *
  * A table is built once by one thread and is read-only afterwards, so any
- * number of workers read it at once (the module's read lock only keeps it
- * from being freed under them).
+ * number of workers read it at once (the module's read lock keeps it from
+ * being freed under them). The one exception: policy_table_add_all adds a
+ * few rules to a table in use, while its caller holds the write lock.
  */
 #ifndef RRPOLICY_POLICY_TABLE_H
 #define RRPOLICY_POLICY_TABLE_H
@@ -84,6 +85,29 @@ struct policy_table* policy_table_create(size_t expected);
  */
 struct policy_table* policy_table_copy(const struct policy_table* t,
 	size_t extra);
+
+/**
+ * Whether policy_table_add_all(t, more) fits in the room t has: no array
+ * grows or moves and the index is not rebuilt, so it takes microseconds
+ * (more has at most POLICY_ADD_IN_PLACE_MAX rules).
+ * @param t: table.
+ * @param more: the rules to add.
+ * @return 1 if so, else 0.
+ */
+int policy_table_has_room(const struct policy_table* t,
+	const struct policy_table* more);
+
+/** Most rules policy_table_has_room accepts: the time a write lock is held. */
+#define POLICY_ADD_IN_PLACE_MAX 1024
+
+/**
+ * Add every rule of more to t, in the order they were added to more.
+ * @param t: table.
+ * @param more: the rules to add.
+ * @return 0 on success, -1 on malloc failure (t then has some of them).
+ */
+int policy_table_add_all(struct policy_table* t,
+	const struct policy_table* more);
 
 /** Free a table. NULL is fine. */
 void policy_table_delete(struct policy_table* t);

@@ -151,6 +151,58 @@ ms_between(const struct timespec* t0, const struct timespec* t1)
 		(double)(t1->tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/** Log a load. */
+static void
+log_load(struct policy_watch* w, size_t swept, double sweep_ms,
+	const char* how, double free_ms)
+{
+	log_info("rrpolicy %s: loaded %zu rules (revision %lld) from %s in %.1f "
+		"ms (%zu rows: %zu disabled, %zu expired, %zu malformed); cache: "
+		"%zu keys or entries removed (%.1f ms); %s %zu rows read%s, old "
+		"rules freed in %.1f ms", RRPOLICY_VERSION, w->stats->rules,
+		(long long)w->stats->revision, w->pe->db_path, w->stats->ms,
+		w->stats->rows, w->stats->disabled, w->stats->expired,
+		w->stats->malformed, swept, sweep_ms,
+		w->stats->only_added ? "only the added:" : "all",
+		w->stats->read, how, free_ms);
+}
+
+/** Add the rules of a load that read only the added rows to the table in
+ * use, in place under the write lock when they fit in its room (no array
+ * moves: microseconds), else in a copy. Returns 1 when added in place (more
+ * is then deleted), 0 when snap->table is now the copy, -1 on failure. */
+static int
+watch_add(struct policy_watch* w, struct policy_snapshot* snap,
+	struct policy_table* more)
+{
+	struct policy_table* in_use = w->pe->snap->table;
+	struct policy_table* copy;
+	int rc;
+	/* the settings stay those of the snapshot in use: the same, unless a
+	 * setting row was inserted (which does not move the revision) */
+	if(memcmp(&snap->settings, &w->pe->snap->settings,
+		sizeof(snap->settings)) == 0 &&
+		policy_table_has_room(in_use, more)) {
+		/* workers wait while at most a thousand rules are added to
+		 * arrays that neither grow nor move: microseconds, as long as
+		 * the swap of a pointer, and a transaction is seen whole */
+		pthread_rwlock_wrlock(&w->pe->lock);
+		rc = policy_table_add_all(in_use, more);
+		pthread_rwlock_unlock(&w->pe->lock);
+		if(rc != 0)
+			return -1;
+		return 1;
+	}
+	if(!(copy = policy_table_copy(in_use, policy_table_count(more))) ||
+		policy_table_add_all(copy, more) != 0) {
+		policy_table_delete(copy);
+		return -1;
+	}
+	policy_table_delete(more);
+	snap->table = copy;
+	return 0;
+}
+
 /** Load the database into a new snapshot and put it in use. */
 static void
 watch_load(struct policy_watch* w)
@@ -161,6 +213,7 @@ watch_load(struct policy_watch* w)
 	struct policy_load_stats* stats;
 	struct timespec t0, t1, t2;
 	size_t swept;
+	int added;
 	if(!snap) {
 		watch_error(w, "out of memory for a new policy");
 		return;
@@ -174,29 +227,45 @@ watch_load(struct policy_watch* w)
 		watch_error(w, err);
 		return;
 	}
-	stats = w->stats;
-	w->stats = w->next;
-	w->next = stats;
-	/* the only moment a worker can wait: the swap of one pointer */
-	pthread_rwlock_wrlock(&w->pe->lock);
-	old = w->pe->snap;
-	w->pe->snap = snap;
-	pthread_rwlock_unlock(&w->pe->lock);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	swept = cache_sweep(w->env, snap->table, !w->ever_loaded ? NULL :
-		old->table);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	policy_snapshot_delete(old);
-	clock_gettime(CLOCK_MONOTONIC, &t2);
-	log_info("rrpolicy %s: loaded %zu rules (revision %lld) from %s in %.1f "
-		"ms (%zu rows: %zu disabled, %zu expired, %zu malformed); cache: "
-		"%zu keys or entries removed (%.1f ms); %s %zu rows read, old "
-		"rules freed in %.1f ms", RRPOLICY_VERSION, w->stats->rules,
-		(long long)w->stats->revision, w->pe->db_path, w->stats->ms,
-		w->stats->rows, w->stats->disabled, w->stats->expired,
-		w->stats->malformed, swept, ms_between(&t0, &t1),
-		w->stats->only_added ? "only the added:" : "all",
-		w->stats->read, ms_between(&t1, &t2));
+	if(w->next->only_added &&
+		(added = watch_add(w, snap, snap->table)) != 0) {
+		if(added < 0) {
+			/* the table in use may hold some of the rules: the
+			 * next poll reads every row */
+			policy_table_delete(snap->table);
+			free(snap);
+			w->loaded = -1;
+			watch_error(w, "out of memory for the rules added");
+			return;
+		}
+		stats = w->stats;
+		w->stats = w->next;
+		w->next = stats;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		swept = cache_sweep_added(w->env, w->pe->snap->table,
+			snap->table);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		policy_table_delete(snap->table);
+		free(snap);
+		log_load(w, swept, ms_between(&t0, &t1), " (added in place)", 0);
+	} else {
+		stats = w->stats;
+		w->stats = w->next;
+		w->next = stats;
+		/* the only moment a worker can wait: the swap of one pointer */
+		pthread_rwlock_wrlock(&w->pe->lock);
+		old = w->pe->snap;
+		w->pe->snap = snap;
+		pthread_rwlock_unlock(&w->pe->lock);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		swept = cache_sweep(w->env, snap->table, !w->ever_loaded ? NULL :
+			old->table);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		policy_snapshot_delete(old);
+		clock_gettime(CLOCK_MONOTONIC, &t2);
+		log_load(w, swept, ms_between(&t0, &t1), "",
+			ms_between(&t1, &t2));
+	}
 	if(w->error[0])
 		log_info("rrpolicy: the database %s is usable again", w->pe->db_path);
 	w->error[0] = 0;

@@ -65,6 +65,8 @@ check_eq "status revision is the committed one" "$(sql 'SELECT policy FROM revis
 sql "INSERT INTO policy(id, name, type, action) VALUES (11, '*.example.com', 'TXT', 'nxdomain');"
 check "a '*.' rule applies to a cached name below it" wait_answer a.example.com TXT "NXDOMAIN "
 check "... and to a cached name two labels below" wait_answer deep.sub.example.com TXT "NXDOMAIN "
+check "... added in place to the rules in use" \
+    log_has 'loaded 2 rules .* only the added: 1 rows read \(added in place\)'
 
 # a deleted rule stops applying
 sql "DELETE FROM policy WHERE id = 10;"
@@ -99,7 +101,15 @@ echo "INSERT INTO policy(name, type, action) VALUES ('nxdomain.com', 'A', 'refus
 exec 7>&-
 check "both rules of the transaction apply once it commits" wait_answer nxdomain.com MX "NOERROR nxdomain.com. IN MX 0 . "
 check_eq "... the second one too" "REFUSED " "$(answer nxdomain.com A)"
-check "... read as the two rows added" log_has 'loaded 3 rules .* only the added: 2 rows read'
+check "... read as the two rows added" log_has 'loaded 3 rules .* only the added: 2 rows read \(added in place\)'
+
+# more rules added than the table in use has room for: added to a copy of it
+sql "BEGIN; $(for i in $(seq 39); do
+    printf "INSERT INTO policy(name, type) VALUES ('filler%d.invalid', 'A'); " "$i"; done)
+    INSERT INTO policy(name, type, action) VALUES ('spammer.com', 'TXT', 'refused'); COMMIT;"
+check "forty rules added at once apply" wait_answer spammer.com TXT "REFUSED "
+check "... read as the rows added, into a copy" \
+    wait_count 'loaded 43 rules .* only the added: 40 rows read, old rules freed' 1
 
 # a database file replaced by a corrupt one: the rules loaded before stay
 sql ".backup '$T/good.db'"

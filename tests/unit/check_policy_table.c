@@ -229,7 +229,7 @@ diff_cb(const uint8_t* name, int below, const struct policy_rule* r,
 
 START_TEST(test_copy_and_diff)
 {
-	struct policy_table* a = policy_table_create(0);
+	struct policy_table* a = policy_table_create(100);
 	struct policy_table* b;
 	struct policy_table* c;
 	struct diff_log d;
@@ -267,6 +267,14 @@ START_TEST(test_copy_and_diff)
 	memset(&d, 0, sizeof(d));
 	ck_assert_int_eq(policy_table_diff(a, c, diff_cb, &d), 0);
 	ck_assert_str_eq(d.text, "-1 +1 -1002 +2 -3 -4 +4 +5");
+	/* added in place, where there is room */
+	ck_assert_int_eq(policy_table_has_room(a, c), 1);
+	ck_assert_int_eq(policy_table_has_room(c, b), 0);
+	ck_assert_int_eq(policy_table_add_all(a, c), 0);
+	ck_assert_int_eq(policy_table_count(a), 8);
+	ck_assert_int_eq(hit(a, "uno.example", T_MX), 1);
+	ck_assert_int_eq(hit(a, "one.example", T_MX), 1);
+	ck_assert_int_eq(hit(a, "five.example", T_A), 5);
 	/* not in id order: the caller must compare another way */
 	add(c, "six.example", T_A, PA_NODATA, 3, 0);
 	ck_assert_int_eq(policy_table_diff(a, c, diff_cb, &d), -1);
