@@ -35,6 +35,8 @@ usage: tests/bench/run-bench.sh [options]
   --configs LIST   comma-separated subset of stock,rrp0,rrp10k,rrpbig,rpzbig (stock first)
   --no-callgrind   skip the callgrind phase
   --apply, --no-apply  measure (or not) applying a change under load (default: full yes, quick no)
+  --apply-full     make that change one that reads every row again (an INSERT with id 0, below
+                   the highest, as an UPDATE or a DELETE does) instead of a plain INSERT
   --apply-only     only that measurement (and the cache-hit run that sets its rate): no other
                    workload, no callgrind; prints a short table of the per-round figures
                    (to stdout, or to --out FILE)
@@ -55,6 +57,7 @@ PIN=1
 CALLGRIND=1
 APPLY=""
 APPLY_ONLY=0
+APPLY_ID=""
 OUT_GIVEN=0
 SO_SRC=$REPO_ROOT/module/.libs/rrpolicy.so
 while [ $# -gt 0 ]; do
@@ -70,6 +73,7 @@ while [ $# -gt 0 ]; do
         --apply) APPLY=1 ;;
         --no-apply) APPLY=0 ;;
         --apply-only) APPLY_ONLY=1 APPLY=1 CALLGRIND=0 ;;
+        --apply-full) APPLY_ID=0 ;;
         --so) SO_SRC=${2:?--so needs a file}; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "run-bench: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -802,7 +806,8 @@ apply_test() {
     t0=$(now_ms)
     case $cfg in
         rrp*) sqlite3 -cmd ".timeout 5000" "$dir/policy.db" \
-                  "INSERT INTO policy (name, type, comment) VALUES ('h1.hit.bench', 'A', 'bench apply')" \
+                  "INSERT INTO policy (${APPLY_ID:+id, }name, type, comment)
+                   VALUES (${APPLY_ID:+$APPLY_ID, }'h1.hit.bench', 'A', 'bench apply')" \
                   || die "$cfg: INSERT failed"
               want='EDE: 15' ;;
         rpz*) echo 'h1.hit.bench CNAME .' >>"$dir/rpz.zone"
@@ -983,7 +988,8 @@ if [ "$APPLY_ONLY" = 1 ]; then
     {
         echo "# rrpolicy: applying a change under load (\`$COMMAND_LINE\`)"
         echo
-        echo "big configurations: $BIG_LABEL rules; load: ${RATE[hit]} q/s of cache hits for $APPLY_DURATION s"
+        echo "big configurations: $BIG_LABEL rules; load: ${RATE[hit]} q/s of cache hits for $APPLY_DURATION s;" \
+            "change: ${APPLY_ID:+(read of every row) }INSERT ${APPLY_ID:+with id $APPLY_ID }of h1.hit.bench A"
         echo
         echo "| configuration | round | change to first blocked answer (ms) | unanswered | sent | longest answer (ms) |"
         echo "|---|---|---|---|---|---|"
