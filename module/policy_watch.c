@@ -151,7 +151,8 @@ ms_between(const struct timespec* t0, const struct timespec* t1)
 		(double)(t1->tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-/** Log a load. */
+/** Log a load. The load time is the last "in N ms" of the line: the
+ * benchmark reads it from there. */
 static void
 log_load(struct policy_watch* w, size_t swept, double sweep_ms,
 	const char* how, double free_ms)
@@ -159,7 +160,7 @@ log_load(struct policy_watch* w, size_t swept, double sweep_ms,
 	log_info("rrpolicy %s: loaded %zu rules (revision %lld) from %s in %.1f "
 		"ms (%zu rows: %zu disabled, %zu expired, %zu malformed); cache: "
 		"%zu keys or entries removed (%.1f ms); %s %zu rows read%s, old "
-		"rules freed in %.1f ms", RRPOLICY_VERSION, w->stats->rules,
+		"rules freed (%.1f ms)", RRPOLICY_VERSION, w->stats->rules,
 		(long long)w->stats->revision, w->pe->db_path, w->stats->ms,
 		w->stats->rows, w->stats->disabled, w->stats->expired,
 		w->stats->malformed, swept, sweep_ms,
