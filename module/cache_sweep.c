@@ -71,6 +71,21 @@ struct sweep {
 	int oom;
 };
 
+/** Note a rule whose cached answers must go: copied without expiry, so that
+ * an exception that expired still matches. */
+static void
+note_changed(struct sweep* s, const uint8_t* name, int below,
+	const struct policy_rule* r)
+{
+	struct policy_rule c = *r;
+	c.expires = 0;
+	if(policy_table_add(s->changed, name, dname_wire_len(name), below, &c) != 0)
+		s->oom = 1;
+	if(below || r->type == POLICY_TYPE_ALL)
+		s->broad = 1;
+	else	s->nkeys++;
+}
+
 /** Collect a rule of `after` that `before` does not have. */
 static void
 collect_changed(const uint8_t* name, int below, const struct policy_rule* r,
@@ -79,31 +94,29 @@ collect_changed(const uint8_t* name, int below, const struct policy_rule* r,
 	struct sweep* s = (struct sweep*)arg;
 	if(r->action == PA_ALLOW || policy_table_has(s->before, name, below, r))
 		return;
-	if(policy_table_add(s->changed, name, dname_wire_len(name),
-		below, r) != 0)
-		s->oom = 1;
-	if(below || r->type == POLICY_TYPE_ALL)
-		s->broad = 1;
-	else	s->nkeys++;
+	note_changed(s, name, below, r);
 }
 
 /** Collect an exception of `before` that `after` no longer has: what it let
- * through may now be blocked. It is copied without expiry, so that it still
- * matches after it expired. */
+ * through may now be blocked. */
 static void
 collect_removed_allow(const uint8_t* name, int below,
 	const struct policy_rule* r, void* arg)
 {
 	struct sweep* s = (struct sweep*)arg;
-	struct policy_rule c = *r;
 	if(r->action != PA_ALLOW || policy_table_has(s->after, name, below, r))
 		return;
-	c.expires = 0;
-	if(policy_table_add(s->changed, name, dname_wire_len(name), below, &c) != 0)
-		s->oom = 1;
-	if(below || r->type == POLICY_TYPE_ALL)
-		s->broad = 1;
-	else	s->nkeys++;
+	note_changed(s, name, below, r);
+}
+
+/** The same, from the one-pass comparison of the two tables: a new or
+ * changed rule that is not an exception, or an exception that went. */
+static void
+collect_diff(const uint8_t* name, int below, const struct policy_rule* r,
+	int added, void* arg)
+{
+	if(added ? r->action != PA_ALLOW : r->action == PA_ALLOW)
+		note_changed((struct sweep*)arg, name, below, r);
 }
 
 /** Whether a cached (name, type) is covered by a changed rule that the
@@ -226,6 +239,60 @@ remove_key(const uint8_t* name, int below, const struct policy_rule* r,
 	s->count++;
 }
 
+/** Collect a rule just added. */
+static void
+collect_added(const uint8_t* name, int below, const struct policy_rule* r,
+	void* arg)
+{
+	collect_diff(name, below, r, 1, arg);
+}
+
+/** Whether there is anything to sweep: rules (qname rules, or target and
+ * answer-ip rules: content), and a cache with entries. */
+static int
+sweep_needed(struct module_env* env, const struct policy_table* after,
+	int content)
+{
+	return env->msg_cache && env->rrset_cache &&
+		(policy_table_count(after) || content) &&
+		count_slabhash_entries(env->msg_cache) +
+		count_slabhash_entries(&env->rrset_cache->table) != 0;
+}
+
+/** Remove what the changed rules of s cover, by key or by walking. */
+static void
+sweep_changed(struct sweep* s)
+{
+	struct module_env* env = s->env;
+	int walk_rules;
+	if(s->oom) {
+		/* rules went missing: everything under a rule goes */
+		policy_table_delete(s->changed);
+		s->changed = (struct policy_table*)s->after;
+		s->broad = 1;
+	}
+	walk_rules = s->broad || s->nkeys > SWEEP_BY_KEY_MAX;
+	if(walk_rules) {
+		struct slabhash* mc = env->msg_cache;
+		walk(s, (void* const volatile*)&env->msg_cache, mc, mc, sweep_msg);
+	} else if(s->nkeys) {
+		policy_table_walk(s->changed, remove_key, s);
+	}
+	/* the RRset walk also finds what target and answer-ip rules block:
+	 * which cached RRsets hold a target or an address is not indexed */
+	if(walk_rules || s->content) {
+		struct rrset_cache* rc = env->rrset_cache;
+		/* exact rules were removed by key above */
+		s->keys_done = !walk_rules;
+		walk(s, (void* const volatile*)&env->rrset_cache, rc, &rc->table,
+			sweep_rrset);
+		remove_found(s);
+		free(s->found);
+	}
+	if(s->changed != s->after)
+		policy_table_delete(s->changed);
+}
+
 size_t
 cache_sweep(struct module_env* env, const struct policy_snapshot* after_snap,
 	const struct policy_snapshot* before_snap)
@@ -236,10 +303,7 @@ cache_sweep(struct module_env* env, const struct policy_snapshot* after_snap,
 	int content = policy_table_count(after_snap->targets) ||
 		prefix_table_count(after_snap->addrs);
 	struct sweep s;
-	if(!env->msg_cache || !env->rrset_cache ||
-		(!policy_table_count(after) && !content) ||
-		count_slabhash_entries(env->msg_cache) +
-		count_slabhash_entries(&env->rrset_cache->table) == 0)
+	if(!sweep_needed(env, after, content))
 		return 0;
 	memset(&s, 0, sizeof(s));
 	s.env = env;
@@ -248,34 +312,32 @@ cache_sweep(struct module_env* env, const struct policy_snapshot* after_snap,
 	s.now = time(NULL);
 	if(content)
 		s.content = after_snap;
-	if(before && (s.changed = policy_table_create(0))) {
+	if(before && (s.changed = policy_table_create(0)) &&
+		policy_table_diff(before, after, collect_diff, &s) != 0) {
+		/* not in id order: look each rule up in the other table */
 		policy_table_walk(after, collect_changed, &s);
 		policy_table_walk(before, collect_removed_allow, &s);
 	}
-	if(!before || !s.changed || s.oom) {
-		/* nothing to compare with: everything under a rule goes */
-		policy_table_delete(s.changed);
-		s.changed = (struct policy_table*)after;
-		s.broad = 1;
-	}
-	if(s.broad || s.nkeys > SWEEP_BY_KEY_MAX) {
-		struct slabhash* mc = env->msg_cache;
-		walk(&s, (void* const volatile*)&env->msg_cache, mc, mc, sweep_msg);
-	} else if(s.nkeys) {
-		policy_table_walk(s.changed, remove_key, &s);
-	}
-	/* the RRset walk also finds what target and answer-ip rules block:
-	 * which cached RRsets hold a target or an address is not indexed */
-	if(s.broad || s.nkeys > SWEEP_BY_KEY_MAX || s.content) {
-		struct rrset_cache* rc = env->rrset_cache;
-		/* exact rules were removed by key above */
-		s.keys_done = !s.broad && s.nkeys <= SWEEP_BY_KEY_MAX;
-		walk(&s, (void* const volatile*)&env->rrset_cache, rc, &rc->table,
-			sweep_rrset);
-		remove_found(&s);
-		free(s.found);
-	}
-	if(s.changed != after)
-		policy_table_delete(s.changed);
+	if(!before || !s.changed)
+		s.oom = 1;	/* nothing to compare with */
+	sweep_changed(&s);
+	return s.count;
+}
+
+size_t
+cache_sweep_added(struct module_env* env, const struct policy_table* after,
+	const struct policy_table* added)
+{
+	struct sweep s;
+	if(!sweep_needed(env, after, 0))
+		return 0;
+	memset(&s, 0, sizeof(s));
+	s.env = env;
+	s.after = after;
+	s.now = time(NULL);
+	if((s.changed = policy_table_create(0)))
+		policy_table_walk(added, collect_added, &s);
+	else	s.oom = 1;
+	sweep_changed(&s);
 	return s.count;
 }

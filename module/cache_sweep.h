@@ -8,6 +8,7 @@
 #include <stddef.h>
 struct module_env;
 struct policy_snapshot;
+struct policy_table;
 
 /**
  * Remove the cached messages and RRsets that a new or changed rule covers,
@@ -27,5 +28,15 @@ struct policy_snapshot;
  */
 size_t cache_sweep(struct module_env* env, const struct policy_snapshot* after,
 	const struct policy_snapshot* before);
+
+/**
+ * The same for rules just added to the table in use: they are the new ones.
+ * @param env: the module environment (for the caches).
+ * @param after: the table now in use, the rules of added among its own.
+ * @param added: the rules added.
+ * @return as cache_sweep.
+ */
+size_t cache_sweep_added(struct module_env* env,
+	const struct policy_table* after, const struct policy_table* added);
 
 #endif /* RRPOLICY_CACHE_SWEEP_H */

@@ -50,6 +50,22 @@ static const struct schema_migration schema_migrations[] = {
 	{ 1, rrpolicy_migrate_1_to_2_sql }
 };
 
+/** Run a statement with one integer parameter that returns one integer;
+ * -1 on error. */
+static long long
+query_int_arg(sqlite3* db, const char* sql, int64_t arg)
+{
+	sqlite3_stmt* st;
+	long long v = -1;
+	if(sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if(sqlite3_bind_int64(st, 1, arg) == SQLITE_OK &&
+		sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 /** Put the schema into an empty database, in one transaction. */
 static int
 create_schema(sqlite3* db, char* err, size_t errlen)
@@ -518,21 +534,42 @@ ms_since(const struct timespec* t0)
 		(double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/** Whether only the rows added since the load of base need reading: every
+ * change since was an insert of a row with an id above the highest before.
+ * Each insert, update and delete of a row (and update of a setting) moves
+ * the revision by one; only inserts move the row count, and a row with a
+ * higher id is an insert or an update. So when the revision, the row count
+ * and the rows with a higher id all moved by the same number, the changes
+ * were that many inserts, and those rows are they. The table in use is not
+ * looked at, only whether there is one. */
+static int
+only_added(sqlite3* db, const struct policy_table* base,
+	const struct policy_load_stats* stats, int64_t revision,
+	long long count)
+{
+	int64_t delta = revision - stats->revision;
+	if(!base || delta <= 0 || stats->max_id == INT64_MAX ||
+		count - (long long)stats->rows != delta)
+		return 0;
+	return query_int_arg(db, "SELECT count(*) FROM policy WHERE id >= ?",
+		stats->max_id + 1) == delta;
+}
+
 int
-policy_store_load(sqlite3* db, struct policy_snapshot* snap,
-	struct policy_load_stats* stats, char* err, size_t errlen)
+policy_store_load(sqlite3* db, const struct policy_table* base,
+	struct policy_snapshot* snap, struct policy_load_stats* stats,
+	char* err, size_t errlen)
 {
 	sqlite3_stmt* st = NULL;
 	struct type_map* types = NULL;
 	struct timespec t0;
 	time_t now = time(NULL);
+	int64_t revision, since = INT64_MIN;
 	long long count;
 	int rc;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	stats->rows = stats->rules = stats->disabled = stats->expired = 0;
-	stats->malformed = stats->nskipped = 0;
-	/* the rules are read once, in order: map the file, skip the copies */
-	sqlite3_exec(db, "PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
+	stats->read = 0;
+	stats->only_added = 0;
 	/* One read transaction: a consistent snapshot of settings and rules,
 	 * never half of an edit still being committed. */
 	if(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
@@ -541,21 +578,42 @@ policy_store_load(sqlite3* db, struct policy_snapshot* snap,
 		snprintf(err, errlen, "out of memory");
 		goto fail_msg;
 	}
-	if((stats->revision = policy_store_revision(db)) < 0 ||
+	if((revision = policy_store_revision(db)) < 0 ||
 		settings_read(db, &snap->settings) != 0 || type_map_read(db, types) != 0 ||
 		(count = query_int(db, "SELECT count(*) FROM policy")) < 0)
 		goto fail;
-	if(!(snap->table = policy_table_create((size_t)count))) {
+	if(only_added(db, base, stats, revision, count)) {
+		since = stats->max_id + 1;
+		stats->only_added = 1;
+		snap->table = policy_table_create((size_t)(revision -
+			stats->revision));
+	} else {
+		/* every row is read once, in order: map the file, skip the
+		 * copies (not for the counts above, which only pass over an
+		 * index: there a read costs less than the first touch of a
+		 * mapped page) */
+		sqlite3_exec(db, "PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
+		stats->rows = stats->rules = stats->disabled = 0;
+		stats->expired = stats->malformed = stats->nskipped = 0;
+		stats->max_id = INT64_MIN;
+		snap->table = policy_table_create((size_t)count);
+	}
+	stats->revision = revision;
+	if(!snap->table) {
 		snprintf(err, errlen, "out of memory for %lld rules", count);
 		goto fail_msg;
 	}
 	if(sqlite3_prepare_v2(db, "SELECT id, name, type, action, enabled, "
 		"expires_at, CAST(strftime('%s', expires_at) AS INTEGER), "
-		"trigger, scope FROM policy", -1, &st, NULL) != SQLITE_OK)
+		"trigger, scope FROM policy WHERE id >= ?", -1, &st, NULL) !=
+		SQLITE_OK || sqlite3_bind_int64(st, 1, since) != SQLITE_OK)
 		goto fail;
 	while((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char* why = row_to_rule(st, snap, types, now, stats);
+		if(sqlite3_column_int64(st, 0) > stats->max_id)
+			stats->max_id = sqlite3_column_int64(st, 0);
 		stats->rows++;
+		stats->read++;
 		if(why) {
 			if(stats->nskipped < POLICY_SKIPPED_MAX) {
 				stats->skipped[stats->nskipped].id =

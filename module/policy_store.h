@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "dname_text.h"
 struct policy_snapshot;
+struct policy_table;
 struct sqlite3;
 
 /** Schema version this module reads and writes (PRAGMA user_version).
@@ -65,6 +66,13 @@ struct policy_load_stats {
 	double ms;
 	/** revision.policy the rules are from */
 	int64_t revision;
+	/** highest policy.id read, INT64_MIN if none */
+	int64_t max_id;
+	/** rows this load read: all of them, or only those added since the
+	 * load it started from */
+	size_t read;
+	/** whether the load read only the rows added since the last one */
+	int only_added;
 	/** the first malformed rows */
 	struct policy_skipped skipped[POLICY_SKIPPED_MAX];
 	/** how many of them */
@@ -85,19 +93,26 @@ struct policy_load_stats {
 struct sqlite3* policy_store_open(const char* path, char* err, size_t errlen);
 
 /**
- * Read the settings and every policy row, in one read transaction, into the
+ * Read the settings and the policy rows, in one read transaction, into the
  * tables of a new snapshot: qname rules, target rules and answer-ip rules
  * (the last two stay NULL when there are none). Malformed rows are skipped
  * with a log line naming their id.
+ * When every change since the load of base was an insert of a row with a
+ * higher id than any before (the revision moved by as much as the row count
+ * did, and as many rows have such an id), only those rows are read, and the
+ * snapshot holds only their rules (stats->only_added is set): the caller
+ * adds them to base. A rule added to a large policy applies in milliseconds.
  * @param db: connection from policy_store_open.
+ * @param base: the qname rules in use, or NULL to read every row.
  * @param snap: an empty snapshot, filled in.
- * @param stats: filled in.
+ * @param stats: filled in; on entry, the stats of the load of base.
  * @param err: buffer for the reason of a failure.
  * @param errlen: its size.
  * @return 0 on success, -1 on failure (the snapshot is left empty).
  */
-int policy_store_load(struct sqlite3* db, struct policy_snapshot* snap,
-	struct policy_load_stats* stats, char* err, size_t errlen);
+int policy_store_load(struct sqlite3* db, const struct policy_table* base,
+	struct policy_snapshot* snap, struct policy_load_stats* stats,
+	char* err, size_t errlen);
 
 /** Set every setting to its default. */
 void policy_store_defaults(struct policy_settings* s);

@@ -7,8 +7,15 @@
  */
 #include "policy_table.h"
 #include "dname_text.h"
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+/** Arrays from this size on are backed by huge pages where the kernel can. */
+#define HUGE_MIN (4u << 20)
+/** Size of a huge page. */
+#define HUGE_PAGE (2u << 20)
 
 const char* const policy_action_names[PA_COUNT] = { "nullmx", "nodata",
 	"nxdomain", "refused", "servfail", "drop", "log", "allow",
@@ -42,9 +49,22 @@ struct policy_table {
 	struct policy_rule* rules;
 	/** rules used and allocated */
 	size_t nrules, rules_cap;
+	/** per rule, the arena offset of its name, POLICY_BELOW_BIT set for a
+	 * "*." rule: the rules in their order, for policy_table_diff */
+	uint32_t* names;
 	/** earliest expiry of an allow rule, 0 if none */
 	int64_t allow_expiry;
+	/** whether the rules were added in ascending id order */
+	int sorted;
+	/** the table this one is a copy of (only compared, never followed),
+	 * and how many rules it had: they are the first rules of this one */
+	const struct policy_table* copy_of;
+	/** that count */
+	size_t copy_of_n;
 };
+
+/** Bit of policy_table.names that marks a "*." rule. */
+#define POLICY_BELOW_BIT 0x80000000u
 
 /** FNV-1a over a lowercase wire name. */
 static uint32_t
@@ -55,6 +75,25 @@ name_hash(const uint8_t* name, size_t len)
 	for(i = 0; i < len; i++)
 		h = (h ^ name[i]) * 16777619u;
 	return h;
+}
+
+/** Ask for huge pages for a large array, before it is first written: a table
+ * of a million rules is about 80 MB, and the first write of each of its 4 kB
+ * pages (a page fault) cost more than building the table (280 ms against
+ * 20 ms for an 80 MB copy, measured on the benchmark's VM). Lookups take
+ * fewer TLB misses too. Only a hint: nothing changes where the kernel says no. */
+static void
+advise_huge(void* p, size_t len)
+{
+#ifdef MADV_HUGEPAGE
+	uintptr_t start = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+	uintptr_t end = ((uintptr_t)p + len) & ~(uintptr_t)(HUGE_PAGE - 1);
+	if(len >= HUGE_MIN && end > start)
+		(void)madvise((void*)start, end - start, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)len;
+#endif
 }
 
 /** Grow an array to hold at least need elements; 0 on success. */
@@ -69,8 +108,27 @@ grow(void** array, size_t* cap, size_t need, size_t elem)
 		n *= 2;
 	if(!(p = realloc(*array, n * elem)))
 		return -1;
+	advise_huge(p, n * elem);
 	*array = p;
 	*cap = n;
+	return 0;
+}
+
+/** Grow the rule array and its names to hold at least need rules. */
+static int
+grow_rules(struct policy_table* t, size_t need)
+{
+	size_t cap = t->rules_cap;
+	uint32_t* p;
+	if(need <= t->rules_cap)
+		return 0;
+	if(grow((void**)&t->rules, &cap, need, sizeof(*t->rules)) != 0)
+		return -1;
+	if(!(p = realloc(t->names, cap * sizeof(*p))))
+		return -1;	/* rules_cap stays: the next grow tries again */
+	advise_huge(p, cap * sizeof(*p));
+	t->names = p;
+	t->rules_cap = cap;
 	return 0;
 }
 
@@ -99,6 +157,7 @@ alloc_slots(struct policy_table* t, size_t want)
 		n *= 2;
 	if(!(t->slots = malloc(n * sizeof(*t->slots))))
 		return -1;
+	advise_huge(t->slots, n * sizeof(*t->slots));
 	for(i = 0; i < n; i++)
 		t->slots[i].name = POLICY_NONE;
 	t->mask = n - 1;
@@ -131,13 +190,86 @@ policy_table_create(size_t expected)
 	struct policy_table* t = calloc(1, sizeof(*t));
 	if(!t)
 		return NULL;
-	if(alloc_slots(t, expected) != 0 ||
-		grow((void**)&t->rules, &t->rules_cap, expected, sizeof(*t->rules)) != 0 ||
+	t->sorted = 1;
+	if(alloc_slots(t, expected) != 0 || grow_rules(t, expected) != 0 ||
 		grow((void**)&t->arena, &t->arena_cap, expected * 16, 1) != 0) {
 		policy_table_delete(t);
 		return NULL;
 	}
 	return t;
+}
+
+struct policy_table*
+policy_table_copy(const struct policy_table* t, size_t extra)
+{
+	struct policy_table* c = calloc(1, sizeof(*c));
+	size_t i;
+	if(!c)
+		return NULL;
+	*c = *t;
+	c->slots = NULL;
+	c->arena = NULL;
+	c->rules = NULL;
+	c->names = NULL;
+	c->rules_cap = c->arena_cap = 0;
+	c->copy_of = t;
+	c->copy_of_n = t->nrules;
+	if(grow_rules(c, t->nrules + extra + 1) != 0 ||
+		grow((void**)&c->arena, &c->arena_cap, t->arena_len + extra * 64,
+		1) != 0) {
+		policy_table_delete(c);
+		return NULL;
+	}
+	memcpy(c->rules, t->rules, t->nrules * sizeof(*t->rules));
+	memcpy(c->names, t->names, t->nrules * sizeof(*t->names));
+	memcpy(c->arena, t->arena, t->arena_len);
+	if((t->nodes + extra) * 2 <= t->mask + 1) {
+		if(!(c->slots = malloc((t->mask + 1) * sizeof(*c->slots)))) {
+			policy_table_delete(c);
+			return NULL;
+		}
+		advise_huge(c->slots, (t->mask + 1) * sizeof(*c->slots));
+		memcpy(c->slots, t->slots, (t->mask + 1) * sizeof(*c->slots));
+		return c;
+	}
+	/* too full for the rules to come: a larger index */
+	if(alloc_slots(c, t->nodes + extra) != 0) {
+		policy_table_delete(c);
+		return NULL;
+	}
+	for(i = 0; i <= t->mask; i++) {
+		if(t->slots[i].name == POLICY_NONE)
+			continue;
+		*find_slot(c, c->arena + t->slots[i].name,
+			dname_wire_len(c->arena + t->slots[i].name),
+			t->slots[i].hash) = t->slots[i];
+	}
+	return c;
+}
+
+int
+policy_table_has_room(const struct policy_table* t,
+	const struct policy_table* more)
+{
+	return more->nrules <= POLICY_ADD_IN_PLACE_MAX &&
+		t->nrules + more->nrules <= t->rules_cap &&
+		t->arena_len + more->arena_len <= t->arena_cap &&
+		(t->nodes + more->nodes + 1) * 2 <= t->mask + 1;
+}
+
+int
+policy_table_add_all(struct policy_table* t, const struct policy_table* more)
+{
+	size_t i;
+	for(i = 0; i < more->nrules; i++) {
+		const uint8_t* name = more->arena +
+			(more->names[i] & ~POLICY_BELOW_BIT);
+		if(policy_table_add(t, name, dname_wire_len(name),
+			(more->names[i] & POLICY_BELOW_BIT) != 0,
+			&more->rules[i]) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 void
@@ -148,6 +280,7 @@ policy_table_delete(struct policy_table* t)
 	free(t->slots);
 	free(t->arena);
 	free(t->rules);
+	free(t->names);
 	free(t);
 }
 
@@ -160,8 +293,7 @@ policy_table_add(struct policy_table* t, const uint8_t* name, size_t namelen,
 	uint32_t* head;
 	if((t->nodes + 1) * 2 > t->mask + 1 && rehash(t) != 0)
 		return -1;
-	if(grow((void**)&t->rules, &t->rules_cap, t->nrules + 1,
-		sizeof(*t->rules)) != 0)
+	if(grow_rules(t, t->nrules + 1) != 0)
 		return -1;
 	n = find_slot(t, name, namelen, h);
 	if(n->name == POLICY_NONE) {
@@ -177,7 +309,10 @@ policy_table_add(struct policy_table* t, const uint8_t* name, size_t namelen,
 	if(rule->action == PA_ALLOW && rule->expires &&
 		(!t->allow_expiry || rule->expires < t->allow_expiry))
 		t->allow_expiry = rule->expires;
+	if(t->nrules && rule->id <= t->rules[t->nrules - 1].id)
+		t->sorted = 0;
 	head = below ? &n->below : &n->exact;
+	t->names[t->nrules] = n->name | (below ? POLICY_BELOW_BIT : 0);
 	t->rules[t->nrules] = *rule;
 	t->rules[t->nrules].next = *head;
 	*head = (uint32_t)t->nrules++;
@@ -287,6 +422,68 @@ policy_table_has(const struct policy_table* t, const uint8_t* name,
 	return 0;
 }
 
+/** Whether rule ra of table a and rule rb of table b are the same rule: same
+ * id, type, action, flags and expiry, for the same name and kind. */
+static int
+same_rule(const struct policy_table* a, size_t ra, const struct policy_table* b,
+	size_t rb)
+{
+	const struct policy_rule* x = &a->rules[ra];
+	const struct policy_rule* y = &b->rules[rb];
+	const uint8_t* na = a->arena + (a->names[ra] & ~POLICY_BELOW_BIT);
+	const uint8_t* nb = b->arena + (b->names[rb] & ~POLICY_BELOW_BIT);
+	size_t len;
+	if(x->id != y->id || x->type != y->type || x->action != y->action ||
+		x->flags != y->flags || x->expires != y->expires ||
+		(a->names[ra] & POLICY_BELOW_BIT) != (b->names[rb] & POLICY_BELOW_BIT))
+		return 0;
+	len = dname_wire_len(na);
+	return len == dname_wire_len(nb) && memcmp(na, nb, len) == 0;
+}
+
+/** Call fn for rule r of table t. */
+static void
+call_rule(const struct policy_table* t, size_t r, policy_diff_func* fn,
+	int added, void* arg)
+{
+	fn(t->arena + (t->names[r] & ~POLICY_BELOW_BIT),
+		(t->names[r] & POLICY_BELOW_BIT) != 0, &t->rules[r], added, arg);
+}
+
+int
+policy_table_diff(const struct policy_table* before,
+	const struct policy_table* after, policy_diff_func* fn, void* arg)
+{
+	size_t i = 0, j = 0;
+	size_t nb = before ? before->nrules : 0, na = after ? after->nrules : 0;
+	if(before && after && after->copy_of == before &&
+		after->copy_of_n == nb) {
+		/* a copy of before with rules added: they are the difference */
+		for(j = nb; j < na; j++)
+			call_rule(after, j, fn, 1, arg);
+		return 0;
+	}
+	if((nb && !before->sorted) || (na && !after->sorted))
+		return -1;
+	/* both in ascending id order, and an id is one row: one merge */
+	while(i < nb || j < na) {
+		if(j == na || (i < nb && before->rules[i].id <
+			after->rules[j].id)) {
+			call_rule(before, i++, fn, 0, arg);
+		} else if(i == nb || after->rules[j].id < before->rules[i].id) {
+			call_rule(after, j++, fn, 1, arg);
+		} else {
+			if(!same_rule(before, i, after, j)) {
+				call_rule(before, i, fn, 0, arg);
+				call_rule(after, j, fn, 1, arg);
+			}
+			i++;
+			j++;
+		}
+	}
+	return 0;
+}
+
 int
 policy_table_has_broad(const struct policy_table* t)
 {
@@ -325,5 +522,5 @@ policy_table_mem(const struct policy_table* t)
 	if(!t)
 		return 0;
 	return sizeof(*t) + (t->mask + 1) * sizeof(*t->slots) + t->arena_cap +
-		t->rules_cap * sizeof(*t->rules);
+		t->rules_cap * (sizeof(*t->rules) + sizeof(*t->names));
 }

@@ -4,8 +4,9 @@
  * owner name for lookups by (qname, qtype) from any worker thread.
  *
  * A table is built once by one thread and is read-only afterwards, so any
- * number of workers read it at once (the module's read lock only keeps it
- * from being freed under them).
+ * number of workers read it at once (the module's read lock keeps it from
+ * being freed under them). The one exception: policy_table_add_all adds a
+ * few rules to a table in use, while its caller holds the write lock.
  */
 #ifndef RRPOLICY_POLICY_TABLE_H
 #define RRPOLICY_POLICY_TABLE_H
@@ -77,6 +78,39 @@ struct policy_table;
  */
 struct policy_table* policy_table_create(size_t expected);
 
+/**
+ * Copy a table, with room for more rules: the start of a table that adds
+ * rules to one in use (which stays read-only).
+ * @param t: table.
+ * @param extra: number of rules about to be added.
+ * @return new table or NULL on malloc failure.
+ */
+struct policy_table* policy_table_copy(const struct policy_table* t,
+	size_t extra);
+
+/**
+ * Whether policy_table_add_all(t, more) fits in the room t has: no array
+ * grows or moves and the index is not rebuilt, so it takes microseconds
+ * (more has at most POLICY_ADD_IN_PLACE_MAX rules).
+ * @param t: table.
+ * @param more: the rules to add.
+ * @return 1 if so, else 0.
+ */
+int policy_table_has_room(const struct policy_table* t,
+	const struct policy_table* more);
+
+/** Most rules policy_table_has_room accepts: the time a write lock is held. */
+#define POLICY_ADD_IN_PLACE_MAX 1024
+
+/**
+ * Add every rule of more to t, in the order they were added to more.
+ * @param t: table.
+ * @param more: the rules to add.
+ * @return 0 on success, -1 on malloc failure (t then has some of them).
+ */
+int policy_table_add_all(struct policy_table* t,
+	const struct policy_table* more);
+
 /** Free a table. NULL is fine. */
 void policy_table_delete(struct policy_table* t);
 
@@ -129,6 +163,28 @@ typedef void policy_walk_func(const uint8_t* name, int below,
 /** Call fn for every rule of the table (NULL: none). */
 void policy_table_walk(const struct policy_table* t, policy_walk_func* fn,
 	void* arg);
+
+/** Called by policy_table_diff for each rule only one table has: added is 1
+ * for a rule of the new table, 0 for a rule of the old one. */
+typedef void policy_diff_func(const uint8_t* name, int below,
+	const struct policy_rule* rule, int added, void* arg);
+
+/**
+ * Compare two tables rule by rule, in one pass over both (or none, when after
+ * is a policy_table_copy of before with rules added): fn is called for
+ * every rule of after that before does not hold identically (same id, type,
+ * action, flags, expiry, name and kind), and for every rule of before that
+ * after does not hold identically. A changed rule is both.
+ * @param before: old table (NULL: none).
+ * @param after: new table (NULL: none).
+ * @param fn: callback.
+ * @param arg: its argument.
+ * @return 0, or -1 (nothing called) when a table's rules were not added in
+ *	ascending id order: then compare with policy_table_walk and
+ *	policy_table_has.
+ */
+int policy_table_diff(const struct policy_table* before,
+	const struct policy_table* after, policy_diff_func* fn, void* arg);
 
 /**
  * Whether the table holds a rule identical to rule (same id, type, action

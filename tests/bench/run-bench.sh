@@ -35,6 +35,11 @@ usage: tests/bench/run-bench.sh [options]
   --configs LIST   comma-separated subset of stock,rrp0,rrp10k,rrpbig,rpzbig (stock first)
   --no-callgrind   skip the callgrind phase
   --apply, --no-apply  measure (or not) applying a change under load (default: full yes, quick no)
+  --apply-full     make that change one that reads every row again (an INSERT with id 0, below
+                   the highest, as an UPDATE or a DELETE does) instead of a plain INSERT
+  --apply-only     only that measurement (and the cache-hit run that sets its rate): no other
+                   workload, no callgrind; prints a short table of the per-round figures
+                   (to stdout, or to --out FILE)
   --keep           keep the work directory (configs, logs, raw data, callgrind files)
   --no-pin         do not pin the resolver to CPU 1 and the load generator/NSD to CPU 0
   --so FILE        rrpolicy.so to load (default: module/.libs/rrpolicy.so, copied at start)
@@ -51,19 +56,24 @@ KEEP=0
 PIN=1
 CALLGRIND=1
 APPLY=""
+APPLY_ONLY=0
+APPLY_ID=""
+OUT_GIVEN=0
 SO_SRC=$REPO_ROOT/module/.libs/rrpolicy.so
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) MODE=quick ;;
         --full) MODE=full ;;
         --rounds) ROUNDS=${2:?--rounds needs a number}; shift ;;
-        --out) OUT=${2:?--out needs a file}; shift ;;
+        --out) OUT=${2:?--out needs a file}; OUT_GIVEN=1; shift ;;
         --configs) CONFIGS_ARG=${2:?--configs needs a list}; shift ;;
         --keep) KEEP=1 ;;
         --no-pin) PIN=0 ;;
         --no-callgrind) CALLGRIND=0 ;;
         --apply) APPLY=1 ;;
         --no-apply) APPLY=0 ;;
+        --apply-only) APPLY_ONLY=1 APPLY=1 CALLGRIND=0 ;;
+        --apply-full) APPLY_ID=0 ;;
         --so) SO_SRC=${2:?--so needs a file}; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "run-bench: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -731,6 +741,15 @@ bench_config() {
     check_config "$cfg" "$dir"
     # warm the cache: every hit name and every blocked name once
     prime "$dir" "$W/prime.q" 200
+    if [ "$APPLY_ONLY" = 1 ]; then
+        if [ -z "${RATE[hit]:-}" ]; then    # the rate of the load: half of a saturation run
+            dnsperf_sat "$W/hit.q" "$SAT_OUTSTANDING"
+            RATE[hit]=$(awk -v q="$QPS" 'BEGIN { printf "%.0f", q / 2 }')
+        fi
+        apply_test "$cfg" "$r" "$dir"
+        stop_pid "$RES_PID"
+        return
+    fi
     for w in $CACHE_WORKLOADS; do
         file=$W/$w.q
         if [ "$w" = blocked ] && [ "${cfg#rrp}" != "$cfg" ]; then
@@ -787,7 +806,8 @@ apply_test() {
     t0=$(now_ms)
     case $cfg in
         rrp*) sqlite3 -cmd ".timeout 5000" "$dir/policy.db" \
-                  "INSERT INTO policy (name, type, comment) VALUES ('h1.hit.bench', 'A', 'bench apply')" \
+                  "INSERT INTO policy (${APPLY_ID:+id, }name, type, comment)
+                   VALUES (${APPLY_ID:+$APPLY_ID, }'h1.hit.bench', 'A', 'bench apply')" \
                   || die "$cfg: INSERT failed"
               want='EDE: 15' ;;
         rpz*) echo 'h1.hit.bench CNAME .' >>"$dir/rpz.zone"
@@ -963,9 +983,32 @@ fi
 # ---------------------------------------------------------------- report
 echo "loadavg_end	$(cut -d' ' -f1-3 /proc/loadavg)" >>"$W/machine.tsv"
 echo "elapsed_s	$(echo "$(date +%s.%N) - $BENCH_T0" | bc | cut -d. -f1)" >>"$W/machine.tsv"
-python3 "$BENCH_DIR/bench_report.py" "$W" >"$OUT.tmp" || die "report failed"
-mv "$OUT.tmp" "$OUT"
-log "wrote $OUT"
+if [ "$APPLY_ONLY" = 1 ]; then
+    # apply_ms / apply_lost / apply_sent / apply_max_ms per config and round
+    {
+        echo "# rrpolicy: applying a change under load (\`$COMMAND_LINE\`)"
+        echo
+        echo "big configurations: $BIG_LABEL rules; load: ${RATE[hit]} q/s of cache hits for $APPLY_DURATION s;" \
+            "change: ${APPLY_ID:+(read of every row) }INSERT ${APPLY_ID:+with id $APPLY_ID }of h1.hit.bench A"
+        echo
+        echo "| configuration | round | change to first blocked answer (ms) | unanswered | sent | longest answer (ms) |"
+        echo "|---|---|---|---|---|---|"
+        awk -F '\t' '$3 ~ /^apply_/ { v[$2 " " $1, $3] = $4; k[$2 " " $1] = 1 }
+            END { for (x in k) { split(x, a, " ")
+                printf "| %s | %s | %s | %s | %s | %s |\n", a[1], a[2],
+                    (x SUBSEP "apply_ms") in v ? v[x, "apply_ms"] : "-",
+                    v[x, "apply_lost"], v[x, "apply_sent"], v[x, "apply_max_ms"] } }' "$RAW" | sort
+    } >"$W/report.md" || die "report failed"
+else
+    python3 "$BENCH_DIR/bench_report.py" "$W" >"$W/report.md" || die "report failed"
+fi
+if [ "$APPLY_ONLY" = 1 ] && [ "$OUT_GIVEN" = 0 ]; then
+    cat "$W/report.md"
+    rm -f "$W/report.md"
+else
+    mv "$W/report.md" "$OUT"
+    log "wrote $OUT"
+fi
 if [ "$KEEP" = 1 ]; then
     log "raw data: $RAW; callgrind profiles: $W/cg/*/cg-*.out, annotate-*.txt"
 fi

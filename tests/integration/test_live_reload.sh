@@ -26,6 +26,16 @@ wait_answer() {
     return 1
 }
 
+# wait_count PATTERN N: wait up to 2 s until N lines of the resolver log match PATTERN
+wait_count() {
+    local i
+    for i in $(seq 20); do
+        [ "$(grep -cE "$1" "$T/resolver.log")" = "$2" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 # warm the cache
 check_eq "spammer.com A resolves" "NOERROR spammer.com. IN A 192.0.2.10 " "$(answer spammer.com A)"
 check_eq "nxdomain.com A resolves" "NOERROR nxdomain.com. IN A 192.0.2.20 " "$(answer nxdomain.com A)"
@@ -46,6 +56,7 @@ check_eq "the blocked answer carries EDE 15 of the rule" "15 rrpolicy: rule 10" 
 check_eq "nxdomain.com A still answers" "NOERROR nxdomain.com. IN A 192.0.2.20 " "$(answer nxdomain.com A)"
 check "... from the cache, which the edit left warm" not auth_saw nxdomain.com A
 check "the resolver log shows the live load" log_has 'loaded 1 rules \(revision [0-9]+\)'
+check "... which read only the row added" log_has 'loaded 1 rules .* only the added: 1 rows read'
 check_eq "status says the rule is live" "live|1" "$(sql 'SELECT state, rules FROM status;')"
 check_eq "status revision is the committed one" "$(sql 'SELECT policy FROM revision;')" \
     "$(sql 'SELECT loaded_revision FROM status;')"
@@ -54,11 +65,26 @@ check_eq "status revision is the committed one" "$(sql 'SELECT policy FROM revis
 sql "INSERT INTO policy(id, name, type, action) VALUES (11, '*.example.com', 'TXT', 'nxdomain');"
 check "a '*.' rule applies to a cached name below it" wait_answer a.example.com TXT "NXDOMAIN "
 check "... and to a cached name two labels below" wait_answer deep.sub.example.com TXT "NXDOMAIN "
+check "... added in place to the rules in use" \
+    log_has 'loaded 2 rules .* only the added: 1 rows read \(added in place\)'
 
 # a deleted rule stops applying
 sql "DELETE FROM policy WHERE id = 10;"
 check "a deleted rule stops applying without reload" \
     wait_answer spammer.com A "NOERROR spammer.com. IN A 192.0.2.10 "
+check "... after a load of every row" wait_count 'loaded 1 rules .* all 1 rows read' 1
+
+# a row added below the highest id is not taken for an addition at the end
+sql "INSERT INTO policy(id, name, type, action) VALUES (5, 'spammer.com', 'A', 'refused');"
+check "a rule added below the highest id applies" wait_answer spammer.com A "REFUSED "
+check "... after a load of every row" wait_count 'loaded 2 rules .* all 2 rows read' 1
+# nor a row whose id was changed to a higher one (one change, no row added)
+sql "UPDATE policy SET id = 50, type = 'MX' WHERE id = 5;"
+check "a rule whose id and type changed applies as changed" \
+    wait_answer spammer.com A "NOERROR spammer.com. IN A 192.0.2.10 "
+check "... after a load of every row" wait_count 'loaded 2 rules .* all 2 rows read' 2
+sql "DELETE FROM policy WHERE id = 50;"
+check "... and goes when deleted" wait_count 'loaded 1 rules .* all 1 rows read' 2
 
 # an open transaction is never half-loaded
 mkfifo "$T/sql.in"
@@ -75,6 +101,15 @@ echo "INSERT INTO policy(name, type, action) VALUES ('nxdomain.com', 'A', 'refus
 exec 7>&-
 check "both rules of the transaction apply once it commits" wait_answer nxdomain.com MX "NOERROR nxdomain.com. IN MX 0 . "
 check_eq "... the second one too" "REFUSED " "$(answer nxdomain.com A)"
+check "... read as the two rows added" log_has 'loaded 3 rules .* only the added: 2 rows read \(added in place\)'
+
+# more rules added than the table in use has room for: added to a copy of it
+sql "BEGIN; $(for i in $(seq 39); do
+    printf "INSERT INTO policy(name, type) VALUES ('filler%d.invalid', 'A'); " "$i"; done)
+    INSERT INTO policy(name, type, action) VALUES ('spammer.com', 'TXT', 'refused'); COMMIT;"
+check "forty rules added at once apply" wait_answer spammer.com TXT "REFUSED "
+check "... read as the rows added, into a copy" \
+    wait_count 'loaded 43 rules .* only the added: 40 rows read, old rules freed' 1
 
 # a database file replaced by a corrupt one: the rules loaded before stay
 sql ".backup '$T/good.db'"

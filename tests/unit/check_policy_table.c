@@ -208,6 +208,82 @@ START_TEST(test_name_parsing)
 }
 END_TEST
 
+/** What policy_table_diff reported: "+id" for an added rule, "-id" for a
+ * removed one, in the order of the calls. */
+struct diff_log {
+	/** the text */
+	char text[256];
+};
+
+/** policy_table_diff callback: append to the log. */
+static void
+diff_cb(const uint8_t* name, int below, const struct policy_rule* r,
+	int added, void* arg)
+{
+	struct diff_log* d = (struct diff_log*)arg;
+	size_t n = strlen(d->text);
+	(void)name;
+	snprintf(d->text + n, sizeof(d->text) - n, "%s%c%lld", n ? " " : "",
+		added ? '+' : '-', (long long)r->id + (below ? 1000 : 0));
+}
+
+START_TEST(test_copy_and_diff)
+{
+	struct policy_table* a = policy_table_create(100);
+	struct policy_table* b;
+	struct policy_table* c;
+	struct diff_log d;
+	int i;
+	add(a, "one.example", T_MX, PA_NULLMX, 1, 0);
+	add(a, "*.two.example", T_TXT, PA_NODATA, 2, 0);
+	add(a, "three.example", T_A, PA_ALLOW, 3, 0);
+	add(a, "four.example", T_A, PA_NODATA, 4, 5000);
+	/* a copy adds to its own arrays: the original stays as it was */
+	ck_assert_ptr_nonnull(b = policy_table_copy(a, 200));
+	for(i = 0; i < 200; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "n%d.example", i);
+		add(b, name, T_A, PA_NODATA, 10 + i, 0);
+	}
+	ck_assert_int_eq(policy_table_count(a), 4);
+	ck_assert_int_eq(policy_table_count(b), 204);
+	ck_assert_int_eq(hit(b, "one.example", T_MX), 1);
+	ck_assert_int_eq(hit(b, "x.two.example", T_TXT), 2);
+	ck_assert_int_eq(hit(b, "n199.example", T_A), 209);
+	ck_assert_int_eq(hit(a, "n199.example", T_A), 0);
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(policy_table_diff(a, a, diff_cb, &d), 0);
+	ck_assert_str_eq(d.text, "");
+	/* the copy's difference is what was added to it */
+	ck_assert_int_eq(policy_table_diff(a, b, diff_cb, &d), 0);
+	ck_assert_int_eq(strncmp(d.text, "+10 +11 +12 ", 12), 0);
+	ck_assert_int_eq(strlen(d.text), sizeof(d.text) - 1);
+	/* changed: name of 1, kind of 2, expiry of 4; 3 removed; 5 added */
+	c = policy_table_create(0);
+	add(c, "uno.example", T_MX, PA_NULLMX, 1, 0);
+	add(c, "two.example", T_TXT, PA_NODATA, 2, 0);
+	add(c, "four.example", T_A, PA_NODATA, 4, 6000);
+	add(c, "five.example", T_A, PA_NODATA, 5, 0);
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(policy_table_diff(a, c, diff_cb, &d), 0);
+	ck_assert_str_eq(d.text, "-1 +1 -1002 +2 -3 -4 +4 +5");
+	/* added in place, where there is room */
+	ck_assert_int_eq(policy_table_has_room(a, c), 1);
+	ck_assert_int_eq(policy_table_has_room(c, b), 0);
+	ck_assert_int_eq(policy_table_add_all(a, c), 0);
+	ck_assert_int_eq(policy_table_count(a), 8);
+	ck_assert_int_eq(hit(a, "uno.example", T_MX), 1);
+	ck_assert_int_eq(hit(a, "one.example", T_MX), 1);
+	ck_assert_int_eq(hit(a, "five.example", T_A), 5);
+	/* not in id order: the caller must compare another way */
+	add(c, "six.example", T_A, PA_NODATA, 3, 0);
+	ck_assert_int_eq(policy_table_diff(a, c, diff_cb, &d), -1);
+	policy_table_delete(a);
+	policy_table_delete(b);
+	policy_table_delete(c);
+}
+END_TEST
+
 /** The test suite. */
 static Suite*
 table_suite(void)
@@ -223,6 +299,7 @@ table_suite(void)
 	tcase_add_test(tc, test_empty_table);
 	tcase_add_test(tc, test_apex);
 	tcase_add_test(tc, test_name_parsing);
+	tcase_add_test(tc, test_copy_and_diff);
 	suite_add_tcase(s, tc);
 	return s;
 }
