@@ -13,7 +13,6 @@
 #include "util/data/packed_rrset.h"
 #include "util/regional.h"
 #include "sldns/rrdef.h"
-#include <ctype.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -43,28 +42,6 @@ content_has_target(uint16_t type)
 	return target_offset(type) >= 0;
 }
 
-/** Lowercase copy of a wire name that must end within avail bytes; its
- * length, or 0 if it does not. */
-static size_t
-bounded_name(const uint8_t* p, size_t avail, uint8_t* out)
-{
-	size_t pos = 0, i;
-	for(;;) {
-		uint8_t n;
-		if(pos >= avail)
-			return 0;
-		n = p[pos];
-		if(n > 63 || pos + 1 + n > avail || pos + 1 + n > DNAME_WIRE_MAX)
-			return 0;
-		out[pos] = n;
-		if(n == 0)
-			return pos + 1;
-		for(i = 1; i <= n; i++)
-			out[pos+i] = (uint8_t)tolower(p[pos+i]);
-		pos += 1 + n;
-	}
-}
-
 size_t
 content_target(const struct ub_packed_rrset_key* rr, size_t j, uint8_t* out)
 {
@@ -75,8 +52,8 @@ content_target(const struct ub_packed_rrset_key* rr, size_t j, uint8_t* out)
 	size_t len;
 	if(off < 0 || d->rr_len[j] < 2 + (size_t)off + 1)
 		return 0;
-	if(!(len = bounded_name(d->rr_data[j] + 2 + off, d->rr_len[j] - 2 - off,
-		out)))
+	if(!(len = dname_lower_copy_n(d->rr_data[j] + 2 + off,
+		d->rr_len[j] - 2 - off, out)))
 		return 0;
 	if(len == 1 && (type == LDNS_RR_TYPE_SVCB || type == LDNS_RR_TYPE_HTTPS) &&
 		(d->rr_data[j][2] || d->rr_data[j][3]))

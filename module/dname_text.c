@@ -69,13 +69,16 @@ dname_from_text(const char* text, uint8_t* wire, size_t* len,
 }
 
 size_t
-dname_lower_copy(const uint8_t* src, uint8_t* dst)
+dname_lower_copy_n(const uint8_t* src, size_t avail, uint8_t* dst)
 {
 	size_t pos = 0;
 	for(;;) {
-		uint8_t n = src[pos];
+		uint8_t n;
 		size_t i;
-		if(n > 63 || pos + 1 + n > DNAME_WIRE_MAX)
+		if(pos >= avail)
+			return 0;
+		n = src[pos];
+		if(n > 63 || pos + 1 + n > avail || pos + 1 + n > DNAME_WIRE_MAX)
 			return 0;
 		dst[pos] = n;
 		if(n == 0)
@@ -84,6 +87,12 @@ dname_lower_copy(const uint8_t* src, uint8_t* dst)
 			dst[pos+i] = (uint8_t)tolower(src[pos+i]);
 		pos += 1 + n;
 	}
+}
+
+size_t
+dname_lower_copy(const uint8_t* src, uint8_t* dst)
+{
+	return dname_lower_copy_n(src, DNAME_WIRE_MAX, dst);
 }
 
 size_t

@@ -34,6 +34,17 @@ const char* dname_from_text(const char* text, uint8_t* wire, size_t* len,
  */
 size_t dname_lower_copy(const uint8_t* src, uint8_t* dst);
 
+/**
+ * Copy a wire name that must end within avail bytes (as in rdata),
+ * lowercasing it, and return its length.
+ * @param src: the name.
+ * @param avail: bytes readable at src.
+ * @param dst: output buffer of DNAME_WIRE_MAX bytes.
+ * @return the length of the name, or 0 if it is malformed, too long or does
+ *	not end within avail bytes.
+ */
+size_t dname_lower_copy_n(const uint8_t* src, size_t avail, uint8_t* dst);
+
 /** Length of a valid wire name, including the root label. */
 size_t dname_wire_len(const uint8_t* wire);
 

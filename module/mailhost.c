@@ -61,25 +61,27 @@ name_hash64(const uint8_t* name)
 	return h;
 }
 
-/** The tag of a hash: its upper half, never 0. */
-static uint32_t
-hash_tag(uint64_t h)
+/** The bucket of a name, and its tag: the upper half of its hash, never 0. */
+static uint64_t*
+bucket_of(const struct mailhost_set* m, const uint8_t* name, uint32_t* tag)
 {
-	uint32_t tag = (uint32_t)(h >> 32);
-	return tag ? tag : 1;
+	uint64_t h = name_hash64(name);
+	*tag = (uint32_t)(h >> 32);
+	if(!*tag)
+		*tag = 1;
+	return &m->words[(h & m->mask) * MAILHOST_WAYS];
 }
 
 int
 mailhost_set_add(struct mailhost_set* m, const uint8_t* name, time_t now)
 {
-	uint64_t h, *bucket, victim_word = UINT64_MAX;
-	uint32_t tag, expiry = (uint32_t)now + (m ? m->ttl : 0);
+	uint64_t *bucket, victim_word = UINT64_MAX;
+	uint32_t tag, expiry;
 	int i, victim = 0, fresh = 1;
 	if(!m)
 		return 0;
-	h = name_hash64(name);
-	tag = hash_tag(h);
-	bucket = &m->words[(h & m->mask) * MAILHOST_WAYS];
+	bucket = bucket_of(m, name, &tag);
+	expiry = (uint32_t)now + m->ttl;
 	for(i = 0; i < MAILHOST_WAYS; i++) {
 		uint64_t w = __atomic_load_n(&bucket[i], __ATOMIC_RELAXED);
 		if((uint32_t)(w >> 32) == tag) {
@@ -101,15 +103,12 @@ mailhost_set_add(struct mailhost_set* m, const uint8_t* name, time_t now)
 int
 mailhost_set_has(const struct mailhost_set* m, const uint8_t* name, time_t now)
 {
-	uint64_t h;
 	const uint64_t* bucket;
 	uint32_t tag;
 	int i;
 	if(!m)
 		return 0;
-	h = name_hash64(name);
-	tag = hash_tag(h);
-	bucket = &m->words[(h & m->mask) * MAILHOST_WAYS];
+	bucket = bucket_of(m, name, &tag);
 	for(i = 0; i < MAILHOST_WAYS; i++) {
 		uint64_t w = __atomic_load_n(&bucket[i], __ATOMIC_RELAXED);
 		if((uint32_t)(w >> 32) == tag)

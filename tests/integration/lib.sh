@@ -566,6 +566,12 @@ ede_text_of() {
 
 # ---------------------------------------------------------------- assertions
 
+# check_ede DESC OUT CODE RULE_ID: EDE CODE with the text "rrpolicy: rule RULE_ID".
+check_ede() {
+    check_eq "$1: EDE code" "$3" "$(ede_of "$2")"
+    check_eq "$1: EDE text names the rule" "rrpolicy: rule $4" "$(ede_text_of "$2")"
+}
+
 # report_ok DESC / report_fail DESC: count and print one result.
 report_ok() {
     PASSED=$((PASSED + 1))

@@ -18,11 +18,6 @@ top_srcdir=${top_srcdir:-$REPO_ROOT}
 
 [ -n "${RRPOLICY_SO:-}" ] || die "RRPOLICY_SO is not set: this test needs the rrpolicy module"
 
-# check_ede DESC OUT CODE RULE_ID: EDE CODE with the text "rrpolicy: rule RULE_ID".
-check_ede() {
-    check_eq "$1: EDE code" "$3" "$(ede_of "$2")"
-    check_eq "$1: EDE text names the rule" "rrpolicy: rule $4" "$(ede_text_of "$2")"
-}
 
 # hits_of RULE_ID: rows of table hit for a rule.
 hits_of() { sql "SELECT count(*) FROM hit WHERE policy_id = $1;"; }

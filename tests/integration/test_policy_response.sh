@@ -19,12 +19,6 @@ top_srcdir=${top_srcdir:-$REPO_ROOT}
 
 # ---------------------------------------------------------------- helpers
 
-# check_ede DESC OUT CODE RULE_ID: EDE CODE with the text "rrpolicy: rule RULE_ID".
-check_ede() {
-    check_eq "$1: EDE code" "$3" "$(ede_of "$2")"
-    check_eq "$1: EDE text names the rule" "rrpolicy: rule $4" "$(ede_text_of "$2")"
-}
-
 # types_of SECTION OUT: the RR types in a section, sorted, one per line.
 types_of() {
     section_of "$1" "$2" | awk '{ print $3 }' | LC_ALL=C sort -u
