@@ -21,9 +21,12 @@ const char* const policy_action_names[PA_COUNT] = { "nullmx", "nodata",
 	"nxdomain", "refused", "servfail", "drop", "log", "allow",
 	"require-secure", "block" };
 
+/** The name offset of an empty slot: the arena's first byte is unused. */
+#define SLOT_EMPTY 0
+
 /** One owner name in the index. */
 struct policy_node {
-	/** offset of the wire name in the arena, POLICY_NONE for an empty slot */
+	/** offset of the wire name in the arena, SLOT_EMPTY for an empty slot */
 	uint32_t name;
 	/** hash of the name */
 	uint32_t hash;
@@ -140,7 +143,7 @@ find_slot(const struct policy_table* t, const uint8_t* name, size_t len,
 	size_t i = h & t->mask;
 	for(;;) {
 		struct policy_node* n = &t->slots[i];
-		if(n->name == POLICY_NONE || (n->hash == h &&
+		if(n->name == SLOT_EMPTY || (n->hash == h &&
 			dname_wire_len(t->arena + n->name) == len &&
 			memcmp(t->arena + n->name, name, len) == 0))
 			return n;
@@ -152,14 +155,14 @@ find_slot(const struct policy_table* t, const uint8_t* name, size_t len,
 static int
 alloc_slots(struct policy_table* t, size_t want)
 {
-	size_t n = 64, i;
+	size_t n = 64;
 	while(n < want * 2)
 		n *= 2;
-	if(!(t->slots = malloc(n * sizeof(*t->slots))))
+	/* zeroed: every slot empty, and no memory used until one is written
+	 * (a database of answer-ip rules only leaves the index untouched) */
+	if(!(t->slots = calloc(n, sizeof(*t->slots))))
 		return -1;
 	advise_huge(t->slots, n * sizeof(*t->slots));
-	for(i = 0; i < n; i++)
-		t->slots[i].name = POLICY_NONE;
 	t->mask = n - 1;
 	return 0;
 }
@@ -175,7 +178,7 @@ rehash(struct policy_table* t)
 		return -1;
 	}
 	for(i = 0; i < oldn; i++) {
-		if(old[i].name == POLICY_NONE)
+		if(old[i].name == SLOT_EMPTY)
 			continue;
 		*find_slot(t, t->arena + old[i].name,
 			dname_wire_len(t->arena + old[i].name), old[i].hash) = old[i];
@@ -192,10 +195,11 @@ policy_table_create(size_t expected)
 		return NULL;
 	t->sorted = 1;
 	if(alloc_slots(t, expected) != 0 || grow_rules(t, expected) != 0 ||
-		grow((void**)&t->arena, &t->arena_cap, expected * 16, 1) != 0) {
+		grow((void**)&t->arena, &t->arena_cap, expected * 16 + 1, 1) != 0) {
 		policy_table_delete(t);
 		return NULL;
 	}
+	t->arena_len = 1;	/* offset 0 is SLOT_EMPTY, never a name */
 	return t;
 }
 
@@ -238,7 +242,7 @@ policy_table_copy(const struct policy_table* t, size_t extra)
 		return NULL;
 	}
 	for(i = 0; i <= t->mask; i++) {
-		if(t->slots[i].name == POLICY_NONE)
+		if(t->slots[i].name == SLOT_EMPTY)
 			continue;
 		*find_slot(c, c->arena + t->slots[i].name,
 			dname_wire_len(c->arena + t->slots[i].name),
@@ -296,7 +300,7 @@ policy_table_add(struct policy_table* t, const uint8_t* name, size_t namelen,
 	if(grow_rules(t, t->nrules + 1) != 0)
 		return -1;
 	n = find_slot(t, name, namelen, h);
-	if(n->name == POLICY_NONE) {
+	if(n->name == SLOT_EMPTY) {
 		if(grow((void**)&t->arena, &t->arena_cap, t->arena_len + namelen, 1) != 0)
 			return -1;
 		memcpy(t->arena + t->arena_len, name, namelen);
@@ -357,7 +361,7 @@ find_node(const struct policy_table* t, const uint8_t* name)
 {
 	size_t len = dname_wire_len(name);
 	const struct policy_node* n = find_slot(t, name, len, name_hash(name, len));
-	return n->name == POLICY_NONE ? NULL : n;
+	return n->name == SLOT_EMPTY ? NULL : n;
 }
 
 const struct policy_rule*
@@ -395,7 +399,7 @@ policy_table_walk(const struct policy_table* t, policy_walk_func* fn,
 		return;
 	for(i = 0; i <= t->mask; i++) {
 		const struct policy_node* n = &t->slots[i];
-		if(n->name == POLICY_NONE)
+		if(n->name == SLOT_EMPTY)
 			continue;
 		for(r = n->exact; r != POLICY_NONE; r = t->rules[r].next)
 			fn(t->arena + n->name, 0, &t->rules[r], arg);
@@ -493,7 +497,7 @@ policy_table_has_broad(const struct policy_table* t)
 		return 0;
 	for(i = 0; i <= t->mask; i++) {
 		const struct policy_node* n = &t->slots[i];
-		if(n->name == POLICY_NONE)
+		if(n->name == SLOT_EMPTY)
 			continue;
 		if(n->below != POLICY_NONE)
 			return 1;
