@@ -790,7 +790,7 @@ write_batch(struct hitlog* h, size_t* written)
 			pos += (uint64_t)ins_rows[k];
 			continue;
 		}
-		if(!is_row_error(rc)) {
+		if(!is_row_error(rc) || sqlite3_get_autocommit(h->db)) {
 			report_fail(h, "cannot insert into table hit of", rc);
 			rollback(h);
 			return is_busy(rc) ? HITLOG_BUSY : HITLOG_ERROR;
@@ -801,7 +801,11 @@ write_batch(struct hitlog* h, size_t* written)
 			if(ins_rows[k] > 1)
 				rc = insert_hits(h, HITLOG_NINS - 1, pos);
 			if(rc != SQLITE_DONE) {
-				if(!is_row_error(rc)) {
+				/* a row error that took the transaction with
+				 * it (a trigger's RAISE(ROLLBACK)) is no row
+				 * error: what follows would not be atomic */
+				if(!is_row_error(rc) ||
+					sqlite3_get_autocommit(h->db)) {
 					report_fail(h, "cannot insert into table "
 						"hit of", rc);
 					rollback(h);
