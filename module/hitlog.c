@@ -217,6 +217,11 @@ struct hitlog {
 	char ts_date[HITLOG_TS_LEN];
 	/** scratch: time stamp of hit_drop */
 	char ts_buf[HITLOG_TS_LEN];
+	/** the static strings (or NULL) bound to the qtype, action, stage and
+	 * dnssec parameters of each row of each INSERT, so that an unchanged
+	 * one is not bound again (bindings survive sqlite3_reset); unbound_text
+	 * when nothing is known */
+	const char* bound[HITLOG_NINS][HITLOG_MULTI][4];
 	/** scratch: the texts of the rows of one INSERT, bound SQLITE_STATIC */
 	struct hitlog_row_text {
 		/** time stamp */
@@ -611,19 +616,41 @@ rollback(struct hitlog* h)
 		(void)sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/** Marks a parameter of hitlog.bound whose binding is not known. */
+static const char unbound_text[] = "";
+
+/**
+ * Bind a static string (or NULL) to a parameter unless it is bound already.
+ * @param st: the statement.
+ * @param p: the parameter.
+ * @param v: the string, static storage, or NULL for SQL NULL.
+ * @param bound: what the parameter holds, updated.
+ */
+static void
+bind_static(sqlite3_stmt* st, int p, const char* v, const char** bound)
+{
+	if(*bound == v)
+		return;
+	if(v)
+		sqlite3_bind_text(st, p, v, -1, SQLITE_STATIC);
+	else	sqlite3_bind_null(st, p);
+	*bound = v;
+}
+
 /**
  * Format the hit of one slot and bind it to the parameters of one row.
  * @param h: the hit log.
- * @param st: the INSERT statement.
+ * @param k: the INSERT statement, index in ins_hit.
  * @param row: row of the statement, 0 .. its rows - 1 (also the scratch
  *	buffers used, which stay bound until the statement is reset).
  * @param s: the slot.
  */
 static void
-bind_row(struct hitlog* h, sqlite3_stmt* st, int row,
-	const struct hitlog_slot* s)
+bind_row(struct hitlog* h, int k, int row, const struct hitlog_slot* s)
 {
 	struct hitlog_row_text* t = &h->text[row];
+	sqlite3_stmt* st = h->ins_hit[k];
+	const char** bound = h->bound[k][row];
 	const char* qtype = s->qtype_name;
 	int p = row * HITLOG_COLS, qlen;
 	format_ts_cached(h, s->sec, s->usec, t->ts);
@@ -637,17 +664,18 @@ bind_row(struct hitlog* h, sqlite3_stmt* st, int row,
 		SQLITE_STATIC);
 	qlen = format_qname(s, t->qname, sizeof(t->qname));
 	sqlite3_bind_text(st, p + 3, t->qname, qlen, SQLITE_STATIC);
-	sqlite3_bind_text(st, p + 4, qtype, -1, SQLITE_STATIC);
+	if(qtype == t->qtype) {
+		/* the buffer's text changes: always bound again */
+		sqlite3_bind_text(st, p + 4, qtype, -1, SQLITE_STATIC);
+		bound[0] = unbound_text;
+	} else	bind_static(st, p + 4, qtype, &bound[0]);
 	sqlite3_bind_int64(st, p + 5, (sqlite3_int64)s->policy_id);
-	sqlite3_bind_text(st, p + 6, s->action ? s->action : "unknown", -1,
-		SQLITE_STATIC);
-	if(s->stage == HITLOG_RESPONSE)
-		sqlite3_bind_text(st, p + 7, "response", 8, SQLITE_STATIC);
-	else	sqlite3_bind_text(st, p + 7, "query", 5, SQLITE_STATIC);
-	if(s->dnssec && s->dnssec <= HITLOG_DNSSEC_INDETERMINATE)
-		sqlite3_bind_text(st, p + 8, dnssec_names[s->dnssec], -1,
-			SQLITE_STATIC);
-	else	sqlite3_bind_null(st, p + 8);
+	bind_static(st, p + 6, s->action ? s->action : "unknown", &bound[1]);
+	bind_static(st, p + 7, s->stage == HITLOG_RESPONSE ? "response" :
+		"query", &bound[2]);
+	bind_static(st, p + 8, s->dnssec && s->dnssec <=
+		HITLOG_DNSSEC_INDETERMINATE ? dnssec_names[s->dnssec] : NULL,
+		&bound[3]);
 }
 
 /**
@@ -665,7 +693,7 @@ insert_hits(struct hitlog* h, int k, uint64_t pos)
 	sqlite3_stmt* st = h->ins_hit[k];
 	int i, rc;
 	for(i = 0; i < ins_rows[k]; i++)
-		bind_row(h, st, i, &h->slots[(pos + (uint64_t)i) % h->size]);
+		bind_row(h, k, i, &h->slots[(pos + (uint64_t)i) % h->size]);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc;
@@ -1098,6 +1126,11 @@ prepare_inserts(struct hitlog* h)
 			len += sizeof(row) - 1;
 		}
 		sql[len] = 0;
+		for(i = 0; i < HITLOG_MULTI; i++) {
+			int c;
+			for(c = 0; c < 4; c++)
+				h->bound[k][i][c] = unbound_text;
+		}
 		rc = sqlite3_prepare_v2(h->db, sql, (int)len, &h->ins_hit[k],
 			NULL);
 		if(rc != SQLITE_OK) {
