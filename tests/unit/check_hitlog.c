@@ -786,6 +786,352 @@ START_TEST(test_edge_cases)
 }
 END_TEST
 
+/** Hits 0 .. n-1 of the batching tests: policy id = number, one client. */
+static void
+add_numbered(struct hitlog* h, int from, int n)
+{
+	int i;
+	for(i = from; i < from + n; i++)
+		add_simple(h, i);
+}
+
+/** Rows of hit whose policy_id does not follow the previous row's by one
+ * (in id order): 0 when the rows are exactly the hits in the order added. */
+static long long
+out_of_order(void)
+{
+	return query_int("SELECT count(*) FROM (SELECT policy_id - lag("
+		"policy_id) OVER (ORDER BY id) AS d FROM hit) WHERE d <> 1");
+}
+
+START_TEST(test_batch_sizes)
+{
+	/* transactions of every size around the statements of 64, 16, 4 and
+	 * 1 rows: each written whole, in order, once */
+	static const int sizes[] = { 1, 3, 4, 5, 15, 16, 17, 63, 64, 65, 101,
+		127, 128, 129, 333, 500 };
+	struct hitlog_config cfg;
+	struct hitlog* h;
+	sqlite3* other;
+	size_t i;
+	int total = 0;
+	make_db();
+	/* 1000 slots: a transaction holds at most 500, no multiple of 64 */
+	cfg = test_cfg(1000, 0);
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	for(i = 0; i < sizeof(sizes)/sizeof(sizes[0]); i++) {
+		char sql[64];
+		/* the lock makes the writer take all of them in one go */
+		other = open_other();
+		exec_ok(other, "BEGIN EXCLUSIVE");
+		add_numbered(h, total, sizes[i]);
+		exec_ok(other, "COMMIT");
+		sqlite3_close(other);
+		total += sizes[i];
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM hit");
+		ck_assert_int_eq(wait_for(sql, total, 5000), total);
+	}
+	hitlog_stop(h);
+	ck_assert_uint_eq(hitlog_written(NULL), 0);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), total);
+	ck_assert_int_eq(query_int("SELECT min(policy_id) FROM hit"), 0);
+	ck_assert_int_eq(query_int("SELECT max(policy_id) FROM hit"), total - 1);
+	ck_assert_int_eq(out_of_order(), 0);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE client <> "
+		"'192.0.2.1' OR qname <> 'www.example.com.' OR qtype <> 'MX' OR "
+		"action <> 'nullmx' OR stage <> 'query' OR dnssec IS NOT NULL"), 0);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit_drop"), 0);
+	remove_db();
+}
+END_TEST
+
+START_TEST(test_full_ring_batches)
+{
+	/* a full ring of 1000 (transactions of at most 500), a lap ahead of
+	 * the writer: 1000 written in order, the rest dropped and counted */
+	enum { Q = 1000, N = 2345 };
+	struct hitlog_config cfg;
+	struct hitlog* h;
+	sqlite3* other;
+	make_db();
+	cfg = test_cfg(Q, 0);
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	other = open_other();
+	exec_ok(other, "BEGIN EXCLUSIVE");
+	add_numbered(h, 0, N);
+	ck_assert_uint_eq(hitlog_dropped(h), N - Q);
+	exec_ok(other, "COMMIT");
+	sqlite3_close(other);
+	ck_assert_int_eq(wait_for("SELECT count(*) FROM hit", Q, 5000), Q);
+	/* the ring has room again: more go in behind them */
+	add_numbered(h, N, 77);
+	hitlog_stop(h);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), Q + 77);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE "
+		"policy_id < " "1000"), Q);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE "
+		"policy_id >= 2345"), 77);
+	ck_assert_int_eq(query_int("SELECT count(DISTINCT policy_id) FROM hit"),
+		Q + 77);
+	ck_assert_int_eq(query_int("SELECT sum(dropped) FROM hit_drop"), N - Q);
+	remove_db();
+}
+END_TEST
+
+START_TEST(test_refused_in_multi_row)
+{
+	/* refused rows at the edges of the 64-row statements of one
+	 * transaction: only they are skipped, the others land once, in order */
+	static const uint8_t poison[] = "\006poison\004test";
+	static const int bad[] = { 0, 63, 64, 100, 127, 128, 191, 199 };
+	enum { N = 200 };
+	struct hitlog_config cfg;
+	struct hitlog* h;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	sqlite3* other;
+	size_t b = 0;
+	int i;
+	make_db();
+	other = open_other();
+	exec_ok(other, "CREATE TRIGGER no_poison BEFORE INSERT ON hit "
+		"WHEN NEW.qname = 'poison.test.' BEGIN "
+		"SELECT RAISE(ABORT, 'no poison'); END");
+	sqlite3_close(other);
+	cfg = test_cfg(1024, 0);
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	len = addr4(&ss, "192.0.2.7");
+	other = open_other();
+	exec_ok(other, "BEGIN EXCLUSIVE");
+	for(i = 0; i < N; i++) {
+		if(b < sizeof(bad)/sizeof(bad[0]) && bad[b] == i) {
+			hitlog_add(h, NULL, &ss, len, poison, 1, "A", i, "block",
+				HITLOG_QUERY, HITLOG_DNSSEC_NONE);
+			b++;
+		} else	add_simple(h, i);
+	}
+	exec_ok(other, "COMMIT");
+	sqlite3_close(other);
+	hitlog_stop(h);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"),
+		N - (long long)(sizeof(bad)/sizeof(bad[0])));
+	ck_assert_int_eq(query_int("SELECT count(DISTINCT policy_id) FROM hit"),
+		N - (long long)(sizeof(bad)/sizeof(bad[0])));
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE policy_id "
+		"IN (0, 63, 64, 100, 127, 128, 191, 199)"), 0);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM (SELECT policy_id < "
+		"lag(policy_id) OVER (ORDER BY id) AS back FROM hit) WHERE back"),
+		0);
+	ck_assert(log_has("no poison"));
+	remove_db();
+}
+END_TEST
+
+START_TEST(test_rollback_trigger)
+{
+	/* a trigger that rolls the whole transaction back: nothing of the
+	 * batch may land outside a transaction (no duplicates later) */
+	struct hitlog_config cfg;
+	struct hitlog* h;
+	sqlite3* other;
+	make_db();
+	other = open_other();
+	exec_ok(other, "CREATE TABLE gate (open INTEGER)");
+	exec_ok(other, "INSERT INTO gate VALUES (0)");
+	exec_ok(other, "CREATE TRIGGER closed BEFORE INSERT ON hit "
+		"WHEN (SELECT open FROM gate) = 0 AND NEW.policy_id = 70 BEGIN "
+		"SELECT RAISE(ROLLBACK, 'gate closed'); END");
+	cfg = test_cfg(1024, 0);
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	exec_ok(other, "BEGIN EXCLUSIVE");
+	add_numbered(h, 0, 150);
+	exec_ok(other, "COMMIT");
+	/* the writer fails and retries; nothing is in the table */
+	sleep_ms(700);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), 0);
+	exec_ok(other, "UPDATE gate SET open = 1");
+	sqlite3_close(other);
+	ck_assert_int_eq(wait_for("SELECT count(*) FROM hit", 150, 5000), 150);
+	hitlog_stop(h);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), 150);
+	ck_assert_int_eq(out_of_order(), 0);
+	ck_assert(log_has("cannot insert into table hit"));
+	remove_db();
+}
+END_TEST
+
+START_TEST(test_busy_commit)
+{
+	/* no WAL (a reader held the database when the writer started), so a
+	 * reader makes COMMIT fail busy after the rows were inserted: the
+	 * transaction is rolled back, the slots kept, everything written
+	 * once when the reader is gone */
+	enum { N = 300 };
+	struct hitlog_config cfg;
+	struct hitlog* h;
+	sqlite3* reader;
+	sqlite3_stmt* st;
+	make_db();
+	reader = open_other();
+	sqlite3_busy_timeout(reader, 0);
+	exec_ok(reader, "BEGIN");
+	ck_assert_int_eq(sqlite3_prepare_v2(reader, "SELECT count(*) FROM hit",
+		-1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	cfg = test_cfg(1024, 0);
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	ck_assert(log_has("cannot set journal_mode WAL"));
+	add_numbered(h, 0, N);
+	sleep_ms(900);
+	ck_assert_uint_eq(hitlog_written(h), 0);
+	ck_assert(log_has("cannot commit"));
+	sqlite3_finalize(st);
+	exec_ok(reader, "COMMIT");
+	sqlite3_close(reader);
+	ck_assert_int_eq(wait_for("SELECT count(*) FROM hit", N, 5000), N);
+	hitlog_stop(h);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), N);
+	ck_assert_int_eq(out_of_order(), 0);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit_drop"), 0);
+	remove_db();
+}
+END_TEST
+
+START_TEST(test_client_text)
+{
+	/* the writer formats addresses itself: exactly as inet_ntop does */
+	static const char* const fixed[] = { "::", "::1", "::2", "1::",
+		"::ffff:0.0.0.0", "::ffff:198.51.100.255", "::1.2.3.4",
+		"::0.0.1.1", "::ffff:0:1.2.3.4", "0:0:0:0:0:ffff:0:0",
+		"1:0:0:1:0:0:0:1", "1:0:0:0:1:0:0:1", "1:0:1:0:1:0:1:0",
+		"fe80::1:2", "2001:db8::", "1:2:3:4:5:6:7:8",
+		"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "0:1:0:0:0:0:0:0",
+		"::ffff:1:2", "::fffe:1.2.3.4", "1::ffff:1.2.3.4" };
+	enum { RANDOM = 3000 };
+	struct hitlog_config cfg;
+	struct hitlog* h;
+	sqlite3* db;
+	sqlite3_stmt* st;
+	unsigned rnd = 4711;
+	int i, n = 0, rows = 0;
+	static char want[RANDOM + 64][INET6_ADDRSTRLEN];
+	make_db();
+	cfg = test_cfg(8192, 0);
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	for(i = 0; i < (int)(sizeof(fixed)/sizeof(fixed[0])) + RANDOM; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len;
+		if(i < (int)(sizeof(fixed)/sizeof(fixed[0]))) {
+			len = addr6(&ss, fixed[i]);
+		} else if(i % 4 == 0) {
+			/* IPv4, octets of 1, 2 and 3 digits */
+			struct sockaddr_in* sa = (struct sockaddr_in*)&ss;
+			int k;
+			memset(&ss, 0, sizeof(ss));
+			sa->sin_family = AF_INET;
+			for(k = 0; k < 4; k++) {
+				rnd = rnd * 1103515245u + 12345u;
+				((uint8_t*)&sa->sin_addr)[k] = (uint8_t)(
+					(rnd >> 16) % 3 == 0 ? (rnd >> 8) % 10 :
+					(rnd >> 8));
+			}
+			len = (socklen_t)sizeof(*sa);
+		} else {
+			/* IPv6 of random groups, most of them zero */
+			struct sockaddr_in6* sa = (struct sockaddr_in6*)&ss;
+			int k;
+			memset(&ss, 0, sizeof(ss));
+			sa->sin6_family = AF_INET6;
+			for(k = 0; k < 8; k++) {
+				unsigned v;
+				rnd = rnd * 1103515245u + 12345u;
+				v = (rnd >> 16) % 5 < 3 ? 0 : (rnd >> 4) %
+					((rnd >> 20) % 2 ? 0x10000 : 0x20);
+				if(k == 5 && (rnd >> 12) % 4 == 0)
+					v = 0xffff;
+				sa->sin6_addr.s6_addr[2*k] = (uint8_t)(v >> 8);
+				sa->sin6_addr.s6_addr[2*k + 1] = (uint8_t)v;
+			}
+			len = (socklen_t)sizeof(*sa);
+		}
+		ck_assert_ptr_nonnull(inet_ntop(ss.ss_family, ss.ss_family ==
+			AF_INET ? (void*)&((struct sockaddr_in*)&ss)->sin_addr :
+			(void*)&((struct sockaddr_in6*)&ss)->sin6_addr, want[n],
+			INET6_ADDRSTRLEN));
+		hitlog_add(h, NULL, &ss, len, wire_example, 1, "A", n, "block",
+			HITLOG_QUERY, HITLOG_DNSSEC_NONE);
+		n++;
+	}
+	hitlog_stop(h);
+	db = open_other();
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT policy_id, client "
+		"FROM hit ORDER BY id", -1, &st, NULL), SQLITE_OK);
+	while(sqlite3_step(st) == SQLITE_ROW) {
+		int id = sqlite3_column_int(st, 0);
+		ck_assert_int_lt(id, n);
+		ck_assert_str_eq((const char*)sqlite3_column_text(st, 1),
+			want[id]);
+		rows++;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	ck_assert_int_eq(rows, n);
+	remove_db();
+}
+END_TEST
+
+START_TEST(test_checks_hold)
+{
+	/* the writer's connection skips the CHECKs of table hit: every value
+	 * it writes must pass them (integrity_check evaluates them) */
+	static const enum hitlog_dnssec sec[] = { HITLOG_DNSSEC_NONE,
+		HITLOG_DNSSEC_SECURE, HITLOG_DNSSEC_INSECURE, HITLOG_DNSSEC_BOGUS,
+		HITLOG_DNSSEC_INDETERMINATE, (enum hitlog_dnssec)77 };
+	struct hitlog_config cfg;
+	struct hitlog* h;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	sqlite3* db;
+	sqlite3_stmt* st;
+	size_t i;
+	int stage;
+	make_db();
+	cfg = test_cfg(1024, 0);
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	len = addr4(&ss, "192.0.2.3");
+	for(stage = 0; stage < 3; stage++)
+		for(i = 0; i < sizeof(sec)/sizeof(sec[0]); i++)
+			hitlog_add(h, NULL, &ss, len, wire_example, 1, "A",
+				(int64_t)i, "block", (enum hitlog_stage)stage,
+				sec[i]);
+	hitlog_stop(h);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"),
+		3 * (long long)(sizeof(sec)/sizeof(sec[0])));
+	db = open_other();
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA integrity_check",
+		-1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_str_eq((const char*)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	/* and the CHECKs still apply to everyone else */
+	db = open_other();
+	ck_assert_int_ne(sqlite3_exec(db, "INSERT INTO hit (ts, client, qname, "
+		"qtype, policy_id, action, stage, dnssec) VALUES ('2001-01-01 "
+		"00:00:00', 'x', 'x.', 'A', 1, 'block', 'query', 'maybe')", NULL,
+		NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	remove_db();
+}
+END_TEST
+
 /** CPU seconds (user + system) the process used so far. */
 static double
 cpu_s(void)
@@ -919,6 +1265,13 @@ hitlog_suite(void)
 	tcase_add_test(tc, test_no_retention);
 	tcase_add_test(tc, test_refused_rows_skipped);
 	tcase_add_test(tc, test_edge_cases);
+	tcase_add_test(tc, test_batch_sizes);
+	tcase_add_test(tc, test_full_ring_batches);
+	tcase_add_test(tc, test_refused_in_multi_row);
+	tcase_add_test(tc, test_rollback_trigger);
+	tcase_add_test(tc, test_busy_commit);
+	tcase_add_test(tc, test_client_text);
+	tcase_add_test(tc, test_checks_hold);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("bench");
 	tcase_set_timeout(tc, 300);
