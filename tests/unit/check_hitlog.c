@@ -697,6 +697,17 @@ START_TEST(test_no_retention)
 }
 END_TEST
 
+/** Make an operator's trigger refuse the hits of poison.test. */
+static void
+refuse_poison(void)
+{
+	sqlite3* other = open_other();
+	exec_ok(other, "CREATE TRIGGER no_poison BEFORE INSERT ON hit "
+		"WHEN NEW.qname = 'poison.test.' BEGIN "
+		"SELECT RAISE(ABORT, 'no poison'); END");
+	sqlite3_close(other);
+}
+
 START_TEST(test_refused_rows_skipped)
 {
 	static const uint8_t poison[] = "\006poison\004test";
@@ -704,16 +715,11 @@ START_TEST(test_refused_rows_skipped)
 	struct hitlog* h;
 	struct sockaddr_storage ss;
 	socklen_t len;
-	sqlite3* other;
 	int i;
 	make_db();
 	/* an operator's trigger refuses some rows: they are skipped, the
 	 * others of the same transaction land */
-	other = open_other();
-	exec_ok(other, "CREATE TRIGGER no_poison BEFORE INSERT ON hit "
-		"WHEN NEW.qname = 'poison.test.' BEGIN "
-		"SELECT RAISE(ABORT, 'no poison'); END");
-	sqlite3_close(other);
+	refuse_poison();
 	cfg = test_cfg(1024, 0);
 	h = hitlog_start(&cfg);
 	ck_assert_ptr_nonnull(h);
@@ -895,11 +901,7 @@ START_TEST(test_refused_in_multi_row)
 	size_t b = 0;
 	int i;
 	make_db();
-	other = open_other();
-	exec_ok(other, "CREATE TRIGGER no_poison BEFORE INSERT ON hit "
-		"WHEN NEW.qname = 'poison.test.' BEGIN "
-		"SELECT RAISE(ABORT, 'no poison'); END");
-	sqlite3_close(other);
+	refuse_poison();
 	cfg = test_cfg(1024, 0);
 	h = hitlog_start(&cfg);
 	ck_assert_ptr_nonnull(h);
