@@ -488,26 +488,6 @@ policy_table_diff(const struct policy_table* before,
 	return 0;
 }
 
-int
-policy_table_has_broad(const struct policy_table* t)
-{
-	size_t i;
-	uint32_t r;
-	if(!t)
-		return 0;
-	for(i = 0; i <= t->mask; i++) {
-		const struct policy_node* n = &t->slots[i];
-		if(n->name == SLOT_EMPTY)
-			continue;
-		if(n->below != POLICY_NONE)
-			return 1;
-		for(r = n->exact; r != POLICY_NONE; r = t->rules[r].next)
-			if(t->rules[r].type == POLICY_TYPE_ALL)
-				return 1;
-	}
-	return 0;
-}
-
 int64_t
 policy_table_allow_expiry(const struct policy_table* t)
 {

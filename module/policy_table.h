@@ -198,9 +198,6 @@ int policy_table_diff(const struct policy_table* before,
 int policy_table_has(const struct policy_table* t, const uint8_t* name,
 	int below, const struct policy_rule* rule);
 
-/** Whether the table has a "*." rule or a rule of type '*'. */
-int policy_table_has_broad(const struct policy_table* t);
-
 /** The earliest expiry of an allow rule, 0 if none expires. */
 int64_t policy_table_allow_expiry(const struct policy_table* t);
 
