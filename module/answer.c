@@ -40,10 +40,11 @@ answer_rrset(struct regional* region, const uint8_t* owner, size_t ownerlen,
 	d->count = 1;
 	d->trust = rrset_trust_prim_noglue;
 	d->security = sec_status_insecure;
+	/* Unbound's own layout (packed_rrset_ptr_fixup): the cache copies it */
 	d->rr_len = (size_t*)(d + 1);
-	d->rr_ttl = (time_t*)(d->rr_len + 1);
-	d->rr_data = (uint8_t**)(d->rr_ttl + 1);
-	wire = (uint8_t*)(d->rr_data + 1);
+	d->rr_data = (uint8_t**)(d->rr_len + 1);
+	d->rr_ttl = (time_t*)(d->rr_data + 1);
+	wire = (uint8_t*)(d->rr_ttl + 1);
 	d->rr_len[0] = 2 + rdlen;
 	d->rr_ttl[0] = ttl;
 	d->rr_data[0] = wire;
@@ -102,8 +103,8 @@ answer_block(struct module_qstate* qstate, int action, const uint8_t* apex,
 	struct dns_msg* m;
 	struct ub_packed_rrset_key* rr;
 	uint16_t dclass = qstate->qinfo.qclass;
-	/* the query is not cached: later queries come back through the module,
-	 * so a change of policy applies and every hit is seen */
+	/* no other module stores it: only the query stage's answers go into
+	 * the cache, flagged (answer_cache_store) */
 	qstate->no_cache_store = 1;
 	switch(action) {
 	case PA_REFUSED:
@@ -142,6 +143,52 @@ answer_block(struct module_qstate* qstate, int action, const uint8_t* apex,
 	qstate->return_msg = m;
 	qstate->return_rcode = LDNS_RCODE_NOERROR;
 	return 0;
+}
+
+/** Cut the TTLs of a synthesized answer to at most ttl. */
+static void
+cut_ttls(struct reply_info* rep, time_t ttl)
+{
+	size_t i, j;
+	for(i = 0; i < rep->rrset_count; i++) {
+		struct packed_rrset_data* d = (struct packed_rrset_data*)
+			rep->rrsets[i]->entry.data;
+		if(d->ttl > ttl)
+			d->ttl = ttl;
+		for(j = 0; j < d->count; j++)
+			if(d->rr_ttl[j] > ttl)
+				d->rr_ttl[j] = ttl;
+	}
+	if(rep->ttl > ttl)
+		rep->ttl = ttl;
+	rep->prefetch_ttl = PREFETCH_TTL_CALC(rep->ttl);
+	rep->serve_expired_ttl = rep->ttl + SERVE_EXPIRED_TTL;
+}
+
+void
+answer_cache_store(struct module_qstate* qstate, int64_t expires)
+{
+	struct dns_msg* m = qstate->return_msg;
+	time_t now = *qstate->env->now;
+	size_t i;
+	if(!m || !m->rep->rrset_count || !qstate->env->msg_cache)
+		return;
+	if(expires) {
+		if(expires <= (int64_t)now)
+			return;
+		if(expires - (int64_t)now < (int64_t)m->rep->ttl)
+			cut_ttls(m->rep, (time_t)(expires - (int64_t)now));
+	}
+	for(i = 0; i < m->rep->rrset_count; i++) {
+		struct ub_packed_rrset_key* k = m->rep->rrsets[i];
+		k->rk.flags |= ANSWER_CACHED_FLAG;
+		/* the RRset cache files a key under the hash it carries */
+		k->entry.hash = rrset_key_hash(&k->rk);
+	}
+	/* the cache key has the CD bit: a CD query stores its own entry */
+	if(!dns_cache_store(qstate->env, &qstate->qinfo, m->rep, 0, 0, 0, NULL,
+		qstate->query_flags & BIT_CD, qstate->qstarttime))
+		log_err("rrpolicy: out of memory to cache a blocked answer");
 }
 
 void

@@ -15,6 +15,12 @@ struct dns_msg;
 struct ub_packed_rrset_key;
 struct policy_settings;
 
+/** Flag on the RRsets of a blocked answer the module stored in the message
+ * cache (a bit no PACKED_RRSET_* flag uses). Key flags are part of an RRset
+ * cache key, so the synthesized RRsets never replace a real one of the same
+ * name and type, and a cache answer carrying the flag is known as blocked. */
+#define ANSWER_CACHED_FLAG 0x40000000
+
 /** Extended DNS Error codes of RFC 8914 that rrpolicy sends. */
 #define ANSWER_EDE_BLOCKED 15
 /** EDE for an answer filtered at the response stage. */
@@ -64,6 +70,17 @@ struct dns_msg* answer_msg(struct module_qstate* qstate, size_t capacity,
  */
 int answer_block(struct module_qstate* qstate, int action,
 	const uint8_t* apex, const struct policy_settings* s);
+
+/**
+ * Store the blocked answer of the query stage (qstate->return_msg) in the
+ * message cache, its RRsets flagged ANSWER_CACHED_FLAG, so that the worker
+ * answers the name's next queries itself (the cache callback logs them).
+ * Only answers with an RRset are stored: the flag has nowhere else to live.
+ * @param qstate: the query, answered by answer_block().
+ * @param expires: expiry of the rule (seconds since the epoch), 0 for never;
+ *	the answer's TTLs are cut so that it leaves the cache with the rule.
+ */
+void answer_cache_store(struct module_qstate* qstate, int64_t expires);
 
 /**
  * Add an Extended DNS Error naming the rule to an EDNS option list, if the

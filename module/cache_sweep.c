@@ -1,12 +1,14 @@
 /**
  * \file cache_sweep.c
- * Invalidation of cached data covered by new or changed rules. Unbound's
- * worker answers cache hits without calling any module, so a rule must never
- * meet a cached answer that it should have blocked. Entries are removed, not
+ * Invalidation of cached data covered by new, changed or removed rules.
+ * Unbound's worker answers cache hits without calling any module, so a rule
+ * must never meet a cached answer that it should have blocked, and a blocked
+ * answer the module stored must go with its rule. Entries are removed, not
  * just expired: with serve-expired, Unbound answers from expired entries.
  */
 #include "config.h"
 #include "cache_sweep.h"
+#include "answer.h"
 #include "content.h"
 #include "dname_text.h"
 #include "policy_table.h"
@@ -48,11 +50,14 @@ struct sweep {
 	const struct policy_table* after;
 	/** rules used until now, or NULL */
 	const struct policy_table* before;
-	/** the new or changed rules */
+	/** the new, changed and removed rules */
 	struct policy_table* changed;
 	/** the rules in use, when they have target or answer-ip rules: every
 	 * cached RRset they block goes */
 	const struct policy_snapshot* content;
+	/** every blocked answer the module stored goes (the settings of the
+	 * answers changed, or the changes are not known) */
+	int all_cached;
 	/** whether a changed rule is a "*." or '*' rule */
 	int broad;
 	/** exact rules by key */
@@ -86,53 +91,46 @@ note_changed(struct sweep* s, const uint8_t* name, int below,
 	else	s->nkeys++;
 }
 
-/** Collect a rule of `after` that `before` does not have. */
+/** Collect a rule of `after` that `before` does not have. Every kind
+ * counts: a new block meets real answers, a new exception blocked ones. */
 static void
 collect_changed(const uint8_t* name, int below, const struct policy_rule* r,
 	void* arg)
 {
 	struct sweep* s = (struct sweep*)arg;
-	if(r->action == PA_ALLOW || policy_table_has(s->before, name, below, r))
-		return;
-	note_changed(s, name, below, r);
+	if(!policy_table_has(s->before, name, below, r))
+		note_changed(s, name, below, r);
 }
 
-/** Collect an exception of `before` that `after` no longer has: what it let
- * through may now be blocked. */
+/** Collect a rule of `before` that `after` no longer has: the blocked
+ * answers it stored go, and what an exception let through may be blocked. */
 static void
-collect_removed_allow(const uint8_t* name, int below,
-	const struct policy_rule* r, void* arg)
+collect_removed(const uint8_t* name, int below, const struct policy_rule* r,
+	void* arg)
 {
 	struct sweep* s = (struct sweep*)arg;
-	if(r->action != PA_ALLOW || policy_table_has(s->after, name, below, r))
-		return;
-	note_changed(s, name, below, r);
+	if(!policy_table_has(s->after, name, below, r))
+		note_changed(s, name, below, r);
 }
 
-/** The same, from the one-pass comparison of the two tables: a new or
- * changed rule that is not an exception, or an exception that went. */
+/** The same, from the one-pass comparison of the two tables. */
 static void
 collect_diff(const uint8_t* name, int below, const struct policy_rule* r,
-	int added, void* arg)
+	int ATTR_UNUSED(added), void* arg)
 {
-	if(added ? r->action != PA_ALLOW : r->action == PA_ALLOW)
-		note_changed((struct sweep*)arg, name, below, r);
+	note_changed((struct sweep*)arg, name, below, r);
 }
 
-/** Whether a cached (name, type) is covered by a changed rule that the
- * table in use still applies (and not an exception). */
+/** Whether a cached (name, type) is covered by a changed rule: what the
+ * rules now say about it is looked up again when it is next asked. */
 static int
 covered(struct sweep* s, const uint8_t* name, uint16_t type)
 {
 	uint8_t lower[DNAME_WIRE_MAX];
-	const struct policy_rule* r;
-	time_t now = s->now;
 	if(s->keys_done || !dname_lower_copy(name, lower))
 		return 0;
-	if(!policy_table_lookup(s->changed, lower, type, now, NULL))
-		return 0;
-	r = policy_table_lookup(s->after, lower, type, now, NULL);
-	return r && r->action != PA_ALLOW;
+	return policy_table_lookup(s->changed, lower, type, s->now, NULL) !=
+		NULL;
 }
 
 /** Remember a cache key to remove once the walk is over: entries cannot be
@@ -181,6 +179,7 @@ sweep_rrset(struct lruhash_entry* e, void* arg)
 	struct sweep* s = (struct sweep*)arg;
 	struct ub_packed_rrset_key* k = (struct ub_packed_rrset_key*)e->key;
 	if(covered(s, k->rk.dname, ntohs(k->rk.type)) ||
+		(s->all_cached && (k->rk.flags & ANSWER_CACHED_FLAG)) ||
 		(s->content && content_rrset_blocked(s->content->targets,
 		s->content->addrs, k, s->now)))
 		note_key(s, k->rk.dname, k->rk.dname_len, ntohs(k->rk.type),
@@ -224,12 +223,7 @@ remove_key(const uint8_t* name, int below, const struct policy_rule* r,
 {
 	struct sweep* s = (struct sweep*)arg;
 	size_t len = dname_wire_len(name);
-	const struct policy_rule* now;
 	(void)below;
-	/* a broader exception may still let it through: then nothing to do */
-	if(!(now = policy_table_lookup(s->after, name, r->type, s->now,
-		NULL)) || now->action == PA_ALLOW)
-		return;
 	msg_cache_remove(s->env, (uint8_t*)name, len, r->type,
 		LDNS_RR_CLASS_IN, 0);
 	msg_cache_remove(s->env, (uint8_t*)name, len, r->type,
@@ -247,14 +241,12 @@ collect_added(const uint8_t* name, int below, const struct policy_rule* r,
 	collect_diff(name, below, r, 1, arg);
 }
 
-/** Whether there is anything to sweep: rules (qname rules, or target and
- * answer-ip rules: content), and a cache with entries. */
+/** Whether there is anything to sweep: rules (rules in use or until now,
+ * or target and answer-ip rules), and a cache with entries. */
 static int
-sweep_needed(struct module_env* env, const struct policy_table* after,
-	int content)
+sweep_needed(struct module_env* env, int rules)
 {
-	return env->msg_cache && env->rrset_cache &&
-		(policy_table_count(after) || content) &&
+	return env->msg_cache && env->rrset_cache && rules &&
 		count_slabhash_entries(env->msg_cache) +
 		count_slabhash_entries(&env->rrset_cache->table) != 0;
 }
@@ -266,10 +258,12 @@ sweep_changed(struct sweep* s)
 	struct module_env* env = s->env;
 	int walk_rules;
 	if(s->oom) {
-		/* rules went missing: everything under a rule goes */
+		/* rules went missing: everything under a rule goes, and every
+		 * blocked answer (its rule may be gone) */
 		policy_table_delete(s->changed);
 		s->changed = (struct policy_table*)s->after;
 		s->broad = 1;
+		s->all_cached = 1;
 	}
 	walk_rules = s->broad || s->nkeys > SWEEP_BY_KEY_MAX;
 	if(walk_rules) {
@@ -280,7 +274,7 @@ sweep_changed(struct sweep* s)
 	}
 	/* the RRset walk also finds what target and answer-ip rules block:
 	 * which cached RRsets hold a target or an address is not indexed */
-	if(walk_rules || s->content) {
+	if(walk_rules || s->content || s->all_cached) {
 		struct rrset_cache* rc = env->rrset_cache;
 		/* exact rules were removed by key above */
 		s->keys_done = !walk_rules;
@@ -303,7 +297,8 @@ cache_sweep(struct module_env* env, const struct policy_snapshot* after_snap,
 	int content = policy_table_count(after_snap->targets) ||
 		prefix_table_count(after_snap->addrs);
 	struct sweep s;
-	if(!sweep_needed(env, after, content))
+	if(!sweep_needed(env, policy_table_count(after) ||
+		policy_table_count(before) || content))
 		return 0;
 	memset(&s, 0, sizeof(s));
 	s.env = env;
@@ -312,11 +307,14 @@ cache_sweep(struct module_env* env, const struct policy_snapshot* after_snap,
 	s.now = time(NULL);
 	if(content)
 		s.content = after_snap;
+	/* stored answers hold the TTL and SOA of the settings */
+	s.all_cached = !before_snap || memcmp(&before_snap->settings,
+		&after_snap->settings, sizeof(after_snap->settings)) != 0;
 	if(before && (s.changed = policy_table_create(0)) &&
 		policy_table_diff(before, after, collect_diff, &s) != 0) {
 		/* not in id order: look each rule up in the other table */
 		policy_table_walk(after, collect_changed, &s);
-		policy_table_walk(before, collect_removed_allow, &s);
+		policy_table_walk(before, collect_removed, &s);
 	}
 	if(!before || !s.changed)
 		s.oom = 1;	/* nothing to compare with */
@@ -329,7 +327,7 @@ cache_sweep_added(struct module_env* env, const struct policy_table* after,
 	const struct policy_table* added)
 {
 	struct sweep s;
-	if(!sweep_needed(env, after, 0))
+	if(!sweep_needed(env, policy_table_count(added) != 0))
 		return 0;
 	memset(&s, 0, sizeof(s));
 	s.env = env;

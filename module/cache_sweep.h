@@ -11,11 +11,14 @@ struct policy_snapshot;
 struct policy_table;
 
 /**
- * Remove the cached messages and RRsets that a new or changed rule covers,
- * or that an exception no longer in force let through. A rule is new or
- * changed when `before` has no identical rule (same id, name, type, action,
- * expiry); `before` NULL means every rule of `after` is new (first load, or
- * a reload that kept Unbound's cache). Rules of one
+ * Remove the cached messages and RRsets that a new, changed or removed rule
+ * covers: real answers a block now covers or an exception no longer lets
+ * through, blocked answers the module stored (answer_cache_store) for a rule
+ * that went or under a new exception. A rule is new (removed) when `before`
+ * (`after`) has no identical rule (same id, name, type, action, expiry);
+ * `before` NULL means every rule of `after` is new (first load, or a reload
+ * that kept Unbound's cache). When the settings changed, every stored
+ * blocked answer goes (they hold its TTL and SOA). Rules of one
  * exact name and type are removed by key; "*." rules and type '*' rules
  * walk the caches, like `unbound-control flush_zone`. When there are target
  * or answer-ip rules, the RRset cache is walked for every RRset they block.

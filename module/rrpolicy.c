@@ -1,7 +1,8 @@
 /**
  * \file rrpolicy.c
  * The Unbound glue of rrpolicy: the six dynlib entry points and the inplace
- * reply callbacks that log each client answered.
+ * reply callbacks that log each client answered, by the mesh or from the
+ * message cache.
  *
  * Query stage (module_event_new/pass): (qname, qtype) is looked up in the
  * in-memory table; a blocking rule answers at once, before anything goes
@@ -127,6 +128,50 @@ reply_cb(struct query_info* ATTR_UNUSED(qinfo), struct module_qstate* qstate,
 	return 1;
 }
 
+/** Inplace callback for every answer the worker sends from the message cache
+ * (no module runs for those): a blocked answer the query stage stored is
+ * known by the flag on its first RRset. It gets the EDE and one hit per
+ * client, for the rule that blocks the name now; a rule deleted or changed
+ * since is being swept from the cache, and its answer is not logged. */
+static int
+cache_cb(struct query_info* qinfo, struct module_qstate* ATTR_UNUSED(qstate),
+	struct reply_info* rep, int ATTR_UNUSED(rcode),
+	struct edns_data* ATTR_UNUSED(edns), struct edns_option** opt_list_out,
+	struct comm_reply* repinfo, struct regional* region,
+	struct timeval* start_time, int ATTR_UNUSED(id), void* arg)
+{
+	struct rrpolicy_env* pe = (struct rrpolicy_env*)arg;
+	uint8_t qname[DNAME_WIRE_MAX];
+	const struct policy_rule* r;
+	struct policy_rule rule;
+	struct hitlog* hits;
+	const sldns_rr_descriptor* d;
+	if(!rep || !rep->rrset_count ||
+		!(rep->rrsets[0]->rk.flags & ANSWER_CACHED_FLAG) ||
+		!dname_lower_copy(qinfo->qname, qname))
+		return 1;
+	pthread_rwlock_rdlock(&pe->lock);
+	r = pe->snap->table ? policy_table_lookup(pe->snap->table, qname,
+		qinfo->qtype, start_time->tv_sec, NULL) : NULL;
+	if(r)
+		rule = *r;
+	pthread_rwlock_unlock(&pe->lock);
+	if(!r || (rule.action != PA_NULLMX && rule.action != PA_NODATA &&
+		rule.action != PA_NXDOMAIN))
+		return 1;
+	answer_add_ede(opt_list_out, region, pe->env, ANSWER_EDE_BLOCKED,
+		rule.id);
+	hits = __atomic_load_n(&pe->hits, __ATOMIC_ACQUIRE);
+	if(!hits || !repinfo)
+		return 1;
+	d = sldns_rr_descript(qinfo->qtype);
+	hitlog_add(hits, start_time, &repinfo->client_addr,
+		repinfo->client_addrlen, qinfo->qname, qinfo->qtype,
+		d ? d->_name : NULL, rule.id, policy_action_names[rule.action],
+		HITLOG_QUERY, HITLOG_DNSSEC_NONE);
+	return 1;
+}
+
 /** Inplace callback for every upstream response, before the iterator stores
  * it: a response that holds a blocked RRset is not cached at all, so no
  * client (one that sets CD, say) can get it from the cache before the
@@ -192,6 +237,7 @@ init(struct module_env* env, int id)
 		PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
 	pthread_rwlock_init(&pe->lock, &attr);
 	pthread_rwlockattr_destroy(&attr);
+	pe->env = env;
 	de->dyn_env = pe;
 	if(!(pe->watch = policy_watch_start(pe, env))) {
 		log_err("rrpolicy: out of memory");
@@ -202,6 +248,8 @@ init(struct module_env* env, int id)
 		pe, env, id) ||
 		!de->inplace_cb_register_wrapped((void*)reply_cb,
 		inplace_cb_reply_servfail, pe, env, id) ||
+		!de->inplace_cb_register_wrapped((void*)cache_cb,
+		inplace_cb_reply_cache, pe, env, id) ||
 		!de->inplace_cb_register_wrapped((void*)upstream_cb,
 		inplace_cb_query_response, pe, env, id)) {
 		log_err("rrpolicy: cannot register the inplace callbacks");
@@ -219,6 +267,7 @@ deinit(struct module_env* env, int id)
 	 * to be unloaded: a stale callback would jump into freed code */
 	de->inplace_cb_delete_wrapped(env, inplace_cb_reply, id);
 	de->inplace_cb_delete_wrapped(env, inplace_cb_reply_servfail, id);
+	de->inplace_cb_delete_wrapped(env, inplace_cb_reply_cache, id);
 	de->inplace_cb_delete_wrapped(env, inplace_cb_query_response, id);
 	if(!pe)
 		return;
@@ -269,6 +318,9 @@ query_stage(struct module_qstate* qstate, struct rrpolicy_env* pe,
 	name_rule(qstate, id, ANSWER_EDE_BLOCKED, r->id);
 	if(r->action == PA_DROP)
 		log_dropped(pe, qstate, id);
+	/* the name's next queries are answered by the worker from the cache,
+	 * without a mesh state; cache_cb logs them */
+	answer_cache_store(qstate, r->expires);
 	qstate->ext_state[id] = module_finished;
 }
 

@@ -13,6 +13,7 @@ struct prefix_table;
 struct policy_watch;
 struct hitlog;
 struct mailhost_set;
+struct module_env;
 
 /** One load of the database: the rules and the settings that came with
  * them. Never changed once published; replaced whole. */
@@ -42,6 +43,8 @@ struct rrpolicy_env {
 	struct mailhost_set* mailhosts;
 	/** the database file */
 	char* db_path;
+	/** the environment of init (configuration, caches) */
+	struct module_env* env;
 };
 
 /** Free a snapshot (NULL is fine). */

@@ -572,6 +572,13 @@ check_ede() {
     check_eq "$1: EDE text names the rule" "rrpolicy: rule $4" "$(ede_text_of "$2")"
 }
 
+# check_ttls DESC MAX TTLS: every TTL in TTLS (one per line, at least one) is at most MAX and at
+# least MAX - 30: a blocked answer leaves the module with MAX, and counts down in the cache.
+check_ttls() {
+    check "$1" awk -v max="$2" 'NF { n++; if ($1 > max || $1 < max - 30) bad = 1 }
+        END { exit (bad || !n) }' <<<"$3"
+}
+
 # report_ok DESC / report_fail DESC: count and print one result.
 report_ok() {
     PASSED=$((PASSED + 1))
