@@ -166,10 +166,12 @@ cut_ttls(struct reply_info* rep, time_t ttl)
 }
 
 void
-answer_cache_store(struct module_qstate* qstate, int64_t expires)
+answer_cache_store(struct module_qstate* qstate, int64_t rule_id,
+	int64_t expires)
 {
 	struct dns_msg* m = qstate->return_msg;
 	time_t now = *qstate->env->now;
+	uint32_t flags = ANSWER_CACHED_FLAG;
 	size_t i;
 	if(!m || !m->rep->rrset_count || !qstate->env->msg_cache)
 		return;
@@ -179,9 +181,11 @@ answer_cache_store(struct module_qstate* qstate, int64_t expires)
 		if(expires - (int64_t)now < (int64_t)m->rep->ttl)
 			cut_ttls(m->rep, (time_t)(expires - (int64_t)now));
 	}
+	if(rule_id > 0 && rule_id <= ANSWER_RULE_MAX)
+		flags |= (uint32_t)rule_id << ANSWER_RULE_SHIFT;
 	for(i = 0; i < m->rep->rrset_count; i++) {
 		struct ub_packed_rrset_key* k = m->rep->rrsets[i];
-		k->rk.flags |= ANSWER_CACHED_FLAG;
+		k->rk.flags |= flags;
 		/* the RRset cache files a key under the hash it carries */
 		k->entry.hash = rrset_key_hash(&k->rk);
 	}

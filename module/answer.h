@@ -20,6 +20,12 @@ struct policy_settings;
  * cache key, so the synthesized RRsets never replace a real one of the same
  * name and type, and a cache answer carrying the flag is known as blocked. */
 #define ANSWER_CACHED_FLAG 0x40000000
+/** The key flags of such an RRset also hold the id of the rule that blocked
+ * it, in bits Unbound does not use (4 to 29), so that logging a cache answer
+ * needs no lookup; 0 there for an id beyond ANSWER_RULE_MAX. */
+#define ANSWER_RULE_SHIFT 4
+/** Largest rule id the key flags hold. */
+#define ANSWER_RULE_MAX 0x3ffffff
 
 /** Extended DNS Error codes of RFC 8914 that rrpolicy sends. */
 #define ANSWER_EDE_BLOCKED 15
@@ -77,10 +83,12 @@ int answer_block(struct module_qstate* qstate, int action,
  * answers the name's next queries itself (the cache callback logs them).
  * Only answers with an RRset are stored: the flag has nowhere else to live.
  * @param qstate: the query, answered by answer_block().
+ * @param rule_id: the id of the rule.
  * @param expires: expiry of the rule (seconds since the epoch), 0 for never;
  *	the answer's TTLs are cut so that it leaves the cache with the rule.
  */
-void answer_cache_store(struct module_qstate* qstate, int64_t expires);
+void answer_cache_store(struct module_qstate* qstate, int64_t rule_id,
+	int64_t expires);
 
 /**
  * Add an Extended DNS Error naming the rule to an EDNS option list, if the

@@ -128,11 +128,33 @@ reply_cb(struct query_info* ATTR_UNUSED(qinfo), struct module_qstate* qstate,
 	return 1;
 }
 
+/** The rule that blocked an answer the query stage stored in the cache: from
+ * the key flags of its first RRset, or looked up for an id too large for
+ * them. Returns 0 if the name has no blocking rule now (one deleted or
+ * changed since is being swept from the cache). */
+static int64_t
+cached_rule(struct rrpolicy_env* pe, struct query_info* qinfo, uint32_t flags,
+	time_t now)
+{
+	uint8_t qname[DNAME_WIRE_MAX];
+	const struct policy_rule* r;
+	int64_t id = (flags >> ANSWER_RULE_SHIFT) & ANSWER_RULE_MAX;
+	if(id || !dname_lower_copy(qinfo->qname, qname))
+		return id;
+	pthread_rwlock_rdlock(&pe->lock);
+	r = pe->snap->table ? policy_table_lookup(pe->snap->table, qname,
+		qinfo->qtype, now, NULL) : NULL;
+	if(r && (r->action == PA_NULLMX || r->action == PA_NODATA ||
+		r->action == PA_NXDOMAIN))
+		id = r->id;
+	pthread_rwlock_unlock(&pe->lock);
+	return id;
+}
+
 /** Inplace callback for every answer the worker sends from the message cache
  * (no module runs for those): a blocked answer the query stage stored is
  * known by the flag on its first RRset. It gets the EDE and one hit per
- * client, for the rule that blocks the name now; a rule deleted or changed
- * since is being swept from the cache, and its answer is not logged. */
+ * client, with the action its answer shows. */
 static int
 cache_cb(struct query_info* qinfo, struct module_qstate* ATTR_UNUSED(qstate),
 	struct reply_info* rep, int ATTR_UNUSED(rcode),
@@ -141,33 +163,26 @@ cache_cb(struct query_info* qinfo, struct module_qstate* ATTR_UNUSED(qstate),
 	struct timeval* start_time, int ATTR_UNUSED(id), void* arg)
 {
 	struct rrpolicy_env* pe = (struct rrpolicy_env*)arg;
-	uint8_t qname[DNAME_WIRE_MAX];
-	const struct policy_rule* r;
-	struct policy_rule rule;
-	struct hitlog* hits;
 	const sldns_rr_descriptor* d;
+	struct hitlog* hits;
+	enum policy_action action;
+	int64_t rule_id;
 	if(!rep || !rep->rrset_count ||
 		!(rep->rrsets[0]->rk.flags & ANSWER_CACHED_FLAG) ||
-		!dname_lower_copy(qinfo->qname, qname))
-		return 1;
-	pthread_rwlock_rdlock(&pe->lock);
-	r = pe->snap->table ? policy_table_lookup(pe->snap->table, qname,
-		qinfo->qtype, start_time->tv_sec, NULL) : NULL;
-	if(r)
-		rule = *r;
-	pthread_rwlock_unlock(&pe->lock);
-	if(!r || (rule.action != PA_NULLMX && rule.action != PA_NODATA &&
-		rule.action != PA_NXDOMAIN))
+		!(rule_id = cached_rule(pe, qinfo, rep->rrsets[0]->rk.flags,
+		start_time->tv_sec)))
 		return 1;
 	answer_add_ede(opt_list_out, region, pe->env, ANSWER_EDE_BLOCKED,
-		rule.id);
+		rule_id);
 	hits = __atomic_load_n(&pe->hits, __ATOMIC_ACQUIRE);
 	if(!hits || !repinfo)
 		return 1;
+	action = FLAGS_GET_RCODE(rep->flags) == LDNS_RCODE_NXDOMAIN ?
+		PA_NXDOMAIN : rep->an_numrrsets ? PA_NULLMX : PA_NODATA;
 	d = sldns_rr_descript(qinfo->qtype);
 	hitlog_add(hits, start_time, &repinfo->client_addr,
 		repinfo->client_addrlen, qinfo->qname, qinfo->qtype,
-		d ? d->_name : NULL, rule.id, policy_action_names[rule.action],
+		d ? d->_name : NULL, rule_id, policy_action_names[action],
 		HITLOG_QUERY, HITLOG_DNSSEC_NONE);
 	return 1;
 }
@@ -320,7 +335,7 @@ query_stage(struct module_qstate* qstate, struct rrpolicy_env* pe,
 		log_dropped(pe, qstate, id);
 	/* the name's next queries are answered by the worker from the cache,
 	 * without a mesh state; cache_cb logs them */
-	answer_cache_store(qstate, r->expires);
+	answer_cache_store(qstate, r->id, r->expires);
 	qstate->ext_state[id] = module_finished;
 }
 

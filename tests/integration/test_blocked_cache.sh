@@ -98,6 +98,23 @@ check_eq "... the rule's SOA" "$(soa spammer.com.)" "$(authority_of "$out" | awk
 check_ede "... " "$out" 15 "$R_STAR"
 check_eq "... two hits of the '*.' rule" 2 "$(wait_hits_of "$R_STAR" 2)"
 
+check_eq "... with action nxdomain" "2|nxdomain" \
+    "$(sql "SELECT count(*), action FROM hit WHERE policy_id = $R_STAR GROUP BY action;")"
+
+# a rule id too large for the RRset key flags: the callback looks the rule up instead
+sql "INSERT INTO policy(id, name, type, action) VALUES (70000000, 'nxdomain.com', 'A', 'nodata');"
+wait_answer nxdomain.com A "NOERROR " || die "rule 70000000 did not apply"
+n=$(wait_hits_of 70000000 1)
+out=$(q nxdomain.com A)
+check_ede "rule id 70000000, from the cache" "$out" 15 70000000
+check_eq "... logged with its id and action" "$((n + 1))|nodata" \
+    "$(wait_hits_of 70000000 $((n + 1)))|$(sql "SELECT DISTINCT action FROM hit WHERE policy_id = 70000000;")"
+r=$(rev)
+sql "DELETE FROM policy WHERE id = 70000000;"
+wait_applied "$r" || die "the delete of rule 70000000 was not applied"
+check_eq "... deleted: nxdomain.com A resolves" "NOERROR nxdomain.com. IN A 192.0.2.20 " \
+    "$(answer nxdomain.com A)"
+
 # an exception added under the "*." rule: its stored NXDOMAIN goes
 r=$(rev)
 add_rule R_ALLOW "name, type, action" "'www.spammer.com', 'A', 'allow'"
