@@ -470,6 +470,19 @@ add_rule() {
     printf -v "$1" '%s' "$id"
 }
 
+# hits_of RULE_ID: rows of table hit for a rule.
+hits_of() { sql "SELECT count(*) FROM hit WHERE policy_id = $1;"; }
+
+# wait_hits_of RULE_ID N: wait up to 5 s for N rows of a rule, print the count.
+wait_hits_of() {
+    local i
+    for i in $(seq 50); do
+        [ "$(hits_of "$1")" -ge "$2" ] && break
+        sleep 0.1
+    done
+    hits_of "$1"
+}
+
 # reload: unbound-control reload, then wait until the resolver has started again and answers.
 reload() {
     local n out

@@ -17,19 +17,6 @@ start_resolver "qname-minimisation: no" "extended-statistics: yes"
 stat() {
     uctl stats_noreset | sed -n "s/^$1=//p"
 }
-# hits_of RULE_ID: rows in hit for a rule
-hits_of() {
-    sql "SELECT count(*) FROM hit WHERE policy_id = $1;"
-}
-# wait_hits_of RULE_ID N: wait up to 5 s for N hit rows of the rule; print the count
-wait_hits_of() {
-    local i
-    for i in $(seq 50); do
-        [ "$(hits_of "$1")" -ge "$2" ] && break
-        sleep 0.1
-    done
-    hits_of "$1"
-}
 # wait_answer NAME TYPE EXPECTED: poll up to 5 s until `answer NAME TYPE` is EXPECTED
 wait_answer() {
     local i

@@ -19,19 +19,6 @@ top_srcdir=${top_srcdir:-$REPO_ROOT}
 [ -n "${RRPOLICY_SO:-}" ] || die "RRPOLICY_SO is not set: this test needs the rrpolicy module"
 
 
-# hits_of RULE_ID: rows of table hit for a rule.
-hits_of() { sql "SELECT count(*) FROM hit WHERE policy_id = $1;"; }
-
-# wait_hits_of RULE_ID N: wait up to 5 s for N rows of a rule, print the count.
-wait_hits_of() {
-    local i
-    for i in $(seq 50); do
-        [ "$(hits_of "$1")" -ge "$2" ] && break
-        sleep 0.1
-    done
-    hits_of "$1"
-}
-
 M=mailpath.example.net
 GOOD="mixed.$M. IN MX 20 mx.good.$M."
 GOOD_A="mx.good.$M. IN A 192.0.2.80"
