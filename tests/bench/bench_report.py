@@ -36,7 +36,9 @@ def load(workdir):
             except ValueError:
                 continue
             raw[(cfg, metric)][rnd] = v
-    present = [c for c in configs if any(k[0] == c for k in raw)]
+    # configurations with timed rounds; the callgrind-only ones (round "cg") are cg_only
+    present = [c for c in configs if any(k[0] == c and set(v) - {"cg"} for k, v in raw.items())]
+    cg_only = [c for c in configs if c not in present and any(k[0] == c for k in raw)]
     # derived figures of each saturation run
     for (cfg, metric), rounds in list(raw.items()):
         if not metric.startswith("cpu_ns_"):
@@ -53,7 +55,7 @@ def load(workdir):
             raw[(cfg, "busy_" + w)][rnd] = run_cpu / 1e9 / runtime
             if w == "blocked" and (cfg, "hit_rows") in raw and rnd in raw[(cfg, "hit_rows")]:
                 raw[(cfg, "hit_rows_per_s")][rnd] = raw[(cfg, "hit_rows")][rnd] / runtime
-    return machine, configs, raw, present
+    return machine, configs, raw, present, cg_only
 
 
 def median(values):
@@ -131,7 +133,7 @@ def spread(ratios):
 
 def main():
     workdir = sys.argv[1]
-    machine, configs, raw, present = load(workdir)
+    machine, configs, raw, present, cg_only = load(workdir)
     d = Data(raw)
     big = next((c for c in present if c == "rrpbig"), None)
     big_label = machine.get("big_label", "?")
@@ -179,9 +181,10 @@ def main():
     if big:
         ir = d.ratio(big, "ir1_hit")
         grows.append(["Cache hits with %s rules: instructions/query within 1%% of stock" % big_label,
-                      "%s (%s vs %s Ir/q, worker thread); the module's threads also run %s Ir/s "
-                      "when idle (stock %s)"
+                      "%s (%s vs %s Ir/q, worker thread); stock made multithreaded alone: %s; the "
+                      "module's threads also run %s Ir/s when idle (stock %s)"
                       % (fratio(ir, 4), fnum(d.abs(big, "ir1_hit")), fnum(d.abs("stock", "ir1_hit")),
+                         fratio(d.ratio("stockmt", "ir1_hit"), 4),
                          fnum(d.abs(big, "ir_idle_per_s")), fnum(d.abs("stock", "ir_idle_per_s"))),
                       verdict(None if ir is None else ir <= 1.01)])
         bq = d.ratio(big, "cap_blocked", "cap_hit")
@@ -314,10 +317,13 @@ def main():
             "wall time of the whole process while no query arrives (the module threads' periodic "
             "wake-ups). Such time-driven work is left out of the per-query figures: under "
             "callgrind a query takes ~50x longer than natively, so it would weigh ~50x too much, "
-            "and it comes in bursts that short runs catch or miss." % tuple(n))
+            "and it comes in bursts that short runs catch or miss. *Stock + one idle thread*: "
+            "stock Unbound with a library preloaded that starts one thread that never runs "
+            "(tests/bench/idle_thread.c): what a multithreaded process costs by itself, since "
+            "glibc then wraps each cancellable system call (recvfrom, sendto, epoll_wait)." % tuple(n))
         add("")
         rows = []
-        for c in present:
+        for c in present + cg_only:
             row = [configs[c]["label"]]
             for w, _ in CG_WORKLOADS:
                 row.append("%s (%s)" % (fratio(d.ratio(c, "ir1_" + w), 4), fnum(d.abs(c, "ir1_" + w))))

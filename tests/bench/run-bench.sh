@@ -363,6 +363,7 @@ fi
 # config metadata for the report: name kind rules label
 {
     echo "stock	stock	0	stock (validator iterator)"
+    echo "stockmt	stock	0	stock + one idle thread (callgrind only)"
     echo "rrp0	rrpolicy	0	rrpolicy, 0 rules"
     echo "rrp10k	rrpolicy	$MID	rrpolicy, 10k rules"
     echo "rrpbig	rrpolicy	$BIG	rrpolicy, $BIG_LABEL rules"
@@ -516,7 +517,7 @@ log "nsd serving bench. on 127.0.0.1@$NSD_PORT"
 write_conf() {
     local cfg=$1 dir=$2 port=$3 cport=$4 modules net
     case $cfg in
-        stock) modules="validator iterator" ;;
+        stock*) modules="validator iterator" ;;
         rrp*) modules="dynlib validator iterator" ;;
         rpz*) modules="respip validator iterator" ;;
     esac
@@ -615,7 +616,7 @@ check_config() {
     read -r name type <"$W/blocked.q"
     out=$(dig @127.0.0.1 -p "$RES_PORT" +tries=2 +time=2 "$name" "$type" 2>&1)
     case $cfg in
-        stock|rrp0) want='ANSWER: [1-9]' ;;
+        stock*|rrp0) want='ANSWER: [1-9]' ;;
         rrp*) want='EDE: 15' ;;
         rpz*) want='status: NXDOMAIN' ;;
     esac
@@ -889,7 +890,9 @@ cg_config() {
     local cfg=$1 w file n1 n2 skip1 skip2 c1 c2 t1 t2 t0 f tid
     CG_DIR=$W/cg/$cfg
     OUTDIR=$CG_DIR
-    start_resolver "$cfg" "$CG_DIR" valgrind --tool=callgrind --separate-threads=yes \
+    # stockmt: stock made multithreaded like rrpolicy (idle_thread.c), nothing else
+    start_resolver "$cfg" "$CG_DIR" env ${PRELOAD_OF[$cfg]:+LD_PRELOAD=${PRELOAD_OF[$cfg]}} \
+        valgrind --tool=callgrind --separate-threads=yes \
         --instr-atstart=no --callgrind-out-file="$CG_DIR/callgrind.out.%p"
     wait_answering "$RES_PID" "$RES_PORT" "$CG_START_TIMEOUT" \
         || die "$cfg under valgrind exited or did not answer within $CG_START_TIMEOUT s: $(tail -n 5 "$CG_DIR/unbound.log" "$CG_DIR/unbound.out" 2>&1)"
@@ -945,6 +948,14 @@ if [ "$CALLGRIND" = 1 ]; then
         case " $CG_ORDER " in *" $cfg "*) continue ;; esac
         CG_ORDER="$CG_ORDER $cfg"
     done
+    # what a second thread alone costs stock, to tell it from what rrpolicy's code costs
+    declare -A PRELOAD_OF=()
+    if needs stock; then
+        cc -O2 -shared -fPIC -o "$W/idle_thread.so" "$BENCH_DIR/idle_thread.c" -lpthread \
+            || die "cannot build idle_thread.so"
+        PRELOAD_OF[stockmt]=$W/idle_thread.so
+        CG_ORDER="$CG_ORDER stockmt"
+    fi
     CG_PIDS=()
     # cg_wait_one: wait for one of the running callgrind jobs to end.
     cg_wait_one() {
