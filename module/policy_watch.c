@@ -230,13 +230,18 @@ static int
 watch_replace(struct policy_watch* w, struct policy_snapshot* snap,
 	const struct policy_changes* ch)
 {
-	struct policy_table* t = policy_table_replace(w->pe->snap->table,
-		ch->ids, ch->n, snap->table);
-	if(!t)
+	struct timespec t0, t1;
+	struct policy_table* t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if(!(t = policy_table_replace(w->pe->snap->table, ch->ids, ch->n,
+		snap->table)))
 		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	policy_table_delete(snap->table);
 	snap->table = t;
 	policy_store_count_rules(w->next, policy_table_count(t));
+	/* the load time is until the rules are ready */
+	w->next->ms += ms_between(&t0, &t1);
 	return 0;
 }
 
