@@ -47,7 +47,8 @@ struct schema_migration {
 /** Every migration, oldest first; the last one ends at
  * POLICY_SCHEMA_VERSION. */
 static const struct schema_migration schema_migrations[] = {
-	{ 1, rrpolicy_migrate_1_to_2_sql }
+	{ 1, rrpolicy_migrate_1_to_2_sql },
+	{ 2, rrpolicy_migrate_2_to_3_sql }
 };
 
 /** Run a statement with one integer parameter that returns one integer;
@@ -555,23 +556,228 @@ only_added(sqlite3* db, const struct policy_table* base,
 		stats->max_id + 1) == delta;
 }
 
+/** Whether id is one of the changed ids. */
+static int
+changed_id(const struct policy_changes* ch, int64_t id)
+{
+	size_t lo = 0, hi = ch->n;
+	while(lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if(ch->ids[mid] < id)
+			lo = mid + 1;
+		else	hi = mid;
+	}
+	return lo < ch->n && ch->ids[lo] == id;
+}
+
+/** Read the ids of the changes after seq since into ch; 0 on success. */
+static int
+read_change_ids(sqlite3* db, int64_t since, size_t n, struct policy_changes* ch)
+{
+	sqlite3_stmt* st;
+	int rc;
+	if(!(ch->ids = malloc((n ? n : 1) * sizeof(*ch->ids))))
+		return -1;
+	if(sqlite3_prepare_v2(db, "SELECT DISTINCT id FROM policy_change "
+		"WHERE seq > ? ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if(sqlite3_bind_int64(st, 1, since) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	while((rc = sqlite3_step(st)) == SQLITE_ROW && ch->n < n)
+		ch->ids[ch->n++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/** Whether only the rows of the ids in the change log since the load of
+ * base need reading: the log still holds every change after the last one
+ * that load saw (seq is the last seq given, from sqlite_sequence; seqs
+ * are never given twice, so none is missing when as many are there as the
+ * seq moved), and there are at most POLICY_CHANGES_MAX, and something was
+ * committed since. Then their ids are read into ch.
+ * 1 if so, 0 if not, -1 on a database error. */
+static int
+only_changed(sqlite3* db, const struct policy_table* base,
+	const struct policy_load_stats* stats, int64_t revision, int64_t seq,
+	struct policy_changes* ch)
+{
+	int64_t n = seq - stats->change_seq;
+	long long logged;
+	/* nothing committed: the load is for an exception that expired,
+	 * which only a read of every row drops */
+	if(!base || revision == stats->revision || n < 0 ||
+		n > POLICY_CHANGES_MAX)
+		return 0;
+	if((logged = query_int_arg(db, "SELECT count(*) FROM policy_change "
+		"WHERE seq > ?", stats->change_seq)) < 0)
+		return -1;
+	if(logged != n)
+		return 0;
+	if(read_change_ids(db, stats->change_seq, (size_t)n, ch) != 0) {
+		free(ch->ids);
+		ch->ids = NULL;
+		ch->n = 0;
+		return -1;
+	}
+	return 1;
+}
+
+/** Forget the malformed rows of the changed ids: they are read again. */
+static void
+forget_skipped(struct policy_load_stats* stats,
+	const struct policy_changes* ch)
+{
+	size_t i, n = 0;
+	for(i = 0; i < stats->nskipped; i++) {
+		if(changed_id(ch, stats->skipped[i].id)) {
+			stats->malformed--;
+			continue;
+		}
+		stats->skipped[n++] = stats->skipped[i];
+	}
+	stats->nskipped = n;
+}
+
+/** Make the row st is on into a rule of snap, counting it in stats; a
+ * malformed row is logged and remembered. */
+static void
+load_row(sqlite3_stmt* st, struct policy_snapshot* snap,
+	struct type_map* types, time_t now, struct policy_load_stats* stats)
+{
+	const char* why = row_to_rule(st, snap, types, now, stats);
+	if(sqlite3_column_int64(st, 0) > stats->max_id)
+		stats->max_id = sqlite3_column_int64(st, 0);
+	stats->read++;
+	if(!why)
+		return;
+	if(stats->nskipped < POLICY_SKIPPED_MAX) {
+		stats->skipped[stats->nskipped].id = sqlite3_column_int64(st, 0);
+		stats->skipped[stats->nskipped++].reason = why;
+	}
+	stats->malformed++;
+	log_err("rrpolicy: skipping policy row id %lld (name '%s', type '%s', "
+		"action '%s'): %s", (long long)sqlite3_column_int64(st, 0),
+		(const char*)sqlite3_column_text(st, 1),
+		(const char*)sqlite3_column_text(st, 2),
+		(const char*)sqlite3_column_text(st, 3), why);
+}
+
+/** The columns of a policy row that row_to_rule reads. */
+#define POLICY_ROW_SELECT "SELECT id, name, type, action, enabled, " \
+	"expires_at, CAST(strftime('%s', expires_at) AS INTEGER), trigger, " \
+	"scope FROM policy "
+
+/** Read the rows with an id from since on; 0 on success. */
+static int
+load_rows_from(sqlite3* db, int64_t since, struct policy_snapshot* snap,
+	struct type_map* types, time_t now, struct policy_load_stats* stats)
+{
+	sqlite3_stmt* st;
+	int rc;
+	if(sqlite3_prepare_v2(db, POLICY_ROW_SELECT "WHERE id >= ?", -1, &st,
+		NULL) != SQLITE_OK)
+		return -1;
+	if(sqlite3_bind_int64(st, 1, since) == SQLITE_OK)
+		while((rc = sqlite3_step(st)) == SQLITE_ROW)
+			load_row(st, snap, types, now, stats);
+	else	rc = SQLITE_ERROR;
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/** Read the rows of the changed ids (a deleted one has none); 0 on
+ * success. */
+static int
+load_rows_of(sqlite3* db, const struct policy_changes* ch,
+	struct policy_snapshot* snap, struct type_map* types, time_t now,
+	struct policy_load_stats* stats)
+{
+	sqlite3_stmt* st;
+	size_t i;
+	int rc = SQLITE_DONE;
+	if(sqlite3_prepare_v2(db, POLICY_ROW_SELECT "WHERE id = ?", -1, &st,
+		NULL) != SQLITE_OK)
+		return -1;
+	for(i = 0; i < ch->n && rc == SQLITE_DONE; i++) {
+		if(sqlite3_bind_int64(st, 1, ch->ids[i]) != SQLITE_OK) {
+			rc = SQLITE_ERROR;
+			break;
+		}
+		while((rc = sqlite3_step(st)) == SQLITE_ROW)
+			load_row(st, snap, types, now, stats);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/** Set stats->max_id to the highest policy.id (INT64_MIN if none); 0 on
+ * success. */
+static int
+read_max_id(sqlite3* db, struct policy_load_stats* stats)
+{
+	sqlite3_stmt* st;
+	int rc;
+	if(sqlite3_prepare_v2(db, "SELECT max(id) FROM policy", -1, &st, NULL)
+		!= SQLITE_OK)
+		return -1;
+	if((rc = sqlite3_step(st)) == SQLITE_ROW)
+		stats->max_id = sqlite3_column_type(st, 0) == SQLITE_NULL ?
+			INT64_MIN : sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/** Set up stats and the table of snap for a load of the kind stats says:
+ * only the added rows, only the changed ones, or all. NULL on success, else
+ * what failed. */
+static const char*
+load_start(sqlite3* db, struct policy_snapshot* snap,
+	struct policy_load_stats* stats, const struct policy_changes* ch,
+	int64_t revision, long long count)
+{
+	if(stats->only_added) {
+		snap->table = policy_table_create((size_t)(revision -
+			stats->revision));
+	} else if(stats->only_changed) {
+		forget_skipped(stats, ch);
+		stats->rules = 0;
+		snap->table = policy_table_create(ch->n);
+	} else {
+		/* every row is read once, in order: map the file, skip the
+		 * copies (not for the counts before, which only pass over an
+		 * index: there a read costs less than the first touch of a
+		 * mapped page) */
+		sqlite3_exec(db, "PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
+		stats->rules = stats->disabled = 0;
+		stats->expired = stats->malformed = stats->nskipped = 0;
+		stats->max_id = INT64_MIN;
+		snap->table = policy_table_create((size_t)count);
+	}
+	return snap->table ? NULL : "out of memory for the rules";
+}
+
 int
 policy_store_load(sqlite3* db, const struct policy_table* base,
 	struct policy_snapshot* snap, struct policy_load_stats* stats,
-	char* err, size_t errlen)
+	struct policy_changes* changes, char* err, size_t errlen)
 {
-	sqlite3_stmt* st = NULL;
 	struct type_map* types = NULL;
 	struct timespec t0;
 	time_t now = time(NULL);
-	int64_t revision, since = INT64_MIN;
+	int64_t revision, seq;
 	long long count;
+	const char* why;
 	int rc;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	changes->ids = NULL;
+	changes->n = 0;
 	stats->read = 0;
-	stats->only_added = 0;
-	/* One read transaction: a consistent snapshot of settings and rules,
-	 * never half of an edit still being committed. */
+	stats->only_added = stats->only_changed = 0;
+	/* One read transaction: a consistent snapshot of settings, change
+	 * log and rules, never half of an edit still being committed. */
 	if(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
 	if(!(types = malloc(sizeof(*types)))) {
@@ -580,58 +786,32 @@ policy_store_load(sqlite3* db, const struct policy_table* base,
 	}
 	if((revision = policy_store_revision(db)) < 0 ||
 		settings_read(db, &snap->settings) != 0 || type_map_read(db, types) != 0 ||
-		(count = query_int(db, "SELECT count(*) FROM policy")) < 0)
+		(count = query_int(db, "SELECT count(*) FROM policy")) < 0 ||
+		(seq = query_int(db, "SELECT coalesce((SELECT seq FROM "
+		"sqlite_sequence WHERE name = 'policy_change'), 0)")) < 0)
 		goto fail;
-	if(only_added(db, base, stats, revision, count)) {
-		since = stats->max_id + 1;
+	if(only_added(db, base, stats, revision, count))
 		stats->only_added = 1;
-		snap->table = policy_table_create((size_t)(revision -
-			stats->revision));
-	} else {
-		/* every row is read once, in order: map the file, skip the
-		 * copies (not for the counts above, which only pass over an
-		 * index: there a read costs less than the first touch of a
-		 * mapped page) */
-		sqlite3_exec(db, "PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
-		stats->rows = stats->rules = stats->disabled = 0;
-		stats->expired = stats->malformed = stats->nskipped = 0;
-		stats->max_id = INT64_MIN;
-		snap->table = policy_table_create((size_t)count);
-	}
-	stats->revision = revision;
-	if(!snap->table) {
-		snprintf(err, errlen, "out of memory for %lld rules", count);
+	else if((rc = only_changed(db, base, stats, revision, seq, changes)) < 0)
+		goto fail;
+	else	stats->only_changed = rc;
+	/* the highest id may have been deleted: the next insert of rows above
+	 * the highest is then still told apart */
+	if(stats->only_changed && read_max_id(db, stats) != 0)
+		goto fail;
+	if((why = load_start(db, snap, stats, changes, revision, count))) {
+		snprintf(err, errlen, "%s", why);
 		goto fail_msg;
 	}
-	if(sqlite3_prepare_v2(db, "SELECT id, name, type, action, enabled, "
-		"expires_at, CAST(strftime('%s', expires_at) AS INTEGER), "
-		"trigger, scope FROM policy WHERE id >= ?", -1, &st, NULL) !=
-		SQLITE_OK || sqlite3_bind_int64(st, 1, since) != SQLITE_OK)
+	if(stats->only_changed)
+		rc = load_rows_of(db, changes, snap, types, now, stats);
+	else	rc = load_rows_from(db, stats->only_added ? stats->max_id + 1 :
+		INT64_MIN, snap, types, now, stats);
+	if(rc != 0)
 		goto fail;
-	while((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char* why = row_to_rule(st, snap, types, now, stats);
-		if(sqlite3_column_int64(st, 0) > stats->max_id)
-			stats->max_id = sqlite3_column_int64(st, 0);
-		stats->rows++;
-		stats->read++;
-		if(why) {
-			if(stats->nskipped < POLICY_SKIPPED_MAX) {
-				stats->skipped[stats->nskipped].id =
-					sqlite3_column_int64(st, 0);
-				stats->skipped[stats->nskipped++].reason = why;
-			}
-			stats->malformed++;
-			log_err("rrpolicy: skipping policy row id %lld (name '%s', "
-				"type '%s', action '%s'): %s",
-				(long long)sqlite3_column_int64(st, 0),
-				(const char*)sqlite3_column_text(st, 1),
-				(const char*)sqlite3_column_text(st, 2),
-				(const char*)sqlite3_column_text(st, 3), why);
-		}
-	}
-	if(rc != SQLITE_DONE)
-		goto fail;
-	sqlite3_finalize(st);
+	stats->revision = revision;
+	stats->change_seq = seq;
+	stats->rows = (size_t)count;
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	/* the connection stays open for polling: unmap the file again */
 	sqlite3_exec(db, "PRAGMA mmap_size=0", NULL, NULL, NULL);
@@ -643,7 +823,9 @@ fail:
 fail_msg:
 	sqlite3_exec(db, "PRAGMA mmap_size=0", NULL, NULL, NULL);
 	free(types);
-	sqlite3_finalize(st);
+	free(changes->ids);
+	changes->ids = NULL;
+	changes->n = 0;
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	policy_table_delete(snap->table);
 	policy_table_delete(snap->targets);
@@ -651,6 +833,17 @@ fail_msg:
 	snap->table = snap->targets = NULL;
 	snap->addrs = NULL;
 	return -1;
+}
+
+void
+policy_store_count_rules(struct policy_load_stats* stats, size_t rules)
+{
+	size_t other = stats->rows > rules + stats->malformed ?
+		stats->rows - rules - stats->malformed : 0;
+	stats->rules = rules;
+	if(stats->expired > other)
+		stats->expired = other;
+	stats->disabled = other - stats->expired;
 }
 
 int64_t

@@ -15,7 +15,7 @@ struct sqlite3;
 
 /** Schema version this module reads and writes (PRAGMA user_version).
  * Older versions are migrated to it when the database is opened. */
-#define POLICY_SCHEMA_VERSION 2
+#define POLICY_SCHEMA_VERSION 3
 
 /** The module's settings, from table setting (defaults when absent). */
 struct policy_settings {
@@ -73,10 +73,28 @@ struct policy_load_stats {
 	size_t read;
 	/** whether the load read only the rows added since the last one */
 	int only_added;
+	/** whether the load read only the rows of the ids in the change log
+	 * since the last one (struct policy_changes) */
+	int only_changed;
+	/** policy_change.seq of the last change the rules include */
+	int64_t change_seq;
 	/** the first malformed rows */
 	struct policy_skipped skipped[POLICY_SKIPPED_MAX];
 	/** how many of them */
 	size_t nskipped;
+};
+
+/** Most changes since the last load that are read one by one; more, and
+ * every row is read. */
+#define POLICY_CHANGES_MAX 65536
+
+/** The ids of the rows changed since the last load, read from the change
+ * log by a load that read only those rows. */
+struct policy_changes {
+	/** ascending, each once; malloc'ed */
+	int64_t* ids;
+	/** how many */
+	size_t n;
 };
 
 /**
@@ -102,17 +120,38 @@ struct sqlite3* policy_store_open(const char* path, char* err, size_t errlen);
  * did, and as many rows have such an id), only those rows are read, and the
  * snapshot holds only their rules (stats->only_added is set): the caller
  * adds them to base. A rule added to a large policy applies in milliseconds.
+ * Else, when something was committed since the load of base, the change log
+ * (table policy_change) still holds every change since and there are at
+ * most POLICY_CHANGES_MAX of them,
+ * only the rows of the changed ids are read (stats->only_changed is set):
+ * the snapshot holds their rules, changes the ids (an id without a rule
+ * was deleted, disabled, expired or is malformed), and the caller replaces
+ * the rules of those ids in base with them. stats->rules then counts only
+ * the rules read: policy_store_count_rules sets it once they are in place.
  * @param db: connection from policy_store_open.
  * @param base: the qname rules in use, or NULL to read every row.
  * @param snap: an empty snapshot, filled in.
  * @param stats: filled in; on entry, the stats of the load of base.
+ * @param changes: filled in when stats->only_changed is set (free ids),
+ *	else emptied.
  * @param err: buffer for the reason of a failure.
  * @param errlen: its size.
  * @return 0 on success, -1 on failure (the snapshot is left empty).
  */
 int policy_store_load(struct sqlite3* db, const struct policy_table* base,
 	struct policy_snapshot* snap, struct policy_load_stats* stats,
-	char* err, size_t errlen);
+	struct policy_changes* changes, char* err, size_t errlen);
+
+/**
+ * Set the rule counts of a load that read only the changed rows, once its
+ * rules replaced those of the changed ids: rules from the table, and the
+ * rows that are no rule split between expired (at most as many as before
+ * plus those read) and disabled (the rest), since what a changed row was
+ * before is not known.
+ * @param stats: of that load.
+ * @param rules: the rules now in use.
+ */
+void policy_store_count_rules(struct policy_load_stats* stats, size_t rules);
 
 /** Set every setting to its default. */
 void policy_store_defaults(struct policy_settings* s);
@@ -143,5 +182,9 @@ extern const char rrpolicy_schema_sql[];
 /** The SQL text of schema/migrate-1-to-2.sql (generated file
  * migrate_1_to_2_sql.c). */
 extern const char rrpolicy_migrate_1_to_2_sql[];
+
+/** The SQL text of schema/migrate-2-to-3.sql (generated file
+ * migrate_2_to_3_sql.c). */
+extern const char rrpolicy_migrate_2_to_3_sql[];
 
 #endif /* RRPOLICY_POLICY_STORE_H */

@@ -64,6 +64,14 @@ struct policy_table {
 	const struct policy_table* copy_of;
 	/** that count */
 	size_t copy_of_n;
+	/** for a policy_table_replace of copy_of: the indices in copy_of of
+	 * the rules it left out, and in this table of the rules it added, each
+	 * in ascending id order; NULL otherwise */
+	uint32_t* gone;
+	/** the added ones */
+	uint32_t* fresh;
+	/** how many of each */
+	size_t ngone, nfresh;
 };
 
 /** Bit of policy_table.names that marks a "*." rule. */
@@ -187,6 +195,52 @@ rehash(struct policy_table* t)
 	return 0;
 }
 
+/** The node of a name, added (with no rules) when the table has none;
+ * NULL on malloc failure. */
+static struct policy_node*
+node_get(struct policy_table* t, const uint8_t* name, size_t namelen)
+{
+	uint32_t h = name_hash(name, namelen);
+	struct policy_node* n;
+	if((t->nodes + 1) * 2 > t->mask + 1 && rehash(t) != 0)
+		return NULL;
+	n = find_slot(t, name, namelen, h);
+	if(n->name == SLOT_EMPTY) {
+		if(grow((void**)&t->arena, &t->arena_cap, t->arena_len + namelen, 1) != 0)
+			return NULL;
+		memcpy(t->arena + t->arena_len, name, namelen);
+		n->name = (uint32_t)t->arena_len;
+		n->hash = h;
+		n->exact = n->below = POLICY_NONE;
+		t->arena_len += namelen;
+		t->nodes++;
+	}
+	return n;
+}
+
+/** Note the expiry of an allow rule in the table's earliest one. */
+static void
+note_allow_expiry(struct policy_table* t, const struct policy_rule* rule)
+{
+	if(rule->action == PA_ALLOW && rule->expires &&
+		(!t->allow_expiry || rule->expires < t->allow_expiry))
+		t->allow_expiry = rule->expires;
+}
+
+/** Put a rule at index i of the rule array (allocated) and at the head of
+ * its list of node n. */
+static void
+link_rule(struct policy_table* t, struct policy_node* n, int below,
+	const struct policy_rule* rule, size_t i)
+{
+	uint32_t* head = below ? &n->below : &n->exact;
+	note_allow_expiry(t, rule);
+	t->names[i] = n->name | (below ? POLICY_BELOW_BIT : 0);
+	t->rules[i] = *rule;
+	t->rules[i].next = *head;
+	*head = (uint32_t)i;
+}
+
 struct policy_table*
 policy_table_create(size_t expected)
 {
@@ -216,6 +270,8 @@ policy_table_copy(const struct policy_table* t, size_t extra)
 	c->rules = NULL;
 	c->names = NULL;
 	c->rules_cap = c->arena_cap = 0;
+	c->gone = c->fresh = NULL;
+	c->ngone = c->nfresh = 0;
 	c->copy_of = t;
 	c->copy_of_n = t->nrules;
 	if(grow_rules(c, t->nrules + extra + 1) != 0 ||
@@ -276,6 +332,198 @@ policy_table_add_all(struct policy_table* t, const struct policy_table* more)
 	return 0;
 }
 
+/** A rule of a table and its id, to put rules in id order. */
+struct rule_ref {
+	/** the rule's id */
+	int64_t id;
+	/** its index */
+	uint32_t i;
+};
+
+/** qsort order of rule_refs: ascending id. */
+static int
+rule_ref_cmp(const void* a, const void* b)
+{
+	int64_t x = ((const struct rule_ref*)a)->id;
+	int64_t y = ((const struct rule_ref*)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+/** The indices refs[0..n) in ascending id order (sorted: they are), in a
+ * new array; NULL on malloc failure (n = 0 gives an array too). */
+static uint32_t*
+ref_indices(struct rule_ref* refs, size_t n, int sorted)
+{
+	uint32_t* out = malloc((n ? n : 1) * sizeof(*out));
+	size_t k;
+	if(!out)
+		return NULL;
+	if(!sorted)
+		qsort(refs, n, sizeof(*refs), rule_ref_cmp);
+	for(k = 0; k < n; k++)
+		out[k] = refs[k].i;
+	return out;
+}
+
+/** Whether id is one of the ascending ids[0..n). */
+static int
+id_listed(const int64_t* ids, size_t n, int64_t id)
+{
+	size_t lo = 0, hi = n;
+	while(lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if(ids[mid] < id)
+			lo = mid + 1;
+		else	hi = mid;
+	}
+	return lo < n && ids[lo] == id;
+}
+
+/** Mark in keep[] (0) the rules of t whose id is listed, and note them in
+ * gone[] (room for nids); returns how many, or -1 when an id has more than
+ * one rule (never in a table of one rule per row). */
+static long
+mark_gone(const struct policy_table* t, const int64_t* ids, size_t nids,
+	uint8_t* keep, struct rule_ref* gone)
+{
+	size_t i, n = 0;
+	for(i = 0; i < t->nrules; i++) {
+		keep[i] = !id_listed(ids, nids, t->rules[i].id);
+		if(!keep[i] && n < nids) {
+			gone[n].id = t->rules[i].id;
+			gone[n++].i = (uint32_t)i;
+		} else if(!keep[i])
+			return -1;	/* an id twice: not one rule per row */
+	}
+	return (long)n;
+}
+
+/** The new index of the first rule kept on t's list from old index r on,
+ * or POLICY_NONE. */
+static uint32_t
+kept_next(const struct policy_table* t, const uint32_t* map, uint32_t r)
+{
+	while(r != POLICY_NONE && map[r] == POLICY_NONE)
+		r = t->rules[r].next;
+	return r == POLICY_NONE ? POLICY_NONE : map[r];
+}
+
+/** Allocate the arrays of c (a replace of t by more): rules for n, the
+ * arena and the index of t with room for more's. 0 on success. */
+static int
+replace_alloc(struct policy_table* c, const struct policy_table* t,
+	const struct policy_table* more, size_t n)
+{
+	size_t i;
+	if(grow_rules(c, n + 1) != 0 || grow((void**)&c->arena, &c->arena_cap,
+		t->arena_len + more->arena_len + 1, 1) != 0)
+		return -1;
+	memcpy(c->arena, t->arena, t->arena_len);
+	c->arena_len = t->arena_len;
+	if((t->nodes + more->nodes + 1) * 2 <= t->mask + 1) {
+		if(!(c->slots = malloc((t->mask + 1) * sizeof(*c->slots))))
+			return -1;
+		advise_huge(c->slots, (t->mask + 1) * sizeof(*c->slots));
+		memcpy(c->slots, t->slots, (t->mask + 1) * sizeof(*c->slots));
+		c->mask = t->mask;
+		return 0;
+	}
+	if(alloc_slots(c, t->nodes + more->nodes + 1) != 0)
+		return -1;
+	for(i = 0; i <= t->mask; i++)
+		if(t->slots[i].name != SLOT_EMPTY)
+			*find_slot(c, c->arena + t->slots[i].name,
+				dname_wire_len(c->arena + t->slots[i].name),
+				t->slots[i].hash) = t->slots[i];
+	return 0;
+}
+
+/** Fill c with the kept rules of t (keep[]) and the rules of more, merged
+ * in id order when both tables are in it; fresh[] gets where more's went.
+ * 0 on success, -1 on malloc failure. */
+static int
+replace_fill(struct policy_table* c, const struct policy_table* t,
+	const uint8_t* keep, const struct policy_table* more,
+	struct rule_ref* fresh, uint32_t* map)
+{
+	size_t i = 0, j = 0, k = 0;
+	int merge = t->sorted && more->sorted;
+	while(i < t->nrules || j < more->nrules) {
+		if(j < more->nrules && (i == t->nrules || (merge &&
+			more->rules[j].id < t->rules[i].id))) {
+			fresh[j].id = more->rules[j].id;
+			fresh[j++].i = (uint32_t)k++;
+		} else {
+			map[i] = keep[i] ? (uint32_t)k++ : POLICY_NONE;
+			i++;
+		}
+	}
+	for(i = 0; i < t->nrules; i++) {
+		if(map[i] == POLICY_NONE)
+			continue;
+		c->rules[map[i]] = t->rules[i];
+		c->rules[map[i]].next = kept_next(t, map, t->rules[i].next);
+		c->names[map[i]] = t->names[i];
+		note_allow_expiry(c, &t->rules[i]);
+	}
+	for(i = 0; i <= c->mask; i++) {
+		if(c->slots[i].name == SLOT_EMPTY)
+			continue;
+		c->slots[i].exact = kept_next(t, map, c->slots[i].exact);
+		c->slots[i].below = kept_next(t, map, c->slots[i].below);
+	}
+	for(j = 0; j < more->nrules; j++) {
+		const uint8_t* name = more->arena +
+			(more->names[j] & ~POLICY_BELOW_BIT);
+		struct policy_node* n = node_get(c, name, dname_wire_len(name));
+		if(!n)
+			return -1;
+		link_rule(c, n, (more->names[j] & POLICY_BELOW_BIT) != 0,
+			&more->rules[j], fresh[j].i);
+	}
+	c->nrules = k;
+	c->sorted = merge;
+	return 0;
+}
+
+struct policy_table*
+policy_table_replace(const struct policy_table* t, const int64_t* ids,
+	size_t nids, const struct policy_table* more)
+{
+	struct policy_table* c = calloc(1, sizeof(*c));
+	uint8_t* keep = malloc(t->nrules + 1);
+	uint32_t* map = malloc((t->nrules + 1) * sizeof(*map));
+	struct rule_ref* gone = malloc((nids + 1) * sizeof(*gone));
+	struct rule_ref* fresh = malloc((more->nrules + 1) * sizeof(*fresh));
+	long ngone;
+	if(!c || !keep || !map || !gone || !fresh ||
+		(ngone = mark_gone(t, ids, nids, keep, gone)) < 0 ||
+		replace_alloc(c, t, more, t->nrules - (size_t)ngone +
+		more->nrules) != 0)
+		goto fail;
+	c->nodes = t->nodes;
+	if(replace_fill(c, t, keep, more, fresh, map) != 0 ||
+		!(c->gone = ref_indices(gone, (size_t)ngone, t->sorted)) ||
+		!(c->fresh = ref_indices(fresh, more->nrules, more->sorted)))
+		goto fail;
+	c->ngone = (size_t)ngone;
+	c->nfresh = more->nrules;
+	c->copy_of = t;
+	c->copy_of_n = t->nrules;
+	free(keep);
+	free(map);
+	free(gone);
+	free(fresh);
+	return c;
+fail:
+	policy_table_delete(c);
+	free(keep);
+	free(map);
+	free(gone);
+	free(fresh);
+	return NULL;
+}
+
 void
 policy_table_delete(struct policy_table* t)
 {
@@ -285,6 +533,8 @@ policy_table_delete(struct policy_table* t)
 	free(t->arena);
 	free(t->rules);
 	free(t->names);
+	free(t->gone);
+	free(t->fresh);
 	free(t);
 }
 
@@ -292,34 +542,13 @@ int
 policy_table_add(struct policy_table* t, const uint8_t* name, size_t namelen,
 	int below, const struct policy_rule* rule)
 {
-	uint32_t h = name_hash(name, namelen);
 	struct policy_node* n;
-	uint32_t* head;
-	if((t->nodes + 1) * 2 > t->mask + 1 && rehash(t) != 0)
+	if(grow_rules(t, t->nrules + 1) != 0 ||
+		!(n = node_get(t, name, namelen)))
 		return -1;
-	if(grow_rules(t, t->nrules + 1) != 0)
-		return -1;
-	n = find_slot(t, name, namelen, h);
-	if(n->name == SLOT_EMPTY) {
-		if(grow((void**)&t->arena, &t->arena_cap, t->arena_len + namelen, 1) != 0)
-			return -1;
-		memcpy(t->arena + t->arena_len, name, namelen);
-		n->name = (uint32_t)t->arena_len;
-		n->hash = h;
-		n->exact = n->below = POLICY_NONE;
-		t->arena_len += namelen;
-		t->nodes++;
-	}
-	if(rule->action == PA_ALLOW && rule->expires &&
-		(!t->allow_expiry || rule->expires < t->allow_expiry))
-		t->allow_expiry = rule->expires;
 	if(t->nrules && rule->id <= t->rules[t->nrules - 1].id)
 		t->sorted = 0;
-	head = below ? &n->below : &n->exact;
-	t->names[t->nrules] = n->name | (below ? POLICY_BELOW_BIT : 0);
-	t->rules[t->nrules] = *rule;
-	t->rules[t->nrules].next = *head;
-	*head = (uint32_t)t->nrules++;
+	link_rule(t, n, below, rule, t->nrules++);
 	return 0;
 }
 
@@ -454,14 +683,57 @@ call_rule(const struct policy_table* t, size_t r, policy_diff_func* fn,
 		(t->names[r] & POLICY_BELOW_BIT) != 0, &t->rules[r], added, arg);
 }
 
+/** The index of the k-th rule of a sequence: idx[k], or k itself when
+ * idx is NULL (every rule of the table, in order). */
+static size_t
+seq_at(const uint32_t* idx, size_t k)
+{
+	return idx ? idx[k] : k;
+}
+
+/** Compare two sequences of rules in ascending id order (an id is one
+ * row): one merge. */
+static void
+merge_diff(const struct policy_table* before, const uint32_t* bi, size_t nb,
+	const struct policy_table* after, const uint32_t* ai, size_t na,
+	policy_diff_func* fn, void* arg)
+{
+	size_t i = 0, j = 0;
+	while(i < nb || j < na) {
+		size_t x = i < nb ? seq_at(bi, i) : 0;
+		size_t y = j < na ? seq_at(ai, j) : 0;
+		if(j == na || (i < nb && before->rules[x].id <
+			after->rules[y].id)) {
+			call_rule(before, x, fn, 0, arg);
+			i++;
+		} else if(i == nb || after->rules[y].id < before->rules[x].id) {
+			call_rule(after, y, fn, 1, arg);
+			j++;
+		} else {
+			if(!same_rule(before, x, after, y)) {
+				call_rule(before, x, fn, 0, arg);
+				call_rule(after, y, fn, 1, arg);
+			}
+			i++;
+			j++;
+		}
+	}
+}
+
 int
 policy_table_diff(const struct policy_table* before,
 	const struct policy_table* after, policy_diff_func* fn, void* arg)
 {
-	size_t i = 0, j = 0;
+	size_t j;
 	size_t nb = before ? before->nrules : 0, na = after ? after->nrules : 0;
 	if(before && after && after->copy_of == before &&
 		after->copy_of_n == nb) {
+		if(after->gone) {
+			/* a replace of rules of before: only they can differ */
+			merge_diff(before, after->gone, after->ngone, after,
+				after->fresh, after->nfresh, fn, arg);
+			return 0;
+		}
 		/* a copy of before with rules added: they are the difference */
 		for(j = nb; j < na; j++)
 			call_rule(after, j, fn, 1, arg);
@@ -469,22 +741,7 @@ policy_table_diff(const struct policy_table* before,
 	}
 	if((nb && !before->sorted) || (na && !after->sorted))
 		return -1;
-	/* both in ascending id order, and an id is one row: one merge */
-	while(i < nb || j < na) {
-		if(j == na || (i < nb && before->rules[i].id <
-			after->rules[j].id)) {
-			call_rule(before, i++, fn, 0, arg);
-		} else if(i == nb || after->rules[j].id < before->rules[i].id) {
-			call_rule(after, j++, fn, 1, arg);
-		} else {
-			if(!same_rule(before, i, after, j)) {
-				call_rule(before, i, fn, 0, arg);
-				call_rule(after, j, fn, 1, arg);
-			}
-			i++;
-			j++;
-		}
-	}
+	merge_diff(before, NULL, nb, after, NULL, na, fn, arg);
 	return 0;
 }
 

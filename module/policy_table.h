@@ -111,6 +111,22 @@ int policy_table_has_room(const struct policy_table* t,
 int policy_table_add_all(struct policy_table* t,
 	const struct policy_table* more);
 
+/**
+ * A new table: the rules of t but those whose id is listed, and every rule
+ * of more (rules re-read for some of those ids), without touching t
+ * (workers may be reading it). When t and more are in ascending id order,
+ * so is the result. policy_table_diff(t, result) then compares only the
+ * rules of the listed ids. Nodes left without rules stay in the index.
+ * @param t: table; one rule per id.
+ * @param ids: ascending ids, each once.
+ * @param nids: how many.
+ * @param more: the new rules of those ids (others are added too, but the
+ *	diff does not see them unless listed).
+ * @return new table, or NULL on malloc failure.
+ */
+struct policy_table* policy_table_replace(const struct policy_table* t,
+	const int64_t* ids, size_t nids, const struct policy_table* more);
+
 /** Free a table. NULL is fine. */
 void policy_table_delete(struct policy_table* t);
 
@@ -171,7 +187,9 @@ typedef void policy_diff_func(const uint8_t* name, int below,
 
 /**
  * Compare two tables rule by rule, in one pass over both (or none, when after
- * is a policy_table_copy of before with rules added): fn is called for
+ * is a policy_table_copy of before with rules added, or a
+ * policy_table_replace of rules of before: then only those rules are
+ * compared): fn is called for
  * every rule of after that before does not hold identically (same id, type,
  * action, flags, expiry, name and kind), and for every rule of before that
  * after does not hold identically. A changed rule is both.

@@ -182,8 +182,8 @@ log_load(struct policy_watch* w, size_t swept, double sweep_ms,
 		(long long)w->stats->revision, w->pe->db_path, w->stats->ms,
 		w->stats->rows, w->stats->disabled, w->stats->expired,
 		w->stats->malformed, swept, sweep_ms,
-		w->stats->only_added ? "only the added:" : "all",
-		w->stats->read, how, free_ms);
+		w->stats->only_added ? "only the added:" : w->stats->only_changed ?
+		"only the changed:" : "all", w->stats->read, how, free_ms);
 }
 
 /** Add the rules of a load that read only the added rows to the table in
@@ -222,39 +222,65 @@ watch_add(struct policy_watch* w, struct policy_snapshot* snap,
 	return 0;
 }
 
-/** Read the database into an empty snapshot, only the rows added since the
- * last load when that is all that changed (into w->next; w->stats stays
- * that of the rules in use). Only qname rules are added to the rules in use
- * that way: with target or answer-ip rules in use or added, every row is
- * read. 0 on success, else -1 with err set. */
+/** Make the qname rules of a load that read only the changed rows into
+ * the rules in use but those of the changed ids, plus the rules read:
+ * built aside, the workers keep the table in use until the swap. 0 on
+ * success, -1 on malloc failure (snap is left as it was). */
 static int
-load_snapshot(struct policy_watch* w, struct policy_snapshot* snap, char* err,
-	size_t errlen)
+watch_replace(struct policy_watch* w, struct policy_snapshot* snap,
+	const struct policy_changes* ch)
+{
+	struct timespec t0, t1;
+	struct policy_table* t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if(!(t = policy_table_replace(w->pe->snap->table, ch->ids, ch->n,
+		snap->table)))
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	policy_table_delete(snap->table);
+	snap->table = t;
+	policy_store_count_rules(w->next, policy_table_count(t));
+	/* the load time is until the rules are ready */
+	w->next->ms += ms_between(&t0, &t1);
+	return 0;
+}
+
+/** Read the database into an empty snapshot, only the rows added or changed
+ * since the last load when the database can tell which (into w->next;
+ * w->stats stays that of the rules in use; ch gets the changed ids). Only
+ * qname rules are handled that way: with target or answer-ip rules in use
+ * or read, every row is read. 0 on success, else -1 with err set. */
+static int
+load_snapshot(struct policy_watch* w, struct policy_snapshot* snap,
+	struct policy_changes* ch, char* err, size_t errlen)
 {
 	const struct policy_snapshot* in_use = w->pe->snap;
 	const struct policy_table* base = w->loaded < 0 || !w->ever_loaded ||
 		in_use->targets || in_use->addrs ? NULL : in_use->table;
 	memcpy(w->next, w->stats, sizeof(*w->next));
-	if(policy_store_load(w->db, base, snap, w->next, err, errlen) != 0)
+	if(policy_store_load(w->db, base, snap, w->next, ch, err, errlen) != 0)
 		return -1;
-	if(!w->next->only_added || (!snap->targets && !snap->addrs))
+	if((!w->next->only_added && !w->next->only_changed) ||
+		(!snap->targets && !snap->addrs))
 		return 0;
 	policy_table_delete(snap->table);
 	policy_table_delete(snap->targets);
 	prefix_table_delete(snap->addrs);
 	memset(snap, 0, sizeof(*snap));
+	free(ch->ids);
 	memcpy(w->next, w->stats, sizeof(*w->next));
-	return policy_store_load(w->db, NULL, snap, w->next, err, errlen);
+	return policy_store_load(w->db, NULL, snap, w->next, ch, err, errlen);
 }
 
 /** Load the database into a new snapshot and put it in use. */
 static void
 watch_load(struct policy_watch* w)
 {
-	char err[512];
+	char err[512], how[64] = "";
 	struct policy_snapshot* snap = calloc(1, sizeof(*snap));
 	struct policy_snapshot* old;
 	struct policy_load_stats* stats;
+	struct policy_changes changes;
 	struct timespec t0, t1, t2;
 	size_t swept;
 	int added;
@@ -262,10 +288,22 @@ watch_load(struct policy_watch* w)
 		watch_error(w, "out of memory for a new policy");
 		return;
 	}
-	if(load_snapshot(w, snap, err, sizeof(err)) != 0) {
+	if(load_snapshot(w, snap, &changes, err, sizeof(err)) != 0) {
 		free(snap);
 		watch_error(w, err);
 		return;
+	}
+	if(w->next->only_changed) {
+		int rc = watch_replace(w, snap, &changes);
+		snprintf(how, sizeof(how), " (%zu ids changed)", changes.n);
+		free(changes.ids);
+		if(rc != 0) {
+			/* the next poll reads every row */
+			policy_snapshot_delete(snap);
+			w->loaded = -1;
+			watch_error(w, "out of memory for the changed rules");
+			return;
+		}
 	}
 	if(w->next->only_added &&
 		(added = watch_add(w, snap, snap->table)) != 0) {
@@ -302,7 +340,7 @@ watch_load(struct policy_watch* w)
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		policy_snapshot_delete(old);
 		clock_gettime(CLOCK_MONOTONIC, &t2);
-		log_load(w, swept, ms_between(&t0, &t1), "",
+		log_load(w, swept, ms_between(&t0, &t1), how,
 			ms_between(&t1, &t2));
 	}
 	if(w->error[0])

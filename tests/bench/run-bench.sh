@@ -35,11 +35,16 @@ usage: tests/bench/run-bench.sh [options]
   --configs LIST   comma-separated subset of stock,rrp0,rrp10k,rrpbig,rpzbig (stock first)
   --no-callgrind   skip the callgrind phase
   --apply, --no-apply  measure (or not) applying a change under load (default: full yes, quick no)
-  --apply-full     make that change one that reads every row again (an INSERT with id 0, below
-                   the highest, as an UPDATE or a DELETE does) instead of a plain INSERT
+  --apply-full     make the insert one that reads every row again (an INSERT with id 0, below
+                   the highest, with the change log emptied in the same transaction, as after
+                   more changes than it keeps) instead of a plain INSERT
   --apply-only     only that measurement (and the cache-hit run that sets its rate): no other
                    workload, no callgrind; prints a short table of the per-round figures
                    (to stdout, or to --out FILE)
+  --apply-changes LIST  the changes measured, in order, each under its own load: insert (block
+                   h1.hit.bench A), update (that rule's action to nxdomain), delete (that rule);
+                   default insert, with --apply-only insert,update,delete (rrpolicy only: RPZ
+                   and stock get insert's load for each)
   --keep           keep the work directory (configs, logs, raw data, callgrind files)
   --no-pin         do not pin the resolver to CPU 1 and the load generator/NSD to CPU 0
   --so FILE        rrpolicy.so to load (default: module/.libs/rrpolicy.so, copied at start)
@@ -58,6 +63,7 @@ CALLGRIND=1
 APPLY=""
 APPLY_ONLY=0
 APPLY_ID=""
+APPLY_CHANGES=""
 OUT_GIVEN=0
 SO_SRC=$REPO_ROOT/module/.libs/rrpolicy.so
 while [ $# -gt 0 ]; do
@@ -74,6 +80,7 @@ while [ $# -gt 0 ]; do
         --no-apply) APPLY=0 ;;
         --apply-only) APPLY_ONLY=1 APPLY=1 CALLGRIND=0 ;;
         --apply-full) APPLY_ID=0 ;;
+        --apply-changes) APPLY_CHANGES=${2:?--apply-changes needs a list}; shift ;;
         --so) SO_SRC=${2:?--so needs a file}; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "run-bench: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -126,6 +133,14 @@ else
     APPLY_DURATION=3
 fi
 MID=10000
+if [ -z "$APPLY_CHANGES" ]; then
+    if [ "$APPLY_ONLY" = 1 ]; then APPLY_CHANGES=insert,update,delete; else APPLY_CHANGES=insert; fi
+fi
+case ",$APPLY_CHANGES," in
+    *,insert,*) ;;
+    *) echo "run-bench: --apply-changes must include insert (update and delete change its rule)" >&2; exit 2 ;;
+esac
+APPLY_CHANGES=${APPLY_CHANGES//,/ }
 SAT_OUTSTANDING=100        # dnsperf -q of saturation runs of cache workloads
 MISS_OUTSTANDING=200       # ... and of cache-miss runs
 CACHE_WORKLOADS="hit blocked mix1 mix10"
@@ -747,7 +762,7 @@ bench_config() {
             dnsperf_sat "$W/hit.q" "$SAT_OUTSTANDING"
             RATE[hit]=$(awk -v q="$QPS" 'BEGIN { printf "%.0f", q / 2 }')
         fi
-        apply_test "$cfg" "$r" "$dir"
+        apply_tests "$cfg" "$r" "$dir"
         stop_pid "$RES_PID"
         return
     fi
@@ -784,38 +799,56 @@ bench_config() {
     record "$r" "$cfg" p50_miss_us "$P50"
     record "$r" "$cfg" p99_miss_us "$P99"
     record "$r" "$cfg" latlost_miss "$LLOST"
-    [ "$APPLY" = 0 ] || apply_test "$cfg" "$r" "$dir"
+    [ "$APPLY" = 0 ] || apply_tests "$cfg" "$r" "$dir"
     record "$r" "$cfg" hwm_kb "$(proc_kb "$RES_PID" VmHWM)"
     record "$r" "$cfg" rss_end_kb "$(proc_kb "$RES_PID" VmRSS)"
     stop_pid "$RES_PID"
     grep -E 'error:|fatal' "$dir/unbound.log" | head -n 3 | sed "s/^/run-bench: $cfg round $r log: /" >&2
 }
 
-# apply_test CONFIG ROUND DIR: under load (dnsperf at the cache-hit latency rate on the warm
-# names), block one warm name the way an operator would and measure the time from the change to
-# the first blocked answer, and the queries left unanswered meanwhile. rrpolicy: one INSERT in
-# the sqlite3 CLI (the module notices committed changes by itself); RPZ: a line appended to the
-# zone file and `unbound-control auth_zone_reload`; stock: the same load and no change (the
-# baseline of unanswered queries).
+# apply_tests CONFIG ROUND DIR: apply_test for each change of --apply-changes, in order.
+apply_tests() {
+    local change
+    for change in $APPLY_CHANGES; do
+        apply_test "$1" "$2" "$3" "$change"
+    done
+}
+
+# apply_test CONFIG ROUND DIR CHANGE: under load (dnsperf at the cache-hit latency rate on the
+# warm names), change the policy of one warm name the way an operator would and measure the time
+# from the change to the first answer that reflects it, and the queries left unanswered meanwhile.
+# rrpolicy: one statement in the sqlite3 CLI (the module notices committed changes by itself):
+# insert blocks h1.hit.bench A (EDE 15), update makes that rule nxdomain, delete removes it (the
+# address is answered again). RPZ (insert only): a line appended to the zone file and
+# `unbound-control auth_zone_reload`. Stock, and RPZ for update and delete: the same load and no
+# change (the baseline of unanswered queries). Keys: apply_* for insert, apply_<change>_* else.
 apply_test() {
-    local cfg=$1 r=$2 dir=$3 pid t0 i out applied="" want rc
+    local cfg=$1 r=$2 dir=$3 change=$4 pid t0 i out applied="" want="" rc key=apply_
+    local rule="name = 'h1.hit.bench' AND comment = 'bench apply'"
+    [ "$change" = insert ] || key=apply_${change}_
     "${LOADGEN_CPU[@]}" dnsperf -s 127.0.0.1 -p "$RES_PORT" -d "$W/hit.q" -l "$APPLY_DURATION" \
-        -Q "${RATE[hit]}" -q 1000 -c 4 -t 1 >"$dir/apply-dnsperf.out" 2>&1 &
+        -Q "${RATE[hit]}" -q 1000 -c 4 -t 1 >"$dir/apply-$change-dnsperf.out" 2>&1 &
     pid=$!
     register_pid dnsperf "$pid"
     sleep 1
     t0=$(now_ms)
-    case $cfg in
-        rrp*) sqlite3 -cmd ".timeout 5000" "$dir/policy.db" \
-                  "INSERT INTO policy (${APPLY_ID:+id, }name, type, comment)
-                   VALUES (${APPLY_ID:+$APPLY_ID, }'h1.hit.bench', 'A', 'bench apply')" \
+    case $cfg/$change in
+        rrp*/insert) sqlite3 -cmd ".timeout 5000" "$dir/policy.db" \
+                  "BEGIN; INSERT INTO policy (${APPLY_ID:+id, }name, type, comment)
+                   VALUES (${APPLY_ID:+$APPLY_ID, }'h1.hit.bench', 'A', 'bench apply');
+                   ${APPLY_ID:+DELETE FROM policy_change;} COMMIT" \
                   || die "$cfg: INSERT failed"
               want='EDE: 15' ;;
-        rpz*) echo 'h1.hit.bench CNAME .' >>"$dir/rpz.zone"
+        rrp*/update) sqlite3 -cmd ".timeout 5000" "$dir/policy.db" \
+                  "UPDATE policy SET action = 'nxdomain' WHERE $rule" || die "$cfg: UPDATE failed"
+              want='status: NXDOMAIN' ;;
+        rrp*/delete) sqlite3 -cmd ".timeout 5000" "$dir/policy.db" \
+                  "DELETE FROM policy WHERE $rule" || die "$cfg: DELETE failed"
+              want='ANSWER: 1,' ;;
+        rpz*/insert) echo 'h1.hit.bench CNAME .' >>"$dir/rpz.zone"
               "$UNBOUND_CONTROL" -c "$dir/unbound.conf" auth_zone_reload rpz.bench. >"$dir/apply-control.out" 2>&1 &
               register_pid unbound-control $!
               want='status: NXDOMAIN' ;;
-        *) want="" ;;
     esac
     if [ -n "$want" ]; then
         for i in $(seq 400); do    # up to ~20 s
@@ -826,21 +859,21 @@ apply_test() {
             fi
             sleep 0.05
         done
-        record "$r" "$cfg" apply_ms "${applied:-NA}"
-        [ -n "$applied" ] || echo "run-bench: $cfg round $r: the change did not apply within 20 s" >&2
+        record "$r" "$cfg" "${key}ms" "${applied:-NA}"
+        [ -n "$applied" ] || echo "run-bench: $cfg round $r: the $change did not apply within 20 s" >&2
     fi
     wait "$pid"
     rc=$?
     unregister_pid "$pid"
-    [ "$rc" = 0 ] || die "dnsperf failed: $(tail -n 5 "$dir/apply-dnsperf.out")"
+    [ "$rc" = 0 ] || die "dnsperf failed: $(tail -n 5 "$dir/apply-$change-dnsperf.out")"
     for i in "${!PID_NAMES[@]}"; do     # unbound-control, if still registered
         [ "${PID_NAMES[$i]}" = unbound-control ] && stop_pid "${PIDS[$i]}"
     done
-    record "$r" "$cfg" apply_lost "$(awk '/Queries lost:/ { print $3 }' "$dir/apply-dnsperf.out")"
-    record "$r" "$cfg" apply_sent "$(awk '/Queries sent:/ { print $3 }' "$dir/apply-dnsperf.out")"
+    record "$r" "$cfg" "${key}lost" "$(awk '/Queries lost:/ { print $3 }' "$dir/apply-$change-dnsperf.out")"
+    record "$r" "$cfg" "${key}sent" "$(awk '/Queries sent:/ { print $3 }' "$dir/apply-$change-dnsperf.out")"
     # "Average Latency (s):  0.000297 (min 0.000098, max 0.003648)" -> the longest, in ms
-    record "$r" "$cfg" apply_max_ms "$(sed -n 's/.*Average Latency.*max \([0-9.]*\)).*/\1/p' \
-        "$dir/apply-dnsperf.out" | awk '{ printf "%.1f", $1 * 1000 }')"
+    record "$r" "$cfg" "${key}max_ms" "$(sed -n 's/.*Average Latency.*max \([0-9.]*\)).*/\1/p' \
+        "$dir/apply-$change-dnsperf.out" | awk '{ printf "%.1f", $1 * 1000 }')"
 }
 
 # ---------------------------------------------------------------- rounds
@@ -999,16 +1032,20 @@ if [ "$APPLY_ONLY" = 1 ]; then
     {
         echo "# rrpolicy: applying a change under load (\`$COMMAND_LINE\`)"
         echo
-        echo "big configurations: $BIG_LABEL rules; load: ${RATE[hit]} q/s of cache hits for $APPLY_DURATION s;" \
-            "change: ${APPLY_ID:+(read of every row) }INSERT ${APPLY_ID:+with id $APPLY_ID }of h1.hit.bench A"
+        echo "big configurations: $BIG_LABEL rules; load: ${RATE[hit]} q/s of cache hits for $APPLY_DURATION s" \
+            "per change; changes: ${APPLY_CHANGES// /, } (insert: ${APPLY_ID:+(read of every row) }INSERT" \
+            "${APPLY_ID:+with id $APPLY_ID and the change log emptied }of h1.hit.bench A; update: its action" \
+            "to nxdomain; delete: the rule)"
         echo
-        echo "| configuration | round | change to first blocked answer (ms) | unanswered | sent | longest answer (ms) |"
-        echo "|---|---|---|---|---|---|"
-        awk -F '\t' '$3 ~ /^apply_/ { v[$2 " " $1, $3] = $4; k[$2 " " $1] = 1 }
+        echo "| configuration | round | change | change to first answer reflecting it (ms) | unanswered | sent | longest answer (ms) |"
+        echo "|---|---|---|---|---|---|---|"
+        awk -F '\t' '$3 ~ /^apply_/ { f = substr($3, 7); c = "insert"
+                if (match(f, /^(update|delete)_/)) { c = substr(f, 1, RLENGTH - 1); f = substr(f, RLENGTH + 1) }
+                v[$2 " " $1 " " c, f] = $4; k[$2 " " $1 " " c] = 1 }
             END { for (x in k) { split(x, a, " ")
-                printf "| %s | %s | %s | %s | %s | %s |\n", a[1], a[2],
-                    (x SUBSEP "apply_ms") in v ? v[x, "apply_ms"] : "-",
-                    v[x, "apply_lost"], v[x, "apply_sent"], v[x, "apply_max_ms"] } }' "$RAW" | sort
+                printf "| %s | %s | %s | %s | %s | %s | %s |\n", a[1], a[2], a[3],
+                    (x SUBSEP "ms") in v ? v[x, "ms"] : "-",
+                    v[x, "lost"], v[x, "sent"], v[x, "max_ms"] } }' "$RAW" | sort
     } >"$W/report.md" || die "report failed"
 else
     python3 "$BENCH_DIR/bench_report.py" "$W" >"$W/report.md" || die "report failed"

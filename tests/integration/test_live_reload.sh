@@ -72,19 +72,24 @@ check "... added in place to the rules in use" \
 sql "DELETE FROM policy WHERE id = 10;"
 check "a deleted rule stops applying without reload" \
     wait_answer spammer.com A "NOERROR spammer.com. IN A 192.0.2.10 "
-check "... after a load of every row" wait_count 'loaded 1 rules .* all 1 rows read' 1
+check "... after a load of only the row changed (none left)" \
+    wait_count 'loaded 1 rules .* only the changed: 0 rows read \(1 ids changed\)' 1
 
-# a row added below the highest id is not taken for an addition at the end
+# a row added below the highest id is not taken for an addition at the end (the change log
+# names it)
 sql "INSERT INTO policy(id, name, type, action) VALUES (5, 'spammer.com', 'A', 'refused');"
 check "a rule added below the highest id applies" wait_answer spammer.com A "REFUSED "
-check "... after a load of every row" wait_count 'loaded 2 rules .* all 2 rows read' 1
+check "... after a load of only the row changed" \
+    wait_count 'loaded 2 rules .* only the changed: 1 rows read \(1 ids changed\)' 1
 # nor a row whose id was changed to a higher one (one change, no row added)
 sql "UPDATE policy SET id = 50, type = 'MX' WHERE id = 5;"
 check "a rule whose id and type changed applies as changed" \
     wait_answer spammer.com A "NOERROR spammer.com. IN A 192.0.2.10 "
-check "... after a load of every row" wait_count 'loaded 2 rules .* all 2 rows read' 2
+check "... after a load of the row of both ids" \
+    wait_count 'loaded 2 rules .* only the changed: 1 rows read \(2 ids changed\)' 1
 sql "DELETE FROM policy WHERE id = 50;"
-check "... and goes when deleted" wait_count 'loaded 1 rules .* all 1 rows read' 2
+check "... and goes when deleted" \
+    wait_count 'loaded 1 rules .* only the changed: 0 rows read \(1 ids changed\)' 2
 
 # an open transaction is never half-loaded
 mkfifo "$T/sql.in"

@@ -142,7 +142,7 @@ else
 fi
 
 newdb main
-expect_eq "user_version is 2" "PRAGMA user_version;" "2"
+expect_eq "user_version is 3" "PRAGMA user_version;" "3"
 expect_eq "tables, views and indexes exist" \
     "SELECT group_concat(type || ' ' || name, ', ') FROM
        (SELECT type, name FROM sqlite_schema
@@ -877,15 +877,61 @@ expect_eq "view recent_hits has the DNSSEC status and the rule's trigger" \
 watch.example|*|-|qname"
 
 # ---------------------------------------------------------------------
-# Migration of a version 1 database (tests/schema/schema-v1.sql, the
-# schema as version 1 had it) with schema/migrate-1-to-2.sql
+# policy_change: the change log (schema version 3)
 # ---------------------------------------------------------------------
 
-# migrate DB: run the migration on DB the way an operator does; prints
-# what sqlite3 printed, returns its exit status.
+newdb changes
+expect_eq "change log: starts empty" "SELECT count(*) FROM policy_change;" "0"
+expect_eq "change log: insert, update, delete each log the id, in order" \
+    "INSERT INTO policy(id, name) VALUES (5, 'a.example'), (9, 'b.example');
+     UPDATE policy SET enabled = 0 WHERE id = 9;
+     DELETE FROM policy WHERE id = 5;
+     SELECT group_concat(seq || ':' || id, ' ') FROM (SELECT * FROM policy_change ORDER BY seq);" \
+    "1:5 2:9 3:9 4:5"
+expect_eq "change log: an update of the id logs the new id and the old one" \
+    "UPDATE policy SET id = 12 WHERE id = 9;
+     SELECT group_concat(id, ' ') FROM (SELECT id FROM policy_change WHERE seq > 4 ORDER BY seq);" \
+    "12 9"
+expect_eq "change log: an update of many rows logs each" \
+    "INSERT INTO policy(id, name) VALUES (20, 'c.example'), (21, 'd.example');
+     UPDATE policy SET action = 'nxdomain' WHERE id >= 20;
+     SELECT group_concat(id, ' ') FROM (SELECT id FROM policy_change WHERE seq > 6 ORDER BY seq);" \
+    "20 21 20 21"
+expect_fail "change log: a rejected change fails" \
+    "UPDATE policy SET name = 'a..b' WHERE id = 20;" "rrpolicy: invalid name"
+expect_eq "change log: ... and logs nothing" \
+    "SELECT max(seq), count(*) FROM policy_change;" "10|10"
+expect_eq "change log: a change of setting logs nothing" \
+    "UPDATE setting SET value = '30' WHERE key = 'negative_ttl';
+     SELECT max(seq) FROM policy_change;" "10"
+expect_eq "change log: a seq is never given twice, even after the log was emptied" \
+    "DELETE FROM policy_change;
+     INSERT INTO policy(name) VALUES ('e.example');
+     SELECT seq FROM policy_change;" "11"
+newdb changes2
+expect_eq "change log: an import of 200,000 rows keeps only the last 65,536 or so" \
+    "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 200000)
+     INSERT INTO policy(name) SELECT 'n' || i || '.example' FROM c;
+     SELECT count(*) BETWEEN 65536 AND 65536 + 1024, min(seq) <= 200000 - 65535, max(seq)
+     FROM policy_change;" "1|1|200000"
+expect_eq "change log: ... the newest ones, with their ids" \
+    "SELECT count(*) FROM policy_change WHERE seq > 200000 - 65536 AND id = seq;" "65536"
+
+# ---------------------------------------------------------------------
+# Migration of a version 1 database (tests/schema/schema-v1.sql, the
+# schema as version 1 had it) with schema/migrate-1-to-2.sql and then
+# schema/migrate-2-to-3.sql
+# ---------------------------------------------------------------------
+
+# migrate DB [FILE...]: run the migrations (default: migrate-1-to-2.sql) on
+# DB in one transaction, the way an operator does; prints what sqlite3
+# printed, returns its exit status.
 migrate() {
-    { echo 'BEGIN;'; cat "$MIGRATION"; echo 'COMMIT;'; } |
-        "$SQLITE3" -batch -bail "$1" 2>&1
+    _db=$1
+    shift
+    [ $# -gt 0 ] || set -- "$MIGRATION"
+    { echo 'BEGIN;'; cat "$@"; echo 'COMMIT;'; } |
+        "$SQLITE3" -batch -bail "$_db" 2>&1
 }
 
 # dump DB: every table's rows, in a stable order (to compare databases).
@@ -908,6 +954,7 @@ columns() {
 }
 
 MIGRATION=$top_srcdir/schema/migrate-1-to-2.sql
+MIGRATION3=$top_srcdir/schema/migrate-2-to-3.sql
 V1=$top_srcdir/tests/schema/schema-v1.sql
 "$SQLITE3" -batch -bail "$TMP/v1.db" < "$V1" >/dev/null 2>&1
 "$SQLITE3" -batch -bail "$TMP/v1.db" "
@@ -933,7 +980,7 @@ before=$(dump "$TMP/v1.db")
 revision=$(sql "SELECT policy FROM revision;")
 cp "$TMP/v1.db" "$TMP/v1-copy.db"
 
-out=$(migrate "$TMP/v1.db")
+out=$(migrate "$TMP/v1.db" "$MIGRATION" "$MIGRATION3")
 rc=$?
 if [ "$rc" -eq 0 ] && [ -z "$out" ]; then
     pass "migration: applies to a version 1 database inside a transaction, with sqlite3 -bail"
@@ -941,14 +988,16 @@ else
     fail "migration: applies to a version 1 database inside a transaction, with sqlite3 -bail" \
         "exit status $rc, output: $out"
 fi
-if grep -qiE '^[[:space:]]*(BEGIN([[:space:]]+[A-Z]+)*|COMMIT|ROLLBACK|END[[:space:]]+TRANSACTION)[[:space:]]*;|journal_mode' "$MIGRATION"; then
-    fail "migration: no transaction statements, no journal_mode"
-else
-    pass "migration: no transaction statements, no journal_mode"
-fi
+for m in "$MIGRATION" "$MIGRATION3"; do
+    if grep -qiE '^[[:space:]]*(BEGIN([[:space:]]+[A-Z]+)*|COMMIT|ROLLBACK|END[[:space:]]+TRANSACTION)[[:space:]]*;|journal_mode' "$m"; then
+        fail "migration: no transaction statements, no journal_mode ($(basename "$m"))"
+    else
+        pass "migration: no transaction statements, no journal_mode ($(basename "$m"))"
+    fi
+done
 
 DB=$TMP/v1.db
-expect_eq "migration: user_version is 2" "PRAGMA user_version;" "2"
+expect_eq "migration: user_version is 3" "PRAGMA user_version;" "3"
 expect_eq "migration: integrity_check" "PRAGMA integrity_check;" "ok"
 expect_eq "migration: rules intact" \
     "SELECT id, name, type, action, enabled, quote(expires_at), quote(comment), created_at
@@ -1068,12 +1117,12 @@ for f in v1 fresh; do
     rc=$?
     if [ "$rc" -ne 0 ] && printf '%s\n' "$out" | grep -qF \
         "rrpolicy: migrate-1-to-2.sql applies to a database of schema version 1 only"; then
-        pass "migration: refused on a version 2 database ($f)"
+        pass "migration: refused on a version 3 database ($f)"
     else
-        fail "migration: refused on a version 2 database ($f)" "exit status $rc, output: $out"
+        fail "migration: refused on a version 3 database ($f)" "exit status $rc, output: $out"
     fi
     if [ "$(dump "$TMP/$f.db" | cksum)" = "$sum" ] &&
-       [ "$("$SQLITE3" -batch "$TMP/$f.db" 'PRAGMA user_version;')" = 2 ]; then
+       [ "$("$SQLITE3" -batch "$TMP/$f.db" 'PRAGMA user_version;')" = 3 ]; then
         pass "migration: ... which is left as it was ($f)"
     else
         fail "migration: ... which is left as it was ($f)"
@@ -1084,7 +1133,7 @@ done
 cp "$TMP/v1-copy.db" "$TMP/broken.db"
 "$SQLITE3" -batch -bail "$TMP/broken.db" "DROP VIEW recent_hits;"
 sum=$(dump "$TMP/broken.db" | cksum)
-out=$(migrate "$TMP/broken.db")
+out=$(migrate "$TMP/broken.db" "$MIGRATION" "$MIGRATION3")
 rc=$?
 if [ "$rc" -ne 0 ] && printf '%s\n' "$out" | grep -qF "no such view: recent_hits"; then
     pass "migration: a failing step stops it (a v1 database without view recent_hits)"
@@ -1104,6 +1153,94 @@ if [ "$(dump "$TMP/v1-copy.db")" = "$before" ]; then
 else
     fail "migration: the fixture copy was not touched"
 fi
+
+# ---------------------------------------------------------------------
+# Migration of a version 2 database (tests/schema/schema-v2.sql, the
+# schema as version 2 had it) with schema/migrate-2-to-3.sql
+# ---------------------------------------------------------------------
+
+"$SQLITE3" -batch -bail "$TMP/v2.db" < "$top_srcdir/tests/schema/schema-v2.sql" >/dev/null 2>&1
+"$SQLITE3" -batch -bail "$TMP/v2.db" "
+    INSERT INTO policy(id, name, type, action, enabled, comment, created_at, trigger, scope) VALUES
+      (1, 'spammer.com', 'MX', 'nullmx', 1, 'ticket 4711', '2029-01-01 00:00:00', 'qname', 'any'),
+      (4, '198.51.100.0/24', 'A', 'block', 0, NULL, '2029-01-02 00:00:00', 'answer-ip', 'mailhost');
+    UPDATE setting SET value = '300' WHERE key = 'negative_ttl';
+    INSERT INTO hit(ts, client, qname, qtype, policy_id, action, stage, dnssec) VALUES
+      ('2030-01-01 10:00:00', '192.0.2.1', 'spammer.com.', 'MX', 1, 'nullmx', 'query', NULL);
+    INSERT INTO module_status(id, revision, rules) VALUES (1, 4, 1);" \
+    || fail "migration 2 to 3: a version 2 database with rules, settings and hits is made"
+DB=$TMP/v2.db
+expect_eq "migration 2 to 3: the fixture is a version 2 database" "PRAGMA user_version;" "2"
+before=$(dump "$TMP/v2.db")
+cp "$TMP/v2.db" "$TMP/v2-copy.db"
+out=$(migrate "$TMP/v2.db" "$MIGRATION3")
+rc=$?
+if [ "$rc" -eq 0 ] && [ -z "$out" ]; then
+    pass "migration 2 to 3: applies to a version 2 database inside a transaction, with sqlite3 -bail"
+else
+    fail "migration 2 to 3: applies to a version 2 database inside a transaction, with sqlite3 -bail" \
+        "exit status $rc, output: $out"
+fi
+expect_eq "migration 2 to 3: user_version is 3" "PRAGMA user_version;" "3"
+expect_eq "migration 2 to 3: integrity_check" "PRAGMA integrity_check;" "ok"
+# every row of every table of version 2 is still there, as it was; the log is new and empty
+if [ "$(dump "$TMP/v2.db" | sed '/^== policy_change$/d; /^== sqlite_sequence$/d')" = "$before" ]; then
+    pass "migration 2 to 3: every row of every table intact"
+else
+    fail "migration 2 to 3: every row of every table intact" \
+        "$(dump "$TMP/v2.db" > "$TMP/a"; echo "$before" > "$TMP/b"; diff "$TMP/b" "$TMP/a" | head -n 20)"
+fi
+expect_eq "migration 2 to 3: the change log starts empty" "SELECT count(*) FROM policy_change;" "0"
+if [ "$(columns "$TMP/v2.db")" = "$(columns "$TMP/fresh.db")" ]; then
+    pass "migration 2 to 3: pragma table_info of every table equals a new database's"
+else
+    fail "migration 2 to 3: pragma table_info of every table equals a new database's" \
+        "$(columns "$TMP/v2.db" > "$TMP/a"; columns "$TMP/fresh.db" > "$TMP/b"; diff "$TMP/a" "$TMP/b")"
+fi
+if [ "$(objects "$TMP/v2.db")" = "$(objects "$TMP/fresh.db")" ]; then
+    pass "migration 2 to 3: the same triggers, views and indexes as a new database"
+else
+    fail "migration 2 to 3: the same triggers, views and indexes as a new database" \
+        "$(objects "$TMP/v2.db" > "$TMP/a"; objects "$TMP/fresh.db" > "$TMP/b"; diff "$TMP/a" "$TMP/b")"
+fi
+if [ "$(code "$TMP/v2.db")" = "$(code "$TMP/fresh.db")" ]; then
+    pass "migration 2 to 3: its triggers and views are schema.sql's, word for word"
+else
+    fail "migration 2 to 3: its triggers and views are schema.sql's, word for word" \
+        "$(code "$TMP/v2.db" > "$TMP/a"; code "$TMP/fresh.db" > "$TMP/b"; diff "$TMP/a" "$TMP/b" | head -n 20)"
+fi
+if [ "$("$SQLITE3" -batch "$TMP/v2.db" "SELECT sql FROM sqlite_schema WHERE name = 'policy_change';")" = \
+     "$("$SQLITE3" -batch "$TMP/fresh.db" "SELECT sql FROM sqlite_schema WHERE name = 'policy_change';")" ]; then
+    pass "migration 2 to 3: table policy_change is schema.sql's, word for word"
+else
+    fail "migration 2 to 3: table policy_change is schema.sql's, word for word"
+fi
+revision=$(sql "SELECT policy FROM revision;")
+expect_eq "migrated 2 to 3: an update of an old rule is logged and bumps the revision" \
+    "UPDATE policy SET enabled = 1 WHERE id = 4;
+     SELECT (SELECT group_concat(seq || ':' || id) FROM policy_change),
+            (SELECT policy FROM revision);" "1:4|$((revision + 1))"
+expect_fail "migrated 2 to 3: the old checks still apply" \
+    "INSERT INTO policy(name, type) VALUES ('a..b', 'MX');" "$EMPTY"
+# on any other version: refused, nothing changed
+for f in v1-copy fresh; do
+    sum=$(dump "$TMP/$f.db" | cksum)
+    v=$("$SQLITE3" -batch "$TMP/$f.db" 'PRAGMA user_version;')
+    out=$(migrate "$TMP/$f.db" "$MIGRATION3")
+    rc=$?
+    if [ "$rc" -ne 0 ] && printf '%s\n' "$out" | grep -qF \
+        "rrpolicy: migrate-2-to-3.sql applies to a database of schema version 2 only"; then
+        pass "migration 2 to 3: refused on a version $v database"
+    else
+        fail "migration 2 to 3: refused on a version $v database" "exit status $rc, output: $out"
+    fi
+    if [ "$(dump "$TMP/$f.db" | cksum)" = "$sum" ] &&
+       [ "$("$SQLITE3" -batch "$TMP/$f.db" 'PRAGMA user_version;')" = "$v" ]; then
+        pass "migration 2 to 3: ... which is left as it was (version $v)"
+    else
+        fail "migration 2 to 3: ... which is left as it was (version $v)"
+    fi
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

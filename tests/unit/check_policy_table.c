@@ -284,6 +284,179 @@ START_TEST(test_copy_and_diff)
 }
 END_TEST
 
+/** A table built from scratch equal to the expected result of a replace
+ * in test_replace: compared with policy_table_diff. */
+static struct policy_table*
+replace_expected(void)
+{
+	struct policy_table* e = policy_table_create(0);
+	add(e, "one.example", T_MX, PA_NULLMX, 1, 0);
+	add(e, "two.example", T_TXT, PA_NXDOMAIN, 2, 0);
+	add(e, "same.example", T_A, PA_NODATA, 3, 0);
+	add(e, "same.example", T_TXT, PA_NODATA, 6, 0);
+	add(e, "*.seven.example", POLICY_TYPE_ALL, PA_REFUSED, 7, 0);
+	add(e, "same.example", T_MX, PA_NULLMX, 8, 0);
+	return e;
+}
+
+START_TEST(test_replace)
+{
+	struct policy_table* t = policy_table_create(0);
+	struct policy_table* more = policy_table_create(0);
+	struct policy_table* r;
+	struct policy_table* e;
+	struct policy_table* c;
+	/* 2 changes action and kind, 4 and 5 go (5 in the middle of the list
+	 * of same.example, 4 an allow that expires), 7 is new, 9 was never
+	 * there */
+	const int64_t ids[] = { 2, 4, 5, 7, 9 };
+	struct diff_log d;
+	add(t, "one.example", T_MX, PA_NULLMX, 1, 0);
+	add(t, "*.two.example", T_TXT, PA_NODATA, 2, 0);
+	add(t, "same.example", T_A, PA_NODATA, 3, 0);
+	add(t, "four.example", T_A, PA_ALLOW, 4, 5000);
+	add(t, "same.example", T_AAAA, PA_NODATA, 5, 0);
+	add(t, "same.example", T_TXT, PA_NODATA, 6, 0);
+	add(t, "same.example", T_MX, PA_NULLMX, 8, 0);
+	add(more, "two.example", T_TXT, PA_NXDOMAIN, 2, 0);
+	add(more, "*.seven.example", POLICY_TYPE_ALL, PA_REFUSED, 7, 0);
+	ck_assert_int_eq(policy_table_allow_expiry(t), 5000);
+	ck_assert_ptr_nonnull(r = policy_table_replace(t, ids, 5, more));
+	/* the table in use is untouched */
+	ck_assert_int_eq(policy_table_count(t), 7);
+	ck_assert_int_eq(hit(t, "x.two.example", T_TXT), 2);
+	ck_assert_int_eq(hit(t, "same.example", T_AAAA), 5);
+	ck_assert_int_eq(hit(t, "four.example", T_A), 4);
+	/* the new one has the changes */
+	ck_assert_int_eq(policy_table_count(r), 6);
+	ck_assert_int_eq(hit(r, "x.two.example", T_TXT), 0);
+	ck_assert_int_eq(hit(r, "two.example", T_TXT), 2);
+	ck_assert_int_eq(hit(r, "four.example", T_A), 0);
+	ck_assert_int_eq(hit(r, "same.example", T_AAAA), 0);
+	ck_assert_int_eq(hit(r, "same.example", T_A), 3);
+	ck_assert_int_eq(hit(r, "same.example", T_TXT), 6);
+	ck_assert_int_eq(hit(r, "same.example", T_MX), 8);
+	ck_assert_int_eq(hit(r, "a.seven.example", T_A), 7);
+	ck_assert_int_eq(hit(r, "one.example", T_MX), 1);
+	ck_assert_int_eq(policy_table_allow_expiry(r), 0);
+	/* the diff sees only the listed ids */
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(policy_table_diff(t, r, diff_cb, &d), 0);
+	ck_assert_str_eq(d.text, "-1002 +2 -4 -5 +1007");
+	/* in id order, and the same as the table built from scratch */
+	e = replace_expected();
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(policy_table_diff(e, r, diff_cb, &d), 0);
+	ck_assert_str_eq(d.text, "");
+	/* a replaced table takes rules in place, and copies, like any */
+	policy_table_delete(more);
+	more = policy_table_create(0);
+	add(more, "ten.example", T_A, PA_NODATA, 10, 0);
+	ck_assert_int_eq(policy_table_has_room(r, more), 1);
+	ck_assert_int_eq(policy_table_add_all(r, more), 0);
+	ck_assert_int_eq(hit(r, "ten.example", T_A), 10);
+	ck_assert_ptr_nonnull(c = policy_table_copy(r, 1));
+	ck_assert_int_eq(hit(c, "ten.example", T_A), 10);
+	ck_assert_int_eq(policy_table_count(c), 7);
+	policy_table_delete(c);
+	policy_table_delete(r);
+	policy_table_delete(e);
+	policy_table_delete(more);
+	policy_table_delete(t);
+}
+END_TEST
+
+START_TEST(test_replace_unsorted)
+{
+	struct policy_table* t = policy_table_create(0);
+	struct policy_table* more = policy_table_create(0);
+	struct policy_table* r;
+	const int64_t ids[] = { 3, 20 };
+	struct diff_log d;
+	/* rules not added in id order, as after an insert below the highest */
+	add(t, "a.example", T_A, PA_NODATA, 20, 0);
+	add(t, "b.example", T_A, PA_NODATA, 3, 0);
+	add(t, "c.example", T_A, PA_NODATA, 10, 0);
+	add(more, "b.example", T_A, PA_REFUSED, 3, 0);
+	ck_assert_ptr_nonnull(r = policy_table_replace(t, ids, 2, more));
+	ck_assert_int_eq(policy_table_count(r), 2);
+	ck_assert_int_eq(hit(r, "a.example", T_A), 0);
+	ck_assert_int_eq(hit(r, "b.example", T_A), 3);
+	ck_assert_int_eq(hit(r, "c.example", T_A), 10);
+	/* the changes are still paired by id */
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(policy_table_diff(t, r, diff_cb, &d), 0);
+	ck_assert_str_eq(d.text, "-3 +3 -20");
+	/* nothing listed, nothing read: an equal table, no difference */
+	policy_table_delete(more);
+	more = policy_table_create(0);
+	policy_table_delete(t);
+	ck_assert_ptr_nonnull(t = policy_table_replace(r, ids, 0, more));
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(policy_table_diff(r, t, diff_cb, &d), 0);
+	ck_assert_str_eq(d.text, "");
+	ck_assert_int_eq(hit(t, "b.example", T_A), 3);
+	policy_table_delete(more);
+	policy_table_delete(r);
+	policy_table_delete(t);
+}
+END_TEST
+
+/** Add rule i of the large tables of test_replace_large, in version v. */
+static void
+add_large(struct policy_table* t, int i, int v)
+{
+	char name[64];
+	snprintf(name, sizeof(name), "%sn%d.v%d.example", i % 3 ? "" : "*.",
+		i % 500, i % 7 == 0 ? v : 0);
+	add(t, name, (uint16_t)(i % 2 ? T_A : T_MX), v ? PA_REFUSED : PA_NODATA,
+		i, 0);
+}
+
+START_TEST(test_replace_large)
+{
+	/* 20,000 rules on 1,500 names; 2,000 ids changed: every 10th rule
+	 * changes (half of them with a new name, so the index grows), every
+	 * 20th from 5 on goes, and rules above 20,000 come */
+	struct policy_table* t = policy_table_create(0);
+	struct policy_table* more = policy_table_create(0);
+	struct policy_table* want = policy_table_create(0);
+	struct policy_table* r;
+	int64_t ids[4000];
+	size_t n = 0;
+	struct diff_log d;
+	int i;
+	for(i = 1; i <= 20000; i++)
+		add_large(t, i, 0);
+	for(i = 1; i <= 21000; i++) {
+		int changed = i % 10 == 0 || i > 20000, gone = i % 20 == 5;
+		if(changed || gone)
+			ids[n++] = i;
+		if(changed) {
+			add_large(more, i, i / 10);
+			add_large(want, i, i / 10);
+		} else if(!gone)
+			add_large(want, i, 0);
+	}
+	ck_assert_ptr_nonnull(r = policy_table_replace(t, ids, n, more));
+	ck_assert_int_eq(policy_table_count(r), policy_table_count(want));
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(policy_table_diff(want, r, diff_cb, &d), 0);
+	ck_assert_str_eq(d.text, "");
+	/* every rule of n5 up to 20,000 went: the lowest id left wins */
+	ck_assert_int_eq(hit(t, "n5.v0.example", T_A), 5);
+	ck_assert_int_eq(hit(r, "n5.v0.example", T_A), 20005);
+	/* rule 70 moved to a new name */
+	ck_assert_int_eq(hit(t, "n70.v7.example", T_MX), 0);
+	ck_assert_int_eq(hit(r, "n70.v7.example", T_MX), 70);
+	ck_assert_int_eq(hit(r, "x.n69.v0.example", T_A), 69);
+	policy_table_delete(r);
+	policy_table_delete(want);
+	policy_table_delete(more);
+	policy_table_delete(t);
+}
+END_TEST
+
 /** The test suite. */
 static Suite*
 table_suite(void)
@@ -300,6 +473,9 @@ table_suite(void)
 	tcase_add_test(tc, test_apex);
 	tcase_add_test(tc, test_name_parsing);
 	tcase_add_test(tc, test_copy_and_diff);
+	tcase_add_test(tc, test_replace);
+	tcase_add_test(tc, test_replace_unsorted);
+	tcase_add_test(tc, test_replace_large);
 	suite_add_tcase(s, tc);
 	return s;
 }

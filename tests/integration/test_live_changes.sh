@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# test_live_changes.sh - committed UPDATEs and DELETEs (and enable/disable toggles, renames of
+# the id, mixed transactions) apply by themselves with a read of only the changed rows, found in
+# the change log (table policy_change): the module log says so, and the answers, including
+# answers cached before the change, are those of the changed rules. A log that lost changes
+# (pruned, or emptied by hand) makes the module read every row, and the result is the same.
+. "$(dirname "$0")/lib.sh"
+: "${RRPOLICY_SO:?RRPOLICY_SO must name rrpolicy.so}"
+
+FILLERS=2000      # rules besides the ones under test, so that "all rows" cannot pass for "changed"
+REAL_MX="NOERROR spammer.com. IN MX 10 aspmx.l.google.com. spammer.com. IN MX 20 alt1.aspmx.l.google.com. "
+
+sqlite3 "$RRPOLICY_DB" < "$REPO_ROOT/schema/schema.sql"
+sql "UPDATE setting SET value = '200' WHERE key = 'poll_interval_ms';
+     INSERT INTO policy(id, name, type) VALUES (1, 'spammer.com', 'MX');
+     INSERT INTO policy(id, name, type, action) VALUES (2, 'nxdomain.com', 'A', 'nodata');
+     INSERT INTO policy(id, name, type, action) VALUES (3, '*.example.com', 'TXT', 'nxdomain');
+     INSERT INTO policy(id, name, type, action) VALUES (4, 'unused.invalid', 'A', 'refused');
+     WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < $FILLERS)
+     INSERT INTO policy(id, name, type) SELECT 1000 + i, 'filler' || i || '.invalid', 'A' FROM c;"
+start_resolver "qname-minimisation: no"
+check "the rules are loaded" wait_log "loaded $((FILLERS + 4)) rules .* all $((FILLERS + 4)) rows read" 5
+
+# wait_answer NAME TYPE EXPECTED: poll for up to 5 s until the answer is EXPECTED
+wait_answer() {
+    local i
+    for i in $(seq 50); do
+        [ "$(answer "$1" "$2")" = "$3" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# wait_count PATTERN N: wait up to 3 s until N lines of the resolver log match PATTERN
+wait_count() {
+    local i
+    for i in $(seq 30); do
+        [ "$(grep -cE "$1" "$T/resolver.log")" = "$2" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# loaded_changed N ROWS IDS [COUNT]: wait until COUNT (default 1) loads put N rules in use after
+# a read of only ROWS changed rows of IDS changed ids
+loaded_changed() {
+    wait_count "loaded $1 rules .* only the changed: $2 rows read \\($3 ids changed\\)" "${4:-1}"
+}
+
+# ede_rule NAME TYPE: "EDE-code rule-text" of the answer
+ede_rule() {
+    local out
+    out=$(q "$1" "$2")
+    echo "$(ede_of "$out") $(ede_text_of "$out")"
+}
+
+check_eq "spammer.com MX blocked (null MX)" "NOERROR spammer.com. IN MX 0 . " "$(answer spammer.com MX)"
+check_eq "nxdomain.com A blocked (nodata)" "NOERROR " "$(answer nxdomain.com A)"
+check_eq "a.example.com TXT blocked (nxdomain)" "NXDOMAIN " "$(answer a.example.com TXT)"
+# warm the cache with an answer no rule covers yet
+check_eq "spammer.com A resolves (and is cached)" "NOERROR spammer.com. IN A 192.0.2.10 " \
+    "$(answer spammer.com A)"
+
+# ---------------------------------------------------------------- UPDATE of the action
+sql "UPDATE policy SET action = 'refused' WHERE id = 2;"
+check "an UPDATE of a rule's action applies live" wait_answer nxdomain.com A "REFUSED "
+check "... after a read of only the changed row" loaded_changed $((FILLERS + 4)) 1 1
+check_eq "... and the answer names the rule" "15 rrpolicy: rule 2" "$(ede_rule nxdomain.com A)"
+check_eq "... the other rules still apply" "NOERROR spammer.com. IN MX 0 . " "$(answer spammer.com MX)"
+check_eq "status is live, with every rule" "live|$((FILLERS + 4))" "$(sql 'SELECT state, rules FROM status;')"
+
+# ---------------------------------------------------------------- UPDATE of the name: the cache
+auth_mark
+sql "UPDATE policy SET name = 'spammer.com' WHERE id = 4;"
+check "an UPDATE that moves a rule to a cached name applies live" wait_answer spammer.com A "REFUSED "
+check "... after a read of only the changed row" loaded_changed $((FILLERS + 4)) 1 1 2
+check_eq "... the cached answer was removed, not served" "15 rrpolicy: rule 4" "$(ede_rule spammer.com A)"
+sql "UPDATE policy SET name = 'unused.invalid' WHERE id = 4;"
+check "moved away again, the name resolves again" \
+    wait_answer spammer.com A "NOERROR spammer.com. IN A 192.0.2.10 "
+
+# ---------------------------------------------------------------- DELETE
+sql "DELETE FROM policy WHERE id = 1;"
+check "a DELETE applies live: spammer.com MX resolves again" wait_answer spammer.com MX "$REAL_MX"
+check "... after a read of only the deleted id (no row)" loaded_changed $((FILLERS + 3)) 0 1
+check_eq "status counts the rules left" "live|$((FILLERS + 3))" "$(sql 'SELECT state, rules FROM status;')"
+
+# ---------------------------------------------------------------- enable / disable
+sql "UPDATE policy SET enabled = 0 WHERE id = 3;"
+check "disabling a rule applies live" \
+    wait_answer a.example.com TXT 'NOERROR a.example.com. IN TXT "a.example.com" '
+check "... after a read of only the changed row" loaded_changed $((FILLERS + 2)) 1 1
+check_eq "status counts the disabled row" "$((FILLERS + 2))|1" \
+    "$(sql 'SELECT rules, disabled FROM module_status;')"
+sql "UPDATE policy SET enabled = 1 WHERE id = 3;"
+check "enabling it again applies live, to the name now cached" wait_answer a.example.com TXT "NXDOMAIN "
+check "... after a read of only the changed row" loaded_changed $((FILLERS + 3)) 1 1
+check_eq "status: no row disabled any more" "$((FILLERS + 3))|0" \
+    "$(sql 'SELECT rules, disabled FROM module_status;')"
+
+# ---------------------------------------------------------------- a new id
+sql "UPDATE policy SET id = 100 WHERE id = 2;"
+for _ in $(seq 50); do [ "$(ede_rule nxdomain.com A)" = "15 rrpolicy: rule 100" ] && break; sleep 0.1; done
+check_eq "a rule whose id changed applies under its new id" "15 rrpolicy: rule 100" \
+    "$(ede_rule nxdomain.com A)"
+check "... after a read of the row of both ids" loaded_changed $((FILLERS + 3)) 1 2
+check_eq "... still refused" "REFUSED " "$(answer nxdomain.com A)"
+
+# ---------------------------------------------------------------- mixed, in one transaction
+sql "BEGIN;
+     INSERT INTO policy(id, name, type, action) VALUES (50, 'www.spammer.com', 'A', 'nxdomain');
+     INSERT INTO policy(id, name, type, action) VALUES (5000, 'nxdomain.com', 'MX', 'nullmx');
+     UPDATE policy SET action = 'nodata' WHERE id = 100;
+     DELETE FROM policy WHERE id = 3;
+     DELETE FROM policy WHERE id = 1001;
+     COMMIT;"
+check "a transaction of inserts, an update and deletes applies as a whole" \
+    wait_answer www.spammer.com A "NXDOMAIN "
+check "... after a read of only the changed rows" loaded_changed $((FILLERS + 3)) 3 5
+check_eq "... the insert above the highest id" "NOERROR nxdomain.com. IN MX 0 . " "$(answer nxdomain.com MX)"
+check_eq "... the update" "NOERROR " "$(answer nxdomain.com A)"
+check_eq "... the delete" 'NOERROR a.example.com. IN TXT "a.example.com" ' "$(answer a.example.com TXT)"
+check_eq "... the delete of a filler" "" "$(sql 'SELECT id FROM policy WHERE id = 1001;')"
+
+# ---------------------------------------------------------------- a setting alone
+sql "UPDATE setting SET value = '30' WHERE key = 'negative_ttl';"
+check "a change of a setting alone re-reads no row" loaded_changed $((FILLERS + 3)) 0 0
+check_eq "... and applies (TTL of a synthesized answer)" "30" \
+    "$(q nxdomain.com A | awk '$4 == "SOA" { print $2 }')"
+
+# ---------------------------------------------------------------- a log that lost changes
+# more changes than the log keeps, in one transaction: the oldest are pruned
+n_all=$(grep -c 'only the changed\|all [0-9]* rows read' "$T/resolver.log")
+sql "BEGIN;
+     $(for i in $(seq 35); do printf "UPDATE policy SET comment = 'pass %d' WHERE id > 1000; " "$i"; done)
+     UPDATE policy SET action = 'refused' WHERE id = 5000;
+     COMMIT;"
+check_eq "the log holds no more than the last 65,536 changes or so" 1 \
+    "$(sql 'SELECT count(*) <= 65536 + 1024 FROM policy_change;')"
+check "more changes than the log keeps apply" wait_answer nxdomain.com MX "REFUSED "
+check "... after a read of every row" \
+    wait_count "loaded $((FILLERS + 3)) rules .* all $((FILLERS + 3)) rows read" 1
+check_eq "... and no other load" $((n_all + 1)) \
+    "$(grep -c 'only the changed\|all [0-9]* rows read' "$T/resolver.log")"
+# a change whose log row was deleted by hand
+sql "BEGIN;
+     UPDATE policy SET action = 'nxdomain' WHERE id = 50;
+     DELETE FROM policy_change WHERE seq = (SELECT max(seq) FROM policy_change);
+     COMMIT;"
+check "a change missing from the log applies" wait_answer www.spammer.com A "NXDOMAIN "
+check "... after a read of every row" \
+    wait_count "loaded $((FILLERS + 3)) rules .* all $((FILLERS + 3)) rows read" 2
+sql "UPDATE policy SET action = 'refused' WHERE id = 50;"
+check "the next change reads only its row again" wait_answer www.spammer.com A "REFUSED "
+check "... as the log says" loaded_changed $((FILLERS + 3)) 1 1 2
+
+# ---------------------------------------------------------------- the same as a full load
+before=$(for n in "spammer.com MX" "spammer.com A" "nxdomain.com A" "nxdomain.com MX" \
+    "www.spammer.com A" "a.example.com TXT"; do answer $n; done)
+rules=$(sql 'SELECT rules FROM module_status;')
+reload
+check_eq "after unbound-control reload (every row read): the same rule count" "$rules" \
+    "$(sql 'SELECT rules FROM module_status;')"
+check_eq "... and the same answers" "$before" \
+    "$(for n in "spammer.com MX" "spammer.com A" "nxdomain.com A" "nxdomain.com MX" \
+        "www.spammer.com A" "a.example.com TXT"; do answer $n; done)"
+finish
