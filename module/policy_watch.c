@@ -222,24 +222,50 @@ watch_add(struct policy_watch* w, struct policy_snapshot* snap,
 	return 0;
 }
 
-/** Make the qname rules of a load that read only the changed rows into
- * the rules in use but those of the changed ids, plus the rules read:
- * built aside, the workers keep the table in use until the swap. 0 on
- * success, -1 on malloc failure (snap is left as it was). */
+/** One table of a load that read only the changed rows: the rules of in_use
+ * but those of the changed ids, plus the rules read (*read, replaced by the
+ * result; NULL when none were read). An empty result is kept when
+ * keep_empty, else freed (NULL: no rules of that kind, as a full load
+ * leaves it). 0 on success, -1 on malloc failure (*read is as it was). */
+static int
+replace_table(const struct policy_table* in_use, struct policy_table** read,
+	const struct policy_changes* ch, int keep_empty)
+{
+	struct policy_table* none = NULL;
+	struct policy_table* t;
+	if(!in_use)
+		return 0;	/* the rules read are all there is */
+	if(!*read && !(none = policy_table_create(0)))
+		return -1;
+	t = policy_table_replace(in_use, ch->ids, ch->n, *read ? *read : none);
+	policy_table_delete(none);
+	if(!t)
+		return -1;
+	policy_table_delete(*read);
+	*read = t;
+	if(!keep_empty && !policy_table_count(t)) {
+		policy_table_delete(t);
+		*read = NULL;
+	}
+	return 0;
+}
+
+/** Make the qname and target rules of a load that read only the changed
+ * rows into the rules in use but those of the changed ids, plus the rules
+ * read: built aside, the workers keep the tables in use until the swap. 0
+ * on success, -1 on malloc failure. */
 static int
 watch_replace(struct policy_watch* w, struct policy_snapshot* snap,
 	const struct policy_changes* ch)
 {
 	struct timespec t0, t1;
-	struct policy_table* t;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if(!(t = policy_table_replace(w->pe->snap->table, ch->ids, ch->n,
-		snap->table)))
+	if(replace_table(w->pe->snap->table, &snap->table, ch, 1) != 0 ||
+		replace_table(w->pe->snap->targets, &snap->targets, ch, 0) != 0)
 		return -1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	policy_table_delete(snap->table);
-	snap->table = t;
-	policy_store_count_rules(w->next, policy_table_count(t));
+	policy_store_count_rules(w->next, policy_table_count(snap->table) +
+		policy_table_count(snap->targets));
 	/* the load time is until the rules are ready */
 	w->next->ms += ms_between(&t0, &t1);
 	return 0;
@@ -247,21 +273,23 @@ watch_replace(struct policy_watch* w, struct policy_snapshot* snap,
 
 /** Read the database into an empty snapshot, only the rows added or changed
  * since the last load when the database can tell which (into w->next;
- * w->stats stays that of the rules in use; ch gets the changed ids). Only
- * qname rules are handled that way: with target or answer-ip rules in use
- * or read, every row is read. 0 on success, else -1 with err set. */
+ * w->stats stays that of the rules in use; ch gets the changed ids). Rows
+ * added that way go into the qname table in use only; changed rows can be
+ * qname or target rules. With answer-ip rules in use or read (the prefix
+ * table has no removal), or target rules with rows added, every row is
+ * read. 0 on success, else -1 with err set. */
 static int
 load_snapshot(struct policy_watch* w, struct policy_snapshot* snap,
 	struct policy_changes* ch, char* err, size_t errlen)
 {
 	const struct policy_snapshot* in_use = w->pe->snap;
 	const struct policy_table* base = w->loaded < 0 || !w->ever_loaded ||
-		in_use->targets || in_use->addrs ? NULL : in_use->table;
+		in_use->addrs ? NULL : in_use->table;
 	memcpy(w->next, w->stats, sizeof(*w->next));
 	if(policy_store_load(w->db, base, snap, w->next, ch, err, errlen) != 0)
 		return -1;
-	if((!w->next->only_added && !w->next->only_changed) ||
-		(!snap->targets && !snap->addrs))
+	if((!w->next->only_added && !w->next->only_changed) || (!snap->addrs &&
+		(w->next->only_changed || (!snap->targets && !in_use->targets))))
 		return 0;
 	policy_table_delete(snap->table);
 	policy_table_delete(snap->targets);

@@ -154,6 +154,41 @@ sql "UPDATE policy SET action = 'refused' WHERE id = 50;"
 check "the next change reads only its row again" wait_answer www.spammer.com A "REFUSED "
 check "... as the log says" loaded_changed $((FILLERS + 3)) 1 1 2
 
+# ---------------------------------------------------------------- target rules
+# Inserts of target rules are read with every row; their updates and deletes, and those of
+# qname rules while target rules are in use, read only the changed rows.
+M=mailpath.example.net
+BOTH="NOERROR mixed.$M. IN MX 10 mx1.bulletproof.example. mixed.$M. IN MX 20 mx.good.$M. "
+GOOD_ONLY="NOERROR mixed.$M. IN MX 20 mx.good.$M. "
+check_eq "mixed MX has both exchanges (and is cached)" "$BOTH" "$(answer mixed.$M MX)"
+# changed_lines N ROWS: how many loads so far put N rules in use after a read of ROWS rows of one
+# changed id
+changed_lines() {
+    grep -cE "loaded $1 rules .* only the changed: $2 rows read \(1 ids changed\)" "$T/resolver.log"
+}
+sql "INSERT INTO policy(id, name, type, trigger) VALUES (90, '*.bulletproof.example', 'MX', 'target');"
+check "a target rule inserted: the bad exchange goes from the cached answer" \
+    wait_answer mixed.$M MX "$GOOD_ONLY"
+check "... after a read of every row" \
+    wait_count "loaded $((FILLERS + 4)) rules .* all $((FILLERS + 4)) rows read" 1
+n=$(changed_lines $((FILLERS + 3)) 1)
+sql "UPDATE policy SET enabled = 0 WHERE id = 90;"
+check "target rule disabled: both exchanges again" wait_answer mixed.$M MX "$BOTH"
+check "... after a read of only its row" loaded_changed $((FILLERS + 3)) 1 1 $((n + 1))
+n=$(changed_lines $((FILLERS + 4)) 1)
+sql "UPDATE policy SET enabled = 1 WHERE id = 90;"
+check "target rule enabled: the cached answer loses the bad exchange again" \
+    wait_answer mixed.$M MX "$GOOD_ONLY"
+check "... after a read of only its row" loaded_changed $((FILLERS + 4)) 1 1 $((n + 1))
+sql "UPDATE policy SET action = 'nodata' WHERE id = 50;"
+check "a qname rule updated while target rules are in use" wait_answer www.spammer.com A "NOERROR "
+check "... after a read of only its row" loaded_changed $((FILLERS + 4)) 1 1 $((n + 2))
+check_eq "... the target rule still applies" "$GOOD_ONLY" "$(answer mixed.$M MX)"
+n=$(changed_lines $((FILLERS + 3)) 0)
+sql "DELETE FROM policy WHERE id = 90;"
+check "target rule deleted: both exchanges" wait_answer mixed.$M MX "$BOTH"
+check "... after a read of the log alone" loaded_changed $((FILLERS + 3)) 0 1 $((n + 1))
+
 # ---------------------------------------------------------------- the same as a full load
 before=$(for n in "spammer.com MX" "spammer.com A" "nxdomain.com A" "nxdomain.com MX" \
     "www.spammer.com A" "a.example.com TXT"; do answer $n; done)
