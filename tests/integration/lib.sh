@@ -470,6 +470,26 @@ add_rule() {
     printf -v "$1" '%s' "$id"
 }
 
+# wait_answer NAME TYPE EXPECTED: poll for up to 5 s until `answer NAME TYPE` is EXPECTED.
+wait_answer() {
+    local i
+    for i in $(seq 50); do
+        [ "$(answer "$1" "$2")" = "$3" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# wait_count PATTERN N: wait up to 3 s until N lines of the resolver log match PATTERN (grep -E).
+wait_count() {
+    local i
+    for i in $(seq 30); do
+        [ "$(grep -cE "$1" "$T/resolver.log")" = "$2" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 # hits_of RULE_ID: rows of table hit for a rule.
 hits_of() { sql "SELECT count(*) FROM hit WHERE policy_id = $1;"; }
 

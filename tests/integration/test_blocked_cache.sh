@@ -17,15 +17,6 @@ start_resolver "qname-minimisation: no" "extended-statistics: yes"
 stat() {
     uctl stats_noreset | sed -n "s/^$1=//p"
 }
-# wait_answer NAME TYPE EXPECTED: poll up to 5 s until `answer NAME TYPE` is EXPECTED
-wait_answer() {
-    local i
-    for i in $(seq 50); do
-        [ "$(answer "$1" "$2")" = "$3" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
 # wait_applied REVISION: wait up to 5 s until the module loaded a revision after REVISION
 wait_applied() {
     local i

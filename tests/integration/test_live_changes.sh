@@ -21,26 +21,6 @@ sql "UPDATE setting SET value = '200' WHERE key = 'poll_interval_ms';
 start_resolver "qname-minimisation: no"
 check "the rules are loaded" wait_log "loaded $((FILLERS + 4)) rules .* all $((FILLERS + 4)) rows read" 5
 
-# wait_answer NAME TYPE EXPECTED: poll for up to 5 s until the answer is EXPECTED
-wait_answer() {
-    local i
-    for i in $(seq 50); do
-        [ "$(answer "$1" "$2")" = "$3" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
-# wait_count PATTERN N: wait up to 3 s until N lines of the resolver log match PATTERN
-wait_count() {
-    local i
-    for i in $(seq 30); do
-        [ "$(grep -cE "$1" "$T/resolver.log")" = "$2" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
 # loaded_changed N ROWS IDS [COUNT]: wait until COUNT (default 1) loads put N rules in use after
 # a read of only ROWS changed rows of IDS changed ids
 loaded_changed() {
