@@ -41,6 +41,8 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 #include "hitlog.h"
+#include "hit_groups.h"
+#include "hit_slot.h"
 #include "dname_text.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -96,6 +98,8 @@ static const int ins_rows[] = { 64, 16, 4, 1 };
 #define HITLOG_NINS ((int)(sizeof(ins_rows)/sizeof(ins_rows[0])))
 /** Most rows of one INSERT statement (ins_rows[0]). */
 #define HITLOG_MULTI 64
+/** With counts: how often the counted hits are written, in ms. */
+#define HITLOG_COUNT_MS 1000
 /** How often the memory figure of the connection's schema and statements
  * is recomputed, in ms (SQLite walks every trigger and view for it). */
 #define HITLOG_MEM_MS 10000
@@ -108,39 +112,6 @@ enum hitlog_result {
 	HITLOG_BUSY,
 	/** an error, nothing was taken from the ring */
 	HITLOG_ERROR
-};
-
-/**
- * One queued hit. 320 bytes on LP64, a multiple of the cache line, so that
- * two producers filling neighbouring slots do not share a line.
- */
-struct hitlog_slot {
-	/** turn: pos = free for position pos, pos + 1 = holds position pos */
-	_Atomic uint64_t seq;
-	/** policy.id of the rule */
-	int64_t policy_id;
-	/** time of the answer, seconds since the epoch */
-	int64_t sec;
-	/** mnemonic of the query type (static storage) or NULL */
-	const char* qtype_name;
-	/** action applied (static storage) or NULL */
-	const char* action;
-	/** microseconds of the time */
-	uint32_t usec;
-	/** query type code */
-	uint16_t qtype;
-	/** AF_INET, AF_INET6, or 0 when the address was not usable */
-	uint8_t family;
-	/** enum hitlog_stage */
-	uint8_t stage;
-	/** enum hitlog_dnssec */
-	uint8_t dnssec;
-	/** client address, 4 or 16 bytes */
-	uint8_t addr[16];
-	/** length of qname, 0 if it was not a valid wire name */
-	uint8_t qname_len;
-	/** query name in wire format, as received */
-	uint8_t qname[DNAME_WIRE_MAX];
 };
 
 /** The hit log. Allocated aligned to a cache line. */
@@ -170,6 +141,21 @@ struct hitlog {
 	sqlite3_stmt* ins_hit[HITLOG_NINS];
 	/** INSERT INTO hit_drop */
 	sqlite3_stmt* ins_drop;
+	/** with counts: the groups of hits being counted (writer only),
+	 * else NULL */
+	struct hit_groups* groups;
+	/** with counts: INSERT INTO hit of one row with its count */
+	sqlite3_stmt* ins_count;
+	/** with counts: UPDATE of the count of a row of hit */
+	sqlite3_stmt* upd_count;
+	/** what the qtype, action, stage and dnssec parameters of ins_count
+	 * hold, as bound */
+	const char* count_bound[4];
+	/** with counts: when the counts were last written, monotonic ms
+	 * (writer only) */
+	int64_t count_ms;
+	/** memory of groups, bytes */
+	_Atomic size_t groups_mem;
 	/** one retention batch, NULL without retention */
 	sqlite3_stmt* del_old;
 	/** the writer thread */
@@ -642,21 +628,22 @@ bind_static(sqlite3_stmt* st, int p, const char* v, const char** bound)
 }
 
 /**
- * Format the hit of one slot and bind it to the parameters of one row.
+ * Format a hit and bind it to the parameters of one row of an INSERT.
  * @param h: the hit log.
- * @param k: the INSERT statement, index in ins_hit.
- * @param row: row of the statement, 0 .. its rows - 1 (also the scratch
- *	buffers used, which stay bound until the statement is reset).
- * @param s: the slot.
+ * @param st: the INSERT statement.
+ * @param p: the row's first parameter, less one.
+ * @param bound: what its qtype, action, stage and dnssec parameters hold,
+ *	updated.
+ * @param t: the scratch buffers for the row's texts, which stay bound until
+ *	the statement is reset.
+ * @param s: the hit.
  */
 static void
-bind_row(struct hitlog* h, int k, int row, const struct hitlog_slot* s)
+bind_hit(struct hitlog* h, sqlite3_stmt* st, int p, const char** bound,
+	struct hitlog_row_text* t, const struct hitlog_slot* s)
 {
-	struct hitlog_row_text* t = &h->text[row];
-	sqlite3_stmt* st = h->ins_hit[k];
-	const char** bound = h->bound[k][row];
 	const char* qtype = s->qtype_name;
-	int p = row * HITLOG_COLS, qlen;
+	int qlen;
 	format_ts_cached(h, s->sec, s->usec, t->ts);
 	if(!qtype) {
 		snprintf(t->qtype, sizeof(t->qtype), "TYPE%u",
@@ -680,6 +667,21 @@ bind_row(struct hitlog* h, int k, int row, const struct hitlog_slot* s)
 	bind_static(st, p + 8, s->dnssec && s->dnssec <=
 		HITLOG_DNSSEC_INDETERMINATE ? dnssec_names[s->dnssec] : NULL,
 		&bound[3]);
+}
+
+/**
+ * Format the hit of one slot and bind it to the parameters of one row.
+ * @param h: the hit log.
+ * @param k: the INSERT statement, index in ins_hit.
+ * @param row: row of the statement, 0 .. its rows - 1 (also the scratch
+ *	buffers used).
+ * @param s: the slot.
+ */
+static void
+bind_row(struct hitlog* h, int k, int row, const struct hitlog_slot* s)
+{
+	bind_hit(h, h->ins_hit[k], row * HITLOG_COLS, h->bound[k][row],
+		&h->text[row], s);
 }
 
 /**
@@ -748,7 +750,8 @@ report_fail(struct hitlog* h, const char* what, int rc)
 {
 	int64_t now = now_ms();
 	uint64_t waiting = atomic_load_explicit(&h->head,
-		memory_order_relaxed) - h->tail;
+		memory_order_relaxed) - h->tail +
+		(h->groups ? hit_groups_pending(h->groups) : 0);
 	h->fails++;
 	if(h->fail_report_ms != 0 && now - h->fail_report_ms < HITLOG_REPORT_MS)
 		return;
@@ -786,27 +789,108 @@ report_skip(struct hitlog* h, uint64_t pending, int force)
 }
 
 /**
- * One transaction: everything published (at most txn_max hits) and the
- * drops since the last one. Slots are given back only after COMMIT.
+ * Give up the writer's transaction after a failure: report it, roll back.
  * @param h: the hit log.
- * @param written: output, hits written.
+ * @param what: what failed.
+ * @param rc: sqlite result code.
+ * @return HITLOG_BUSY or HITLOG_ERROR.
+ */
+static enum hitlog_result
+fail_batch(struct hitlog* h, const char* what, int rc)
+{
+	report_fail(h, what, rc);
+	rollback(h);
+	return is_busy(rc) ? HITLOG_BUSY : HITLOG_ERROR;
+}
+
+/**
+ * Whether a failed INSERT or UPDATE of one row leaves the transaction
+ * usable, so that the row is skipped and the rest written.
+ * @param h: the hit log.
+ * @param rc: sqlite result code of the statement.
+ * @return nonzero if the row is to be skipped.
+ */
+static int
+skip_row(struct hitlog* h, int rc)
+{
+	/* a row error that took the transaction with it (a trigger's
+	 * RAISE(ROLLBACK)) is no row error: what follows would not be
+	 * atomic */
+	if(!is_row_error(rc) || sqlite3_get_autocommit(h->db))
+		return 0;
+	snprintf(h->skip_err, sizeof(h->skip_err), "%s", sqlite3_errmsg(h->db));
+	return 1;
+}
+
+/**
+ * End the writer's transaction: a row of hit_drop for the drops since the
+ * last one, then COMMIT. On failure it is rolled back.
+ * @param h: the hit log, in a transaction.
+ * @param drops: the drop counter, read before the transaction began.
+ * @param skipped: hits of the transaction the database refused.
  * @return HITLOG_OK, HITLOG_BUSY or HITLOG_ERROR.
  */
 static enum hitlog_result
-write_batch(struct hitlog* h, size_t* written)
+commit_batch(struct hitlog* h, uint64_t drops, uint64_t skipped)
+{
+	int rc;
+	if(drops != h->drops_stored) {
+		rc = insert_drop(h, drops - h->drops_stored);
+		if(rc != SQLITE_DONE)
+			return fail_batch(h, "cannot insert into table hit_drop "
+				"of", rc);
+	}
+	rc = sqlite3_exec(h->db, "COMMIT", NULL, NULL, NULL);
+	if(rc != SQLITE_OK)
+		return fail_batch(h, "cannot commit to", rc);
+	h->drops_stored = drops;
+	h->skipped += skipped;
+	if(h->fail_reported)
+		hitlog_msg(h, 2, "hit log: writing to %s again after "
+			"%llu failed attempts", h->path,
+			(unsigned long long)h->fails);
+	h->fail_reported = 0;
+	h->fails = 0;
+	return HITLOG_OK;
+}
+
+/**
+ * Open the writer's transaction.
+ * @param h: the hit log.
+ * @return HITLOG_OK, HITLOG_BUSY or HITLOG_ERROR.
+ */
+static enum hitlog_result
+begin_batch(struct hitlog* h)
+{
+	int rc = sqlite3_exec(h->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if(rc == SQLITE_OK)
+		return HITLOG_OK;
+	report_fail(h, "cannot begin a transaction on", rc);
+	return is_busy(rc) ? HITLOG_BUSY : HITLOG_ERROR;
+}
+
+/**
+ * Setting hit_log = 1: one transaction with a row per hit, for everything
+ * published (at most txn_max hits), and the drops since the last one.
+ * Slots are given back only after COMMIT.
+ * @param h: the hit log.
+ * @param more: output, nonzero if the transaction was full (more may be
+ *	waiting).
+ * @return HITLOG_OK, HITLOG_BUSY or HITLOG_ERROR.
+ */
+static enum hitlog_result
+write_batch(struct hitlog* h, int* more)
 {
 	uint64_t drops = atomic_load_explicit(&h->dropped,
 		memory_order_relaxed);
 	uint64_t pos = h->tail, skipped = 0;
+	enum hitlog_result r;
 	int rc;
-	*written = 0;
+	*more = 0;
 	if(!ready_slot(h, pos) && drops == h->drops_stored)
 		return HITLOG_OK;
-	rc = sqlite3_exec(h->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	if(rc != SQLITE_OK) {
-		report_fail(h, "cannot begin a transaction on", rc);
-		return is_busy(rc) ? HITLOG_BUSY : HITLOG_ERROR;
-	}
+	if((r = begin_batch(h)) != HITLOG_OK)
+		return r;
 	for(;;) {
 		size_t left = h->txn_max - (size_t)(pos - h->tail), n;
 		int k = 0, i;
@@ -822,63 +906,138 @@ write_batch(struct hitlog* h, size_t* written)
 			pos += (uint64_t)ins_rows[k];
 			continue;
 		}
-		if(!is_row_error(rc) || sqlite3_get_autocommit(h->db)) {
-			report_fail(h, "cannot insert into table hit of", rc);
-			rollback(h);
-			return is_busy(rc) ? HITLOG_BUSY : HITLOG_ERROR;
-		}
+		if(!skip_row(h, rc))
+			return fail_batch(h, "cannot insert into table hit of",
+				rc);
 		/* a row was refused and the statement undone as a whole: its
 		 * rows one by one, so that only the refused ones are skipped */
 		for(i = 0; i < ins_rows[k]; i++) {
 			if(ins_rows[k] > 1)
 				rc = insert_hits(h, HITLOG_NINS - 1, pos);
 			if(rc != SQLITE_DONE) {
-				/* a row error that took the transaction with
-				 * it (a trigger's RAISE(ROLLBACK)) is no row
-				 * error: what follows would not be atomic */
-				if(!is_row_error(rc) ||
-					sqlite3_get_autocommit(h->db)) {
-					report_fail(h, "cannot insert into table "
-						"hit of", rc);
-					rollback(h);
-					return is_busy(rc) ? HITLOG_BUSY :
-						HITLOG_ERROR;
-				}
+				if(!skip_row(h, rc))
+					return fail_batch(h, "cannot insert "
+						"into table hit of", rc);
 				skipped++;
-				snprintf(h->skip_err, sizeof(h->skip_err), "%s",
-					sqlite3_errmsg(h->db));
 				report_skip(h, skipped, 0);
 			}
 			pos++;
 		}
 	}
-	if(drops != h->drops_stored) {
-		rc = insert_drop(h, drops - h->drops_stored);
-		if(rc != SQLITE_DONE) {
-			report_fail(h, "cannot insert into table hit_drop of",
-				rc);
-			rollback(h);
-			return is_busy(rc) ? HITLOG_BUSY : HITLOG_ERROR;
-		}
-	}
-	rc = sqlite3_exec(h->db, "COMMIT", NULL, NULL, NULL);
-	if(rc != SQLITE_OK) {
-		report_fail(h, "cannot commit to", rc);
-		rollback(h);
-		return is_busy(rc) ? HITLOG_BUSY : HITLOG_ERROR;
-	}
-	*written = (size_t)(pos - h->tail - skipped);
-	atomic_fetch_add_explicit(&h->written, *written, memory_order_relaxed);
+	if((r = commit_batch(h, drops, skipped)) != HITLOG_OK)
+		return r;
+	atomic_fetch_add_explicit(&h->written, pos - h->tail - skipped,
+		memory_order_relaxed);
+	*more = (pos - h->tail >= h->txn_max);
 	release_slots(h, pos);
-	h->drops_stored = drops;
-	h->skipped += skipped;
-	if(h->fail_reported)
-		hitlog_msg(h, 2, "hit log: writing to %s again after "
-			"%llu failed attempts", h->path,
-			(unsigned long long)h->fails);
-	h->fail_reported = 0;
-	h->fails = 0;
 	return HITLOG_OK;
+}
+
+/**
+ * Write the pending count of one group, in the open transaction: add it
+ * to the group's row, or insert the row when the group has none (or it was
+ * deleted meanwhile, by retention or by hand).
+ * @param h: the hit log.
+ * @param gr: the group, with hits pending.
+ * @return sqlite result code of the last step, SQLITE_DONE on success.
+ */
+static int
+write_group(struct hitlog* h, struct hit_group* gr)
+{
+	int rc;
+	if(gr->rowid) {
+		sqlite3_bind_int64(h->upd_count, 1, (sqlite3_int64)gr->pending);
+		sqlite3_bind_int64(h->upd_count, 2, (sqlite3_int64)gr->rowid);
+		rc = sqlite3_step(h->upd_count);
+		sqlite3_reset(h->upd_count);
+		if(rc != SQLITE_DONE || sqlite3_changes(h->db) != 0)
+			return rc;
+	}
+	bind_hit(h, h->ins_count, 0, h->count_bound, &h->text[0], &gr->first);
+	sqlite3_bind_int64(h->ins_count, HITLOG_COLS + 1,
+		(sqlite3_int64)gr->pending);
+	rc = sqlite3_step(h->ins_count);
+	sqlite3_reset(h->ins_count);
+	if(rc == SQLITE_DONE)
+		gr->new_rowid = (int64_t)sqlite3_last_insert_rowid(h->db);
+	return rc;
+}
+
+/**
+ * Setting hit_log = 2: count the published hits into their groups and give
+ * their slots back at once; every HITLOG_COUNT_MS, when the groups are
+ * full, or when forced, write the pending counts and the drops in one
+ * transaction. When it fails the counts stay pending, and the groups keep
+ * counting until they are full; then the slots stay in the ring.
+ * @param h: the hit log.
+ * @param force: write now, whatever the time.
+ * @param more: output, nonzero if the groups were full (more may be
+ *	waiting).
+ * @return HITLOG_OK, HITLOG_BUSY or HITLOG_ERROR.
+ */
+static enum hitlog_result
+write_counts(struct hitlog* h, int force, int* more)
+{
+	uint64_t drops = atomic_load_explicit(&h->dropped,
+		memory_order_relaxed);
+	uint64_t pos = h->tail, skipped = 0;
+	int64_t now = now_ms();
+	enum hitlog_result r;
+	size_t i;
+	int full = 0;
+	*more = 0;
+	while(ready_slot(h, pos)) {
+		if(hit_groups_add(h->groups, &h->slots[pos % h->size]) != 0) {
+			full = 1;
+			break;
+		}
+		pos++;
+	}
+	release_slots(h, pos);
+	if(hit_groups_pending(h->groups) == 0 && drops == h->drops_stored)
+		return HITLOG_OK;
+	if(!force && !full && now - h->count_ms < HITLOG_COUNT_MS)
+		return HITLOG_OK;
+	h->count_ms = now;
+	if((r = begin_batch(h)) != HITLOG_OK)
+		return r;
+	for(i = 0; i < hit_groups_count(h->groups); i++) {
+		struct hit_group* gr = hit_groups_at(h->groups, i);
+		int rc;
+		if(gr->pending == 0 || (rc = write_group(h, gr)) == SQLITE_DONE)
+			continue;
+		if(!skip_row(h, rc)) {
+			hit_groups_rolled_back(h->groups);
+			return fail_batch(h, "cannot write counts to table "
+				"hit of", rc);
+		}
+		skipped += gr->pending;
+		report_skip(h, skipped, 0);
+	}
+	if((r = commit_batch(h, drops, skipped)) != HITLOG_OK) {
+		hit_groups_rolled_back(h->groups);
+		return r;
+	}
+	atomic_fetch_add_explicit(&h->written, hit_groups_committed(h->groups,
+		skipped), memory_order_relaxed);
+	hit_groups_prune(h->groups);
+	*more = full;
+	return HITLOG_OK;
+}
+
+/**
+ * One write attempt, of the kind the setting hit_log asks for.
+ * @param h: the hit log.
+ * @param force: with counts, write them now.
+ * @param more: output, nonzero if more may be waiting.
+ * @return HITLOG_OK, HITLOG_BUSY or HITLOG_ERROR.
+ */
+static enum hitlog_result
+write_some(struct hitlog* h, int force, int* more)
+{
+	if(h->groups)
+		return write_counts(h, force, more);
+	return write_batch(h, more);
 }
 
 /**
@@ -998,6 +1157,8 @@ update_db_mem(struct hitlog* h)
 	}
 	atomic_store_explicit(&h->db_mem, h->db_mem_fixed +
 		db_status(h, SQLITE_DBSTATUS_CACHE_USED), memory_order_relaxed);
+	atomic_store_explicit(&h->groups_mem, hit_groups_mem(h->groups),
+		memory_order_relaxed);
 }
 
 /**
@@ -1010,19 +1171,21 @@ final_flush(struct hitlog* h)
 {
 	int64_t deadline = now_ms() + HITLOG_STOP_GRACE_MS;
 	for(;;) {
-		size_t n;
-		enum hitlog_result r = write_batch(h, &n);
+		int more;
+		enum hitlog_result r = write_some(h, 1, &more);
 		checkpoint_step(h);
 		if(r == HITLOG_OK) {
 			if(!ready_slot(h, h->tail) && atomic_load_explicit(
 				&h->dropped, memory_order_relaxed) ==
-				h->drops_stored)
+				h->drops_stored && (!h->groups ||
+				hit_groups_pending(h->groups) == 0))
 				break;
 			continue;
 		}
 		if(now_ms() >= deadline) {
 			uint64_t left = atomic_load_explicit(&h->head,
-				memory_order_relaxed) - h->tail;
+				memory_order_relaxed) - h->tail +
+				(h->groups ? hit_groups_pending(h->groups) : 0);
 			hitlog_msg(h, 0, "hit log: stopping: gave up "
 				"%llu hits and %llu drop counts that could not "
 				"be written to %s: %s", (unsigned long long)left,
@@ -1050,12 +1213,10 @@ writer_main(void* arg)
 {
 	struct hitlog* h = (struct hitlog*)arg;
 	for(;;) {
-		size_t n = 0;
 		int more = 0, stop;
 		struct timespec until;
-		if(write_batch(h, &n) == HITLOG_OK)
-			/* the transaction was full: more may be waiting */
-			more = (n >= h->txn_max);
+		if(write_some(h, 0, &more) != HITLOG_OK)
+			more = 0;
 		checkpoint_step(h);
 		report_drops(h, 0);
 		retention_step(h);
@@ -1185,6 +1346,13 @@ open_db(struct hitlog* h)
 	if(rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(h->db, "INSERT INTO hit_drop (ts, "
 			"dropped) VALUES (?, ?)", -1, &h->ins_drop, NULL);
+	if(rc == SQLITE_OK && h->groups)
+		rc = sqlite3_prepare_v2(h->db, "INSERT INTO hit (ts, client, "
+			"qname, qtype, policy_id, action, stage, dnssec, count) "
+			"VALUES (?,?,?,?,?,?,?,?,?)", -1, &h->ins_count, NULL);
+	if(rc == SQLITE_OK && h->groups)
+		rc = sqlite3_prepare_v2(h->db, "UPDATE hit SET count = count "
+			"+ ?1 WHERE id = ?2", -1, &h->upd_count, NULL);
 	/* ORDER BY ts: walks index hit_ts and stops after the batch;
 	 * ORDER BY id would scan the whole table every time */
 	if(rc == SQLITE_OK && h->retention_days > 0)
@@ -1215,7 +1383,10 @@ hitlog_free(struct hitlog* h)
 	for(k = 0; k < HITLOG_NINS; k++)
 		sqlite3_finalize(h->ins_hit[k]);
 	sqlite3_finalize(h->ins_drop);
+	sqlite3_finalize(h->ins_count);
+	sqlite3_finalize(h->upd_count);
 	sqlite3_finalize(h->del_old);
+	hit_groups_delete(h->groups);
 	sqlite3_close(h->db);
 	free(h->slots);
 	free(h->path);
@@ -1252,6 +1423,15 @@ hitlog_start(const struct hitlog_config* cfg)
 	h->retention_days = cfg->retention_days;
 	h->log = cfg->log;
 	h->path = strdup(cfg->path);
+	for(i = 0; i < 4; i++)
+		h->count_bound[i] = unbound_text;
+	/* the groups of one minute: half the ring, so that they take what
+	 * a full ring's worth of distinct hits brings */
+	if(cfg->counts && !(h->groups = hit_groups_create(size / 2))) {
+		hitlog_msg(h, 0, "hit log: out of memory for counting hits");
+		hitlog_free(h);
+		return NULL;
+	}
 	mem = NULL;
 	if(!h->path || posix_memalign(&mem, HITLOG_CACHE_LINE,
 		size * sizeof(struct hitlog_slot)) != 0) {
@@ -1266,6 +1446,7 @@ hitlog_start(const struct hitlog_config* cfg)
 	atomic_init(&h->head, 0);
 	atomic_init(&h->dropped, 0);
 	atomic_init(&h->db_mem, 0);
+	atomic_init(&h->groups_mem, 0);
 	if(open_db(h) != 0) {
 		hitlog_free(h);
 		return NULL;
@@ -1400,5 +1581,6 @@ hitlog_mem(const struct hitlog* h)
 		return 0;
 	return sizeof(*h) + h->size * sizeof(struct hitlog_slot) +
 		strlen(h->path) + 1 +
-		atomic_load_explicit(&h->db_mem, memory_order_relaxed);
+		atomic_load_explicit(&h->db_mem, memory_order_relaxed) +
+		atomic_load_explicit(&h->groups_mem, memory_order_relaxed);
 }

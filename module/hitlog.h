@@ -41,6 +41,10 @@ struct hitlog_config {
 	size_t queue_size;
 	/** days of hits kept, 0 = forever */
 	int retention_days;
+	/** nonzero: a row per client, name, type, rule, action, stage,
+	 * DNSSEC status and minute, with a count (setting hit_log = 2);
+	 * 0: a row per hit */
+	int counts;
 	/** where problems are reported */
 	hitlog_log_func* log;
 };
@@ -81,7 +85,8 @@ void hitlog_add(struct hitlog* h, const struct timeval* when,
 /** Hits dropped since start because the queue was full (0 for NULL). */
 uint64_t hitlog_dropped(const struct hitlog* h);
 
-/** Hits written to the database since start (0 for NULL). */
+/** Hits written to the database since start (0 for NULL); with counts,
+ * the sum of the counts written. */
 uint64_t hitlog_written(const struct hitlog* h);
 
 /** Bytes of memory the hit log uses. */

@@ -48,7 +48,8 @@ struct schema_migration {
  * POLICY_SCHEMA_VERSION. */
 static const struct schema_migration schema_migrations[] = {
 	{ 1, rrpolicy_migrate_1_to_2_sql },
-	{ 2, rrpolicy_migrate_2_to_3_sql }
+	{ 2, rrpolicy_migrate_2_to_3_sql },
+	{ 3, rrpolicy_migrate_3_to_4_sql }
 };
 
 /** Run a statement with one integer parameter that returns one integer;
@@ -268,7 +269,7 @@ settings_apply(struct policy_settings* s, const char* key, const char* val)
 		if(parse_name(val, s->soa_rname, &s->soa_rname_len) != 0)
 			bad = "a domain name";
 	} else if(strcmp(key, "hit_log") == 0) {
-		if(parse_int(val, 0, 1, &x) == 0) s->hit_log = (int)x;
+		if(parse_int(val, 0, 2, &x) == 0) s->hit_log = (int)x;
 		else bad = "0 or 1";
 	} else if(strcmp(key, "hit_retention_days") == 0) {
 		if(parse_int(val, 0, 36500, &x) == 0) s->hit_retention_days = (int)x;

@@ -15,7 +15,7 @@ struct sqlite3;
 
 /** Schema version this module reads and writes (PRAGMA user_version).
  * Older versions are migrated to it when the database is opened. */
-#define POLICY_SCHEMA_VERSION 3
+#define POLICY_SCHEMA_VERSION 4
 
 /** The module's settings, from table setting (defaults when absent). */
 struct policy_settings {
@@ -29,7 +29,7 @@ struct policy_settings {
 	uint8_t soa_rname[DNAME_WIRE_MAX];
 	/** its length */
 	size_t soa_rname_len;
-	/** record hits in table hit */
+	/** hits in table hit: 0 none, 1 a row per hit, 2 counted per minute */
 	int hit_log;
 	/** days of hits kept, 0 = forever */
 	int hit_retention_days;
@@ -186,5 +186,9 @@ extern const char rrpolicy_migrate_1_to_2_sql[];
 /** The SQL text of schema/migrate-2-to-3.sql (generated file
  * migrate_2_to_3_sql.c). */
 extern const char rrpolicy_migrate_2_to_3_sql[];
+
+/** The SQL text of schema/migrate-3-to-4.sql (generated file
+ * migrate_3_to_4_sql.c). */
+extern const char rrpolicy_migrate_3_to_4_sql[];
 
 #endif /* RRPOLICY_POLICY_STORE_H */

@@ -140,6 +140,7 @@ start_hitlog(struct policy_watch* w)
 	hc.path = w->pe->db_path;
 	hc.queue_size = w->pe->snap->settings.hit_queue_size;
 	hc.retention_days = w->pe->snap->settings.hit_retention_days;
+	hc.counts = (w->pe->snap->settings.hit_log == 2);
 	hc.log = hitlog_to_unbound_log;
 	if(!(h = hitlog_start(&hc)))
 		log_err("rrpolicy: hit logging is off: cannot start the writer");

@@ -1,6 +1,6 @@
 /**
  * @file schema.sql
- * @brief SQLite schema of the rrpolicy database (schema version 3).
+ * @brief SQLite schema of the rrpolicy database (schema version 4).
  *
  * rrpolicy is an Unbound dynlib module that applies per-record-type block
  * policies.  This file creates, in an EMPTY database, everything the module
@@ -44,9 +44,11 @@
  *
  * Version 2 added policy.trigger, policy.scope, the action
  * require-secure, hit.dnssec and the settings mailhost_max and
- * mailhost_ttl.  Version 3 added the change log policy_change.
+ * mailhost_ttl.  Version 3 added the change log policy_change.  Version 4
+ * added hit.count and the value 2 of setting hit_log (hits counted per
+ * minute).
  */
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
 
 /* ======================================================================
  * rrtype: RR types a rule may name in policy.type.
@@ -588,9 +590,9 @@ BEGIN
         WHEN NEW.key = 'negative_ttl' AND NOT (isint AND i BETWEEN 0 AND 86400)
             THEN RAISE(ABORT,
             'rrpolicy: setting ''negative_ttl'' must be an integer 0..86400')
-        WHEN NEW.key = 'hit_log' AND NOT (isint AND i BETWEEN 0 AND 1)
+        WHEN NEW.key = 'hit_log' AND NOT (isint AND i BETWEEN 0 AND 2)
             THEN RAISE(ABORT,
-            'rrpolicy: setting ''hit_log'' must be 0 or 1')
+            'rrpolicy: setting ''hit_log'' must be 0 (off), 1 (a row per hit) or 2 (a row per client, name, type, rule and minute, with a count)')
         WHEN NEW.key = 'hit_retention_days'
              AND NOT (isint AND i BETWEEN 0 AND 36500)
             THEN RAISE(ABORT,
@@ -674,7 +676,7 @@ INSERT INTO setting (key, value, description) VALUES
      'RNAME (mailbox) of the SOA in synthesized negative answers; a domain name. Default: nobody.invalid.'),
     /* Hit log. */
     ('hit_log', '1',
-     'Record policy hits in table hit: 1 = yes, 0 = no; applies on unbound-control reload. Default: 1'),
+     'Record policy hits in table hit: 1 = a row per hit; 2 = a row per client, name, type, rule, action and minute, with the number of hits in column count (for floods: far fewer rows and writes); 0 = no; applies on unbound-control reload. Default: 1'),
     ('hit_retention_days', '30',
      'Days hits are kept in table hit before the module deletes them; 0 = keep forever; integer 0..36500; applies on unbound-control reload. Default: 30'),
     ('hit_queue_size', '65536',
@@ -695,7 +697,8 @@ INSERT INTO setting (key, value, description) VALUES
  * ====================================================================== */
 
 /*
- * One row per query or answer a rule applied to (when hit_log = 1).
+ * One row per query or answer a rule applied to (when hit_log = 1), or per
+ * client, name, type, rule, action, stage and minute (when hit_log = 2).
  *
  * ts         UTC 'YYYY-MM-DD HH:MM:SS', optionally with '.SSS', so that
  *            comparisons with datetime() work.
@@ -711,6 +714,12 @@ INSERT INTO setting (key, value, description) VALUES
  *            'secure', 'insecure', 'bogus' or 'indeterminate', or NULL
  *            when there was none (a query-stage hit).  Added by schema
  *            version 2, at the end.
+ * count      the number of hits the row stands for: 1 with hit_log = 1;
+ *            with hit_log = 2 the hits of the same client, name (lower
+ *            case), type, rule, action, stage and dnssec within one
+ *            minute (UTC, by the clock), ts being the first one's time.
+ *            Count hits with sum(count), not count(*).  Added by schema
+ *            version 4, at the end.
  */
 CREATE TABLE hit (
     id        INTEGER PRIMARY KEY,
@@ -721,7 +730,8 @@ CREATE TABLE hit (
     policy_id INTEGER,
     action    TEXT NOT NULL,
     stage     TEXT NOT NULL CHECK (stage IN ('query', 'response')),
-    dnssec    TEXT CHECK (dnssec IN ('secure', 'insecure', 'bogus', 'indeterminate'))
+    dnssec    TEXT CHECK (dnssec IN ('secure', 'insecure', 'bogus', 'indeterminate')),
+    count     INTEGER NOT NULL DEFAULT 1 CHECK (count >= 1)
 );
 
 /* Time range queries and deletion of expired hits. */
@@ -748,38 +758,39 @@ CREATE TABLE hit_drop (
  * applied at the time of the hit.
  */
 CREATE VIEW hits_per_rule_per_day (day, policy_id, name, type, action, hits) AS
-    SELECT date(h.ts), h.policy_id, p.name, p.type, h.action, count(*)
+    SELECT date(h.ts), h.policy_id, p.name, p.type, h.action, sum(h.count)
     FROM hit AS h LEFT JOIN policy AS p ON p.id = h.policy_id
     GROUP BY date(h.ts), h.policy_id, h.action
-    ORDER BY date(h.ts) DESC, count(*) DESC, h.policy_id, h.action;
+    ORDER BY date(h.ts) DESC, sum(h.count) DESC, h.policy_id, h.action;
 
 /* Clients by number of hits, most first, with their last hit. */
 CREATE VIEW top_clients (client, hits, last_seen) AS
-    SELECT client, count(*), max(ts)
+    SELECT client, sum(count), max(ts)
     FROM hit
     GROUP BY client
-    ORDER BY count(*) DESC, max(ts) DESC;
+    ORDER BY sum(count) DESC, max(ts) DESC;
 
 /*
  * Names and types most often blocked (every action but log and allow),
  * most first.  Names are compared and shown in lower case.
  */
 CREATE VIEW top_blocked_names (qname, qtype, hits) AS
-    SELECT lower(qname), upper(qtype), count(*)
+    SELECT lower(qname), upper(qtype), sum(count)
     FROM hit
     WHERE action NOT IN ('log', 'allow')
     GROUP BY lower(qname), upper(qtype)
-    ORDER BY count(*) DESC, lower(qname), upper(qtype);
+    ORDER BY sum(count) DESC, lower(qname), upper(qtype);
 
 /*
- * The last 1000 hits, newest first, with the name, type and trigger of
- * the rule (NULL if the rule was deleted).  Add LIMIT for fewer.
+ * The last 1000 rows of the hit log, newest first, with the name, type and
+ * trigger of the rule (NULL if the rule was deleted) and the number of hits
+ * of the row (1 unless hit_log = 2).  Add LIMIT for fewer.
  */
 CREATE VIEW recent_hits (id, ts, client, qname, qtype, action, stage,
                          policy_id, rule_name, rule_type, dnssec,
-                         rule_trigger) AS
+                         rule_trigger, count) AS
     SELECT h.id, h.ts, h.client, h.qname, h.qtype, h.action, h.stage,
-           h.policy_id, p.name, p.type, h.dnssec, p.trigger
+           h.policy_id, p.name, p.type, h.dnssec, p.trigger, h.count
     FROM hit AS h LEFT JOIN policy AS p ON p.id = h.policy_id
     ORDER BY h.id DESC
     LIMIT 1000;

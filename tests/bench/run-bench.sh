@@ -32,7 +32,8 @@ usage: tests/bench/run-bench.sh [options]
   --full           the results-file run: 1M rules/names, 5 rounds, longer runs (~23 min)
   --rounds N       number of rounds (default: 2 quick, 5 full)
   --out FILE       Markdown output (default: tests/bench/RESULTS.md)
-  --configs LIST   comma-separated subset of stock,rrp0,rrp10k,rrpbig,rpzbig (stock first)
+  --configs LIST   comma-separated subset of stock,rrp0,rrp10k,rrpbig,rrpcnt,rpzbig (stock
+                   first); rrpcnt is rrpbig with setting hit_log = 2 (hits counted per minute)
   --no-callgrind   skip the callgrind phase
   --apply, --no-apply  measure (or not) applying a change under load (default: full yes, quick no)
   --apply-full     make the insert one that reads every row again (an INSERT with id 0, below
@@ -144,7 +145,7 @@ APPLY_CHANGES=${APPLY_CHANGES//,/ }
 SAT_OUTSTANDING=100        # dnsperf -q of saturation runs of cache workloads
 MISS_OUTSTANDING=200       # ... and of cache-miss runs
 CACHE_WORKLOADS="hit blocked mix1 mix10"
-ALL_CONFIGS="stock rrp0 rrp10k rrpbig rpzbig"
+ALL_CONFIGS="stock rrp0 rrp10k rrpbig rrpcnt rpzbig"
 CONFIGS=${CONFIGS_ARG:-$ALL_CONFIGS}
 CONFIGS=${CONFIGS//,/ }
 case "$ROUNDS" in ''|*[!0-9]*|0) echo "run-bench: --rounds needs a positive number" >&2; exit 2 ;; esac
@@ -382,6 +383,7 @@ fi
     echo "rrp0	rrpolicy	0	rrpolicy, 0 rules"
     echo "rrp10k	rrpolicy	$MID	rrpolicy, 10k rules"
     echo "rrpbig	rrpolicy	$BIG	rrpolicy, $BIG_LABEL rules"
+    echo "rrpcnt	rrpolicy	$BIG	rrpolicy, $BIG_LABEL rules, hit_log = 2"
     echo "rpzbig	rpz	$BIG	RPZ, $BIG_LABEL names"
 } >"$W/configs.tsv"
 
@@ -432,8 +434,13 @@ log "generating databases and zones"
 t0=$(now_ms)
 make_db "$W/rules-0.db" 0
 make_db "$W/rules-$MID.db" "$MID"
-if needs rrpbig || needs rpzbig; then
+if needs rrpbig || needs rrpcnt || needs rpzbig; then
     make_db "$W/rules-$BIG.db" "$BIG"
+fi
+if needs rrpcnt; then
+    cp "$W/rules-$BIG.db" "$W/rules-$BIG-counts.db" &&
+        sqlite3 "$W/rules-$BIG-counts.db" "UPDATE setting SET value = '2' WHERE key = 'hit_log'" \
+        || die "cannot make the database of rrpcnt"
 fi
 log "databases done in $(( $(now_ms) - t0 )) ms"
 echo "dbgen_ms	$(( $(now_ms) - t0 ))" >>"$W/machine.tsv"
@@ -596,6 +603,7 @@ db_of() {
         rrp0) echo "$W/rules-0.db" ;;
         rrp10k) echo "$W/rules-$MID.db" ;;
         rrpbig) echo "$W/rules-$BIG.db" ;;
+        rrpcnt) echo "$W/rules-$BIG-counts.db" ;;
     esac
 }
 
@@ -700,16 +708,19 @@ prime() {
 # hit_counts DB: "rows dropped" of the hit log.
 hit_counts() {
     sqlite3 -cmd ".timeout 5000" "$1" \
-        "SELECT (SELECT count(*) FROM hit), (SELECT coalesce(sum(dropped), 0) FROM hit_drop)" \
+        "SELECT (SELECT coalesce(sum(count), 0) FROM hit), (SELECT count(*) FROM hit),
+                (SELECT coalesce(sum(dropped), 0) FROM hit_drop)" \
         2>/dev/null | tr '|' ' '
 }
 
-# settle_hits DB: wait until the hit log stops growing (the writer wakes every 200 ms).
+# settle_hits DB [INTERVAL]: wait until the hit log stops growing between two looks INTERVAL
+# seconds apart (default 0.2: the writer wakes every 200 ms; with hit_log = 2 it writes the
+# counts every second, so more than that); prints "hits rows drops".
 settle_hits() {
     local last="" cur i t0
     t0=$(now_ms)
     for i in $(seq 50); do
-        sleep 0.2
+        sleep "${2:-0.2}"
         cur=$(hit_counts "$1")
         [ "$cur" = "$last" ] && break
         last=$cur
@@ -734,7 +745,9 @@ declare -A RATE   # fixed rate of the latency runs, per workload: half of stock'
 
 # bench_config CONFIG ROUND: one fresh resolver, every workload.
 bench_config() {
-    local cfg=$1 r=$2 dir=$W/run/$1-r$2 w file before rows drops t rules ms c0 c1
+    local cfg=$1 r=$2 dir=$W/run/$1-r$2 w file before hits rows drops t rules ms c0 c1
+    local settle=0.2
+    [ "$cfg" = rrpcnt ] && settle=1.2
     start_resolver "$cfg" "$dir"
     wait_answering "$RES_PID" "$RES_PORT" "$START_TIMEOUT" \
         || die "$cfg exited or did not answer within $START_TIMEOUT s: $(tail -n 5 "$dir/unbound.log" "$dir/unbound.out" 2>&1)"
@@ -769,17 +782,22 @@ bench_config() {
     for w in $CACHE_WORKLOADS; do
         file=$W/$w.q
         if [ "$w" = blocked ] && [ "${cfg#rrp}" != "$cfg" ]; then
-            read -r before _ < <(settle_hits "$dir/policy.db")
+            read -r before _ < <(settle_hits "$dir/policy.db" "$settle")
         fi
         c0=$(cpu_ns "$RES_PID")
         dnsperf_sat "$file" "$SAT_OUTSTANDING"
         c1=$(cpu_ns "$RES_PID")
-        # the hit log writer's work for these hits is part of their cost
-        case $cfg/$w in rrp*/blocked|rrp*/mix*) sleep 0.3 ;; esac
+        # the hit log writer's work for these hits is part of their cost (counts are written
+        # once a second)
+        case $cfg/$w in rrpcnt/blocked|rrpcnt/mix*) sleep 1.3 ;; rrp*/blocked|rrp*/mix*) sleep 0.3 ;; esac
         record_sat "$r" "$cfg" "$w" "$c0" "$c1"
         if [ "$w" = blocked ] && [ "${cfg#rrp}" != "$cfg" ]; then
-            read -r rows drops < <(settle_hits "$dir/policy.db")
-            record "$r" "$cfg" hit_rows $((rows - before))
+            read -r hits rows drops < <(settle_hits "$dir/policy.db" "$settle")
+            record "$r" "$cfg" hit_rows $((hits - before))
+            # what the table holds (hits of the priming queries too): with hit_log = 2 the
+            # blocked run mostly adds to the counts of rows the priming made
+            record "$r" "$cfg" hit_table_hits "$hits"
+            record "$r" "$cfg" hit_table_rows "$rows"
             record "$r" "$cfg" hit_dropped "$drops"
             record "$r" "$cfg" hit_answers "$COMPLETED"
         fi
@@ -799,7 +817,8 @@ bench_config() {
     record "$r" "$cfg" p50_miss_us "$P50"
     record "$r" "$cfg" p99_miss_us "$P99"
     record "$r" "$cfg" latlost_miss "$LLOST"
-    [ "$APPLY" = 0 ] || apply_tests "$cfg" "$r" "$dir"
+    # rrpcnt differs from rrpbig in the hit log only
+    [ "$APPLY" = 0 ] || [ "$cfg" = rrpcnt ] || apply_tests "$cfg" "$r" "$dir"
     record "$r" "$cfg" hwm_kb "$(proc_kb "$RES_PID" VmHWM)"
     record "$r" "$cfg" rss_end_kb "$(proc_kb "$RES_PID" VmRSS)"
     stop_pid "$RES_PID"
@@ -976,7 +995,7 @@ if [ "$CALLGRIND" = 1 ]; then
     # Instruction counts do not depend on timing, so configurations run CG_JOBS at a time;
     # the slow starters (the big ones) first.
     CG_ORDER=""
-    for cfg in rpzbig rrpbig "${CFG_LIST[@]}"; do
+    for cfg in rpzbig rrpbig rrpcnt "${CFG_LIST[@]}"; do
         case " $CONFIGS " in *" $cfg "*) ;; *) continue ;; esac
         case " $CG_ORDER " in *" $cfg "*) continue ;; esac
         CG_ORDER="$CG_ORDER $cfg"

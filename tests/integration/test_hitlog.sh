@@ -4,7 +4,9 @@
 # answered with the right client, name, type, rule, action and stage; the
 # views; nothing lost across unbound-control reload in a flood; readers never
 # see an error; an operator's exclusive lock stalls no query and the hits
-# queued meanwhile land once it is released; hit_log = 0 records nothing.
+# queued meanwhile land once it is released; hit_log = 2 counts the hits of
+# each client, name, type, rule and minute in one row, nothing lost across a
+# reload; hit_log = 0 records nothing.
 # Prints the latencies it measures as '#' lines (only a generous 500 ms bound
 # is asserted).
 . "$(dirname "$0")/lib.sh"
@@ -484,6 +486,70 @@ rows=$(wait_hits $((TOTAL + answered)))
 d=$(( $(drops) - dbase - d ))
 check_eq "rows + recorded drops == queries answered ($answered)" "$answered" $((rows - TOTAL + d))
 TOTAL=$rows
+
+# ---------------------------------------------------------------- hit_log = 2
+# one row per client, name, type, rule, action, stage and minute, with a count
+sqlw "UPDATE setting SET value = '2' WHERE key = 'hit_log';"
+check "unbound-control reload (hit_log = 2)" uctl reload
+wait_answering resolver "$RESOLVER_PID" "$RESOLVER_PORT"
+base_id=$(sql "SELECT coalesce(max(id), 0) FROM hit;")
+dbase=$(drops)
+# counted: the sum of count over the rows written since the switch
+counted() { sql "SELECT coalesce(sum(count), 0) FROM hit WHERE id > $base_id;"; }
+# wait_counted N: wait up to 10 s for N counted hits, then 1.5 s more (counts are
+# written every second, so more would show); print the count
+wait_counted() {
+    local i
+    for i in $(seq 100); do
+        [ "$(counted)" -ge "$1" ] && break
+        sleep 0.1
+    done
+    sleep 1.5
+    counted
+}
+check_eq "hit_log = 2: 150 blocked queries from 127.0.0.2, 100 from .3, 50 from .4: all null MX" \
+    "150 100 50" "$(count_rr "$NULLMX" "$(dig_many 127.0.0.2 150 spammer.com MX)") $(
+                    count_rr "$NULLMX" "$(dig_many 127.0.0.3 100 spammer.com MX)") $(
+                    count_rr "$NULLMX" "$(dig_many 127.0.0.4 50 spammer.com MX)")"
+check_eq "... 300 hits counted" 300 "$(wait_counted 300)"
+check_eq "... per client, with the name, type, rule, action and stage" \
+"127.0.0.2|spammer.com.|MX|1|nullmx|query|150
+127.0.0.3|spammer.com.|MX|1|nullmx|query|100
+127.0.0.4|spammer.com.|MX|1|nullmx|query|50" \
+    "$(sql "SELECT client, qname, qtype, policy_id, action, stage, sum(count) FROM hit
+            WHERE id > $base_id GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1;")"
+# a minute may have begun during the queries: then a client has two rows
+check "... in one row per client and minute ($(sql "SELECT count(*) FROM hit WHERE id > $base_id;") rows)" \
+    test "$(sql "SELECT count(*) = count(DISTINCT client || substr(ts, 1, 16)) AND count(*) <= 6
+                 FROM hit WHERE id > $base_id;")" = 1
+check_eq "... ts is the first hit's, UTC, within the last minute" 1 \
+    "$(sql "SELECT min(ts >= datetime('now', '-1 minute') AND ts <= datetime('now', '+1 second'))
+            FROM hit WHERE id > $base_id;")"
+check_eq "the views count hits, not rows (top_clients, top_blocked_names, hits_per_rule_per_day)" \
+    "1|1|1|1" "$(sql "SELECT (SELECT sum(count) FROM hit) > (SELECT count(*) FROM hit),
+                              (SELECT sum(hits) FROM top_clients) = (SELECT sum(count) FROM hit),
+                              (SELECT sum(hits) FROM top_blocked_names) =
+                                  (SELECT sum(count) FROM hit WHERE action NOT IN ('log', 'allow')),
+                              (SELECT sum(hits) FROM hits_per_rule_per_day) = (SELECT sum(count) FROM hit);")"
+restarts=$(grep -c 'Restart of unbound' "$T/resolver.log")
+out=$(dq src=127.0.0.2,127.0.0.3,127.0.0.4 count=20000 window=100 timeout=2 q="spammer.com MX" \
+         at=8000 exec="$UNBOUND_CONTROL -c $RESOLVER_CONF reload")
+latency "hit_log = 2: flood of 20000 blocked queries with a reload after 8000" "$out"
+answered=$(field answered "$out")
+check_eq "hit_log = 2: the reload happened in the flood" $((restarts + 1)) \
+    "$(grep -c 'Restart of unbound' "$T/resolver.log")"
+check "... most of the flood was answered ($answered of 20000)" test "$answered" -ge 15000
+n=$(wait_counted $((300 + answered)))
+d=$(( $(drops) - dbase ))
+note "hit_log = 2, flood with reload: $answered answered, $((n - 300)) counted in $(sql "SELECT count(*) FROM hit WHERE id > $base_id;") rows, $d drops"
+check_eq "... counted hits + recorded drops == queries answered" "$answered" $((n - 300 + d))
+check_eq "... per client" "$(sed -n 's/^src \(.*\) \(.*\)/\1|\2/p' <<<"$out")" \
+    "$(sql "SELECT client, sum(count) - CASE client WHEN '127.0.0.2' THEN 150 WHEN '127.0.0.3' THEN 100
+                                            ELSE 50 END
+            FROM hit WHERE id > $base_id GROUP BY client ORDER BY client;")"
+check "... at most 4 rows per client: one per minute, and a new one after the reload" \
+    test "$(sql "SELECT max(c) FROM (SELECT count(*) AS c FROM hit WHERE id > $base_id GROUP BY client);")" -le 4
+check "nothing was given up at the reload" not log_has 'hit log: stopping: gave up'
 
 # ---------------------------------------------------------------- hit_log = 0
 sqlw "UPDATE setting SET value = '0' WHERE key = 'hit_log';"

@@ -142,7 +142,7 @@ else
 fi
 
 newdb main
-expect_eq "user_version is 3" "PRAGMA user_version;" "3"
+expect_eq "user_version is 4" "PRAGMA user_version;" "4"
 expect_eq "tables, views and indexes exist" \
     "SELECT group_concat(type || ' ' || name, ', ') FROM
        (SELECT type, name FROM sqlite_schema
@@ -162,7 +162,7 @@ expect_eq "policy has the agreed columns and defaults" \
 expect_eq "hit has the agreed columns" \
     "SELECT group_concat(name || ':' || type || ':' || \"notnull\", ' ')
      FROM pragma_table_info('hit');" \
-    "id:INTEGER:0 ts:TEXT:1 client:TEXT:1 qname:TEXT:1 qtype:TEXT:1 policy_id:INTEGER:0 action:TEXT:1 stage:TEXT:1 dnssec:TEXT:0"
+    "id:INTEGER:0 ts:TEXT:1 client:TEXT:1 qname:TEXT:1 qtype:TEXT:1 policy_id:INTEGER:0 action:TEXT:1 stage:TEXT:1 dnssec:TEXT:0 count:INTEGER:1"
 
 # ---------------------------------------------------------------------
 # rrtype
@@ -753,8 +753,8 @@ check_int negative_ttl \
     "'86401'" "'-1'" -1 "'abc'" "''" "'1.5'" 1.5 "'060'" "' 60'" "'60 '" \
     "'+60'" "'1e3'" 1e3 NULL "x'3630'" "'9999999999'" \
     "'60' || char(0) || 'x'"
-check_int hit_log "rrpolicy: setting 'hit_log' must be 0 or 1" \
-    "'0'" "'1'" -- "'2'" "'-1'" "'yes'" "'01'" "''"
+check_int hit_log "rrpolicy: setting 'hit_log' must be 0 (off), 1 (a row per hit) or 2 (a row per client, name, type, rule and minute, with a count)" \
+    "'0'" "'2'" "'1'" -- "'3'" "'-1'" "'yes'" "'01'" "''"
 check_int hit_retention_days \
     "rrpolicy: setting 'hit_retention_days' must be an integer 0..36500" \
     "'0'" "'365'" "'36500'" "'30'" -- "'-1'" "'36501'" "'x'" "'3.5'"
@@ -920,7 +920,7 @@ expect_eq "change log: ... the newest ones, with their ids" \
 # ---------------------------------------------------------------------
 # Migration of a version 1 database (tests/schema/schema-v1.sql, the
 # schema as version 1 had it) with schema/migrate-1-to-2.sql and then
-# schema/migrate-2-to-3.sql
+# schema/migrate-2-to-3.sql and schema/migrate-3-to-4.sql
 # ---------------------------------------------------------------------
 
 # migrate DB [FILE...]: run the migrations (default: migrate-1-to-2.sql) on
@@ -935,11 +935,20 @@ migrate() {
 }
 
 # dump DB: every table's rows, in a stable order (to compare databases).
+# With DUMP_V3=1: the columns of tables hit and setting that version 4 did
+# not change (hit without count, setting without description).
 dump() {
     for t in $("$SQLITE3" -batch "$1" "SELECT name FROM sqlite_schema
                  WHERE type = 'table' ORDER BY name;"); do
         echo "== $t"
-        "$SQLITE3" -batch "$1" "SELECT * FROM \"$t\" ORDER BY 1;"
+        _cols='*'
+        if [ -n "${DUMP_V3:-}" ]; then
+            case $t in
+                hit) _cols='id, ts, client, qname, qtype, policy_id, action, stage, dnssec' ;;
+                setting) _cols='key, value' ;;
+            esac
+        fi
+        "$SQLITE3" -batch "$1" "SELECT $_cols FROM \"$t\" ORDER BY 1;"
     done
 }
 
@@ -955,6 +964,7 @@ columns() {
 
 MIGRATION=$top_srcdir/schema/migrate-1-to-2.sql
 MIGRATION3=$top_srcdir/schema/migrate-2-to-3.sql
+MIGRATION4=$top_srcdir/schema/migrate-3-to-4.sql
 V1=$top_srcdir/tests/schema/schema-v1.sql
 "$SQLITE3" -batch -bail "$TMP/v1.db" < "$V1" >/dev/null 2>&1
 "$SQLITE3" -batch -bail "$TMP/v1.db" "
@@ -980,7 +990,7 @@ before=$(dump "$TMP/v1.db")
 revision=$(sql "SELECT policy FROM revision;")
 cp "$TMP/v1.db" "$TMP/v1-copy.db"
 
-out=$(migrate "$TMP/v1.db" "$MIGRATION" "$MIGRATION3")
+out=$(migrate "$TMP/v1.db" "$MIGRATION" "$MIGRATION3" "$MIGRATION4")
 rc=$?
 if [ "$rc" -eq 0 ] && [ -z "$out" ]; then
     pass "migration: applies to a version 1 database inside a transaction, with sqlite3 -bail"
@@ -988,7 +998,7 @@ else
     fail "migration: applies to a version 1 database inside a transaction, with sqlite3 -bail" \
         "exit status $rc, output: $out"
 fi
-for m in "$MIGRATION" "$MIGRATION3"; do
+for m in "$MIGRATION" "$MIGRATION3" "$MIGRATION4"; do
     if grep -qiE '^[[:space:]]*(BEGIN([[:space:]]+[A-Z]+)*|COMMIT|ROLLBACK|END[[:space:]]+TRANSACTION)[[:space:]]*;|journal_mode' "$m"; then
         fail "migration: no transaction statements, no journal_mode ($(basename "$m"))"
     else
@@ -997,7 +1007,7 @@ for m in "$MIGRATION" "$MIGRATION3"; do
 done
 
 DB=$TMP/v1.db
-expect_eq "migration: user_version is 3" "PRAGMA user_version;" "3"
+expect_eq "migration: user_version is 4" "PRAGMA user_version;" "4"
 expect_eq "migration: integrity_check" "PRAGMA integrity_check;" "ok"
 expect_eq "migration: rules intact" \
     "SELECT id, name, type, action, enabled, quote(expires_at), quote(comment), created_at
@@ -1017,6 +1027,8 @@ expect_eq "migration: hits intact, dnssec NULL" \
                          policy_id || ' ' || action || ' ' || stage || ' ' || quote(dnssec), ', ')
      FROM (SELECT * FROM hit ORDER BY id);" \
     "1 2030-01-01 10:00:00.123 192.0.2.1 spammer.com. MX 1 nullmx query NULL, 2 2030-01-01 11:00:00 2001:db8::1 x.ads.example. A 2 nxdomain response NULL, 3 2030-01-02 09:00:00 192.0.2.2 gone.example. TXT 99 block query NULL"
+expect_eq "migration: every old hit counts once" \
+    "SELECT group_concat(count, ' ') FROM hit;" "1 1 1"
 expect_eq "migration: hit_drop, module_status, skipped and revision intact" \
     "SELECT (SELECT dropped FROM hit_drop), (SELECT revision || ' ' || rules FROM module_status),
             (SELECT reason FROM skipped WHERE policy_id = 42), (SELECT policy FROM revision);" \
@@ -1117,12 +1129,12 @@ for f in v1 fresh; do
     rc=$?
     if [ "$rc" -ne 0 ] && printf '%s\n' "$out" | grep -qF \
         "rrpolicy: migrate-1-to-2.sql applies to a database of schema version 1 only"; then
-        pass "migration: refused on a version 3 database ($f)"
+        pass "migration: refused on a version 4 database ($f)"
     else
-        fail "migration: refused on a version 3 database ($f)" "exit status $rc, output: $out"
+        fail "migration: refused on a version 4 database ($f)" "exit status $rc, output: $out"
     fi
     if [ "$(dump "$TMP/$f.db" | cksum)" = "$sum" ] &&
-       [ "$("$SQLITE3" -batch "$TMP/$f.db" 'PRAGMA user_version;')" = 3 ]; then
+       [ "$("$SQLITE3" -batch "$TMP/$f.db" 'PRAGMA user_version;')" = 4 ]; then
         pass "migration: ... which is left as it was ($f)"
     else
         fail "migration: ... which is left as it was ($f)"
@@ -1133,7 +1145,7 @@ done
 cp "$TMP/v1-copy.db" "$TMP/broken.db"
 "$SQLITE3" -batch -bail "$TMP/broken.db" "DROP VIEW recent_hits;"
 sum=$(dump "$TMP/broken.db" | cksum)
-out=$(migrate "$TMP/broken.db" "$MIGRATION" "$MIGRATION3")
+out=$(migrate "$TMP/broken.db" "$MIGRATION" "$MIGRATION3" "$MIGRATION4")
 rc=$?
 if [ "$rc" -ne 0 ] && printf '%s\n' "$out" | grep -qF "no such view: recent_hits"; then
     pass "migration: a failing step stops it (a v1 database without view recent_hits)"
@@ -1156,8 +1168,11 @@ fi
 
 # ---------------------------------------------------------------------
 # Migration of a version 2 database (tests/schema/schema-v2.sql, the
-# schema as version 2 had it) with schema/migrate-2-to-3.sql
+# schema as version 2 had it) with schema/migrate-2-to-3.sql, compared
+# with a new version 3 database (tests/schema/schema-v3.sql)
 # ---------------------------------------------------------------------
+
+"$SQLITE3" -batch -bail "$TMP/fresh3.db" < "$top_srcdir/tests/schema/schema-v3.sql" >/dev/null 2>&1
 
 "$SQLITE3" -batch -bail "$TMP/v2.db" < "$top_srcdir/tests/schema/schema-v2.sql" >/dev/null 2>&1
 "$SQLITE3" -batch -bail "$TMP/v2.db" "
@@ -1191,26 +1206,26 @@ else
         "$(dump "$TMP/v2.db" > "$TMP/a"; echo "$before" > "$TMP/b"; diff "$TMP/b" "$TMP/a" | head -n 20)"
 fi
 expect_eq "migration 2 to 3: the change log starts empty" "SELECT count(*) FROM policy_change;" "0"
-if [ "$(columns "$TMP/v2.db")" = "$(columns "$TMP/fresh.db")" ]; then
+if [ "$(columns "$TMP/v2.db")" = "$(columns "$TMP/fresh3.db")" ]; then
     pass "migration 2 to 3: pragma table_info of every table equals a new database's"
 else
     fail "migration 2 to 3: pragma table_info of every table equals a new database's" \
-        "$(columns "$TMP/v2.db" > "$TMP/a"; columns "$TMP/fresh.db" > "$TMP/b"; diff "$TMP/a" "$TMP/b")"
+        "$(columns "$TMP/v2.db" > "$TMP/a"; columns "$TMP/fresh3.db" > "$TMP/b"; diff "$TMP/a" "$TMP/b")"
 fi
-if [ "$(objects "$TMP/v2.db")" = "$(objects "$TMP/fresh.db")" ]; then
+if [ "$(objects "$TMP/v2.db")" = "$(objects "$TMP/fresh3.db")" ]; then
     pass "migration 2 to 3: the same triggers, views and indexes as a new database"
 else
     fail "migration 2 to 3: the same triggers, views and indexes as a new database" \
-        "$(objects "$TMP/v2.db" > "$TMP/a"; objects "$TMP/fresh.db" > "$TMP/b"; diff "$TMP/a" "$TMP/b")"
+        "$(objects "$TMP/v2.db" > "$TMP/a"; objects "$TMP/fresh3.db" > "$TMP/b"; diff "$TMP/a" "$TMP/b")"
 fi
-if [ "$(code "$TMP/v2.db")" = "$(code "$TMP/fresh.db")" ]; then
+if [ "$(code "$TMP/v2.db")" = "$(code "$TMP/fresh3.db")" ]; then
     pass "migration 2 to 3: its triggers and views are schema.sql's, word for word"
 else
     fail "migration 2 to 3: its triggers and views are schema.sql's, word for word" \
-        "$(code "$TMP/v2.db" > "$TMP/a"; code "$TMP/fresh.db" > "$TMP/b"; diff "$TMP/a" "$TMP/b" | head -n 20)"
+        "$(code "$TMP/v2.db" > "$TMP/a"; code "$TMP/fresh3.db" > "$TMP/b"; diff "$TMP/a" "$TMP/b" | head -n 20)"
 fi
 if [ "$("$SQLITE3" -batch "$TMP/v2.db" "SELECT sql FROM sqlite_schema WHERE name = 'policy_change';")" = \
-     "$("$SQLITE3" -batch "$TMP/fresh.db" "SELECT sql FROM sqlite_schema WHERE name = 'policy_change';")" ]; then
+     "$("$SQLITE3" -batch "$TMP/fresh3.db" "SELECT sql FROM sqlite_schema WHERE name = 'policy_change';")" ]; then
     pass "migration 2 to 3: table policy_change is schema.sql's, word for word"
 else
     fail "migration 2 to 3: table policy_change is schema.sql's, word for word"
@@ -1241,6 +1256,100 @@ for f in v1-copy fresh; do
         fail "migration 2 to 3: ... which is left as it was (version $v)"
     fi
 done
+
+# ---------------------------------------------------------------------
+# Migration of a version 3 database (tests/schema/schema-v3.sql, the
+# schema as version 3 had it) with schema/migrate-3-to-4.sql
+# ---------------------------------------------------------------------
+
+cp "$TMP/fresh3.db" "$TMP/v3.db"
+"$SQLITE3" -batch -bail "$TMP/v3.db" "
+    INSERT INTO policy(id, name, type, action) VALUES (1, 'spammer.com', 'MX', 'nullmx');
+    UPDATE setting SET value = '0' WHERE key = 'hit_log';
+    INSERT INTO hit(ts, client, qname, qtype, policy_id, action, stage, dnssec) VALUES
+      ('2030-01-01 10:00:00', '192.0.2.1', 'spammer.com.', 'MX', 1, 'nullmx', 'query', NULL),
+      ('2030-01-01 10:00:01', '192.0.2.1', 'spammer.com.', 'MX', 1, 'nullmx', 'query', NULL),
+      ('2030-01-01 10:00:02', '192.0.2.2', 'spammer.com.', 'MX', 1, 'nullmx', 'response', 'secure');
+    INSERT INTO module_status(id, revision, rules) VALUES (1, 4, 1);" \
+    || fail "migration 3 to 4: a version 3 database with rules, settings and hits is made"
+DB=$TMP/v3.db
+expect_eq "migration 3 to 4: the fixture is a version 3 database" "PRAGMA user_version;" "3"
+expect_fail "migration 3 to 4: version 3 refuses hit_log = 2" \
+    "UPDATE setting SET value = '2' WHERE key = 'hit_log';" "rrpolicy: setting 'hit_log' must be 0 or 1"
+before=$(DUMP_V3=1 dump "$TMP/v3.db")
+revision=$(sql "SELECT policy FROM revision;")
+cp "$TMP/v3.db" "$TMP/v3-copy.db"
+out=$(migrate "$TMP/v3.db" "$MIGRATION4")
+rc=$?
+if [ "$rc" -eq 0 ] && [ -z "$out" ]; then
+    pass "migration 3 to 4: applies to a version 3 database inside a transaction, with sqlite3 -bail"
+else
+    fail "migration 3 to 4: applies to a version 3 database inside a transaction, with sqlite3 -bail" \
+        "exit status $rc, output: $out"
+fi
+expect_eq "migration 3 to 4: user_version is 4" "PRAGMA user_version;" "4"
+expect_eq "migration 3 to 4: integrity_check" "PRAGMA integrity_check;" "ok"
+# every row of every table of version 3 is still there, as it was, the
+# revision included; hits got their count, hit_log its new description
+if [ "$(DUMP_V3=1 dump "$TMP/v3.db")" = "$before" ]; then
+    pass "migration 3 to 4: every row of every table intact, the revision too"
+else
+    fail "migration 3 to 4: every row of every table intact, the revision too" \
+        "$(DUMP_V3=1 dump "$TMP/v3.db" > "$TMP/a"; echo "$before" > "$TMP/b"; diff "$TMP/b" "$TMP/a" | head -n 20)"
+fi
+expect_eq "migration 3 to 4: every old hit counts once" "SELECT group_concat(count, ' ') FROM hit;" "1 1 1"
+expect_eq "migration 3 to 4: settings and descriptions equal a new database's" \
+    "ATTACH '$TMP/fresh.db' AS f;
+     SELECT count(*) FROM setting AS s JOIN f.setting AS n USING (key)
+     WHERE s.description = n.description;" "9"
+for what in columns objects code; do
+    if [ "$($what "$TMP/v3.db")" = "$($what "$TMP/fresh.db")" ]; then
+        pass "migration 3 to 4: $what equal a new database's"
+    else
+        fail "migration 3 to 4: $what equal a new database's" \
+            "$($what "$TMP/v3.db" > "$TMP/a"; $what "$TMP/fresh.db" > "$TMP/b"; diff "$TMP/a" "$TMP/b" | head -n 20)"
+    fi
+done
+expect_eq "migrated 3 to 4: the views sum the counts" \
+    "INSERT INTO hit(ts, client, qname, qtype, policy_id, action, stage, count) VALUES
+       ('2030-01-01 10:00:03', '192.0.2.1', 'spammer.com.', 'MX', 1, 'nullmx', 'query', 40);
+     SELECT (SELECT hits FROM hits_per_rule_per_day), (SELECT group_concat(client || '=' || hits, ' ') FROM top_clients),
+            (SELECT hits FROM top_blocked_names), (SELECT count FROM recent_hits LIMIT 1);" \
+    "43|192.0.2.1=42 192.0.2.2=1|43|40"
+expect_fail "migrated 3 to 4: a count below 1 is rejected" \
+    "INSERT INTO hit(ts, client, qname, qtype, policy_id, action, stage, count) VALUES
+       ('2030-01-01 10:00:04', '192.0.2.1', 'a.', 'A', 1, 'block', 'query', 0);" "CHECK constraint failed"
+expect_eq "migrated 3 to 4: hit_log = 2 is taken, and is a change" \
+    "UPDATE setting SET value = '2' WHERE key = 'hit_log';
+     SELECT value, (SELECT policy FROM revision) FROM setting WHERE key = 'hit_log';" "2|$((revision + 1))"
+expect_fail "migrated 3 to 4: hit_log = 3 is rejected" \
+    "UPDATE setting SET value = '3' WHERE key = 'hit_log';" \
+    "rrpolicy: setting 'hit_log' must be 0 (off), 1 (a row per hit) or 2"
+# on any other version: refused, nothing changed
+for f in v2-copy fresh; do
+    sum=$(dump "$TMP/$f.db" | cksum)
+    v=$("$SQLITE3" -batch "$TMP/$f.db" 'PRAGMA user_version;')
+    out=$(migrate "$TMP/$f.db" "$MIGRATION4")
+    rc=$?
+    if [ "$rc" -ne 0 ] && printf '%s\n' "$out" | grep -qF \
+        "rrpolicy: migrate-3-to-4.sql applies to a database of schema version 3 only"; then
+        pass "migration 3 to 4: refused on a version $v database"
+    else
+        fail "migration 3 to 4: refused on a version $v database" "exit status $rc, output: $out"
+    fi
+    if [ "$(dump "$TMP/$f.db" | cksum)" = "$sum" ] &&
+       [ "$("$SQLITE3" -batch "$TMP/$f.db" 'PRAGMA user_version;')" = "$v" ]; then
+        pass "migration 3 to 4: ... which is left as it was (version $v)"
+    else
+        fail "migration 3 to 4: ... which is left as it was (version $v)"
+    fi
+done
+if [ "$(DUMP_V3=1 dump "$TMP/v3-copy.db")" = "$before" ] &&
+   [ "$("$SQLITE3" -batch "$TMP/v3-copy.db" 'PRAGMA user_version;')" = 3 ]; then
+    pass "migration 3 to 4: the fixture copy was not touched"
+else
+    fail "migration 3 to 4: the fixture copy was not touched"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

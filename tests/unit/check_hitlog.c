@@ -142,6 +142,7 @@ static struct hitlog_config
 test_cfg(size_t queue_size, int retention_days)
 {
 	struct hitlog_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
 	cfg.path = test_db;
 	cfg.queue_size = queue_size;
 	cfg.retention_days = retention_days;
@@ -1248,6 +1249,288 @@ START_TEST(test_bench)
 }
 END_TEST
 
+/* ------------------------------------------------------------------
+ * hit_log = 2: hits counted per client, name, type, rule, action,
+ * stage, DNSSEC status and minute.
+ * ------------------------------------------------------------------ */
+
+/** A time at the start of a minute (2023-11-14 22:14:00 UTC). */
+#define MINUTE0 ((time_t)1700000040)
+
+/** Settings with counts. */
+static struct hitlog_config
+counts_cfg(size_t queue_size)
+{
+	struct hitlog_config cfg = test_cfg(queue_size, 0);
+	cfg.counts = 1;
+	return cfg;
+}
+
+/**
+ * Add a hit with every field given.
+ * @param h: the hit log.
+ * @param sec: time, seconds since the epoch.
+ * @param usec: microseconds.
+ * @param client: IPv4 or IPv6 address text.
+ * @param qname: wire name.
+ * @param policy_id: the rule.
+ * @param action: the action.
+ * @param stage: the stage.
+ */
+static void
+add_key(struct hitlog* h, time_t sec, long usec, const char* client,
+	const uint8_t* qname, int64_t policy_id, const char* action,
+	enum hitlog_stage stage)
+{
+	struct sockaddr_storage ss;
+	struct timeval tv;
+	socklen_t len = strchr(client, ':') ? addr6(&ss, client) :
+		addr4(&ss, client);
+	tv.tv_sec = sec;
+	tv.tv_usec = (suseconds_t)usec;
+	hitlog_add(h, &tv, &ss, len, qname, 15, "MX", policy_id, action,
+		stage, stage == HITLOG_RESPONSE ? HITLOG_DNSSEC_SECURE :
+		HITLOG_DNSSEC_NONE);
+}
+
+/** Text result of a query on a new connection, "" for none or NULL. */
+static void
+query_text(const char* sql, char* out, size_t len)
+{
+	sqlite3* db = open_other();
+	sqlite3_stmt* st;
+	out[0] = 0;
+	if(sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		ck_abort_msg("%s: %s", sql, sqlite3_errmsg(db));
+	if(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(out, len, "%s", (const char*)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+START_TEST(test_counts_groups)
+{
+	static const uint8_t upper[] = "\003WWW\007example\003com";
+	static const uint8_t other[] = "\005other\004test";
+	struct hitlog_config cfg = counts_cfg(4096);
+	struct hitlog* h;
+	char ts[64];
+	int i;
+	make_db();
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	/* one group, whatever the case of the name: 100 hits */
+	for(i = 0; i < 50; i++) {
+		add_key(h, MINUTE0 + 5, 250000 + i, "192.0.2.1", wire_example,
+			7, "nullmx", HITLOG_QUERY);
+		add_key(h, MINUTE0 + 6, i, "192.0.2.1", upper, 7, "nullmx",
+			HITLOG_QUERY);
+	}
+	/* each differs from that group in one part of the key: 3 hits each */
+	for(i = 0; i < 3; i++) {
+		add_key(h, MINUTE0 + 7, 0, "192.0.2.2", wire_example, 7,
+			"nullmx", HITLOG_QUERY);
+		add_key(h, MINUTE0 + 7, 0, "2001:db8::1", wire_example, 7,
+			"nullmx", HITLOG_QUERY);
+		add_key(h, MINUTE0 + 7, 0, "192.0.2.1", other, 7, "nullmx",
+			HITLOG_QUERY);
+		add_key(h, MINUTE0 + 7, 0, "192.0.2.1", wire_example, 8,
+			"nullmx", HITLOG_QUERY);
+		add_key(h, MINUTE0 + 7, 0, "192.0.2.1", wire_example, 7,
+			"log", HITLOG_QUERY);
+		add_key(h, MINUTE0 + 7, 0, "192.0.2.1", wire_example, 7,
+			"nullmx", HITLOG_RESPONSE);
+		/* the next minute; its last second's hit, in microseconds
+		 * past the second, still belongs to the first */
+		add_key(h, MINUTE0 + 60, 0, "192.0.2.1", wire_example, 7,
+			"nullmx", HITLOG_QUERY);
+		add_key(h, MINUTE0 + 59, 999999, "192.0.2.1", wire_example, 7,
+			"nullmx", HITLOG_QUERY);
+	}
+	hitlog_stop(h);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), 8);
+	ck_assert_int_eq(query_int("SELECT sum(count) FROM hit"), 100 + 8 * 3);
+	ck_assert_int_eq(query_int("SELECT count FROM hit WHERE client = "
+		"'192.0.2.1' AND qname = 'www.example.com.' AND policy_id = 7 "
+		"AND action = 'nullmx' AND stage = 'query' AND ts < "
+		"'2023-11-14 22:15'"), 103);
+	query_text("SELECT ts FROM hit WHERE count = 103", ts, sizeof(ts));
+	ck_assert_str_eq(ts, "2023-11-14 22:14:05.250");
+	ck_assert_int_eq(query_int("SELECT count FROM hit WHERE ts >= "
+		"'2023-11-14 22:15'"), 3);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE count = 3 "
+		"AND qtype = 'MX'"), 7);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE stage = "
+		"'response' AND dnssec = 'secure'"), 1);
+	ck_assert_int_eq(query_int("SELECT hits FROM top_clients WHERE "
+		"client = '192.0.2.1'"), 100 + 6 * 3);
+	ck_assert_int_eq(query_int("SELECT sum(hits) FROM "
+		"hits_per_rule_per_day"), 100 + 8 * 3);
+	ck_assert_int_eq(log_count[0], 0);
+	remove_db();
+}
+END_TEST
+
+START_TEST(test_counts_added_to_row)
+{
+	struct hitlog_config cfg = counts_cfg(4096);
+	struct hitlog* h;
+	sqlite3* other;
+	int i;
+	make_db();
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	for(i = 0; i < 10; i++)
+		add_key(h, MINUTE0, i, "192.0.2.1", wire_example, 7, "nullmx",
+			HITLOG_QUERY);
+	ck_assert_int_eq(wait_for("SELECT sum(count) FROM hit", 10, 5000), 10);
+	/* later hits of the same minute: added to the row */
+	for(i = 0; i < 20; i++)
+		add_key(h, MINUTE0 + 30, i, "192.0.2.1", wire_example, 7,
+			"nullmx", HITLOG_QUERY);
+	ck_assert_int_eq(wait_for("SELECT sum(count) FROM hit", 30, 5000), 30);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), 1);
+	ck_assert_uint_eq(hitlog_written(h), 30);
+	/* the row deleted by hand: the next hits get a new one */
+	other = open_other();
+	exec_ok(other, "DELETE FROM hit");
+	sqlite3_close(other);
+	for(i = 0; i < 5; i++)
+		add_key(h, MINUTE0 + 40, i, "192.0.2.1", wire_example, 7,
+			"nullmx", HITLOG_QUERY);
+	hitlog_stop(h);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), 1);
+	ck_assert_int_eq(query_int("SELECT count FROM hit"), 5);
+	remove_db();
+}
+END_TEST
+
+START_TEST(test_counts_locked)
+{
+	enum { Q = 16384, N = 30000 };
+	struct hitlog_config cfg = counts_cfg(Q);
+	struct hitlog* h;
+	sqlite3* other;
+	int i;
+	make_db();
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	other = open_other();
+	exec_ok(other, "BEGIN EXCLUSIVE");
+	/* 100 groups: counted in memory while the database is locked, so
+	 * that nothing is dropped, even when more hits come than the ring
+	 * holds */
+	for(i = 0; i < N; i++) {
+		add_key(h, MINUTE0, i, "192.0.2.1", wire_example, i % 100,
+			"nullmx", HITLOG_QUERY);
+		if(i % 3000 == 2999)
+			sleep_ms(400);
+	}
+	ck_assert_uint_eq(hitlog_dropped(h), 0);
+	ck_assert_uint_eq(hitlog_written(h), 0);
+	exec_ok(other, "COMMIT");
+	sqlite3_close(other);
+	ck_assert_int_eq(wait_for("SELECT sum(count) FROM hit", N, 5000), N);
+	hitlog_stop(h);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), 100);
+	ck_assert_int_eq(query_int("SELECT min(count) FROM hit"), N / 100);
+	remove_db();
+}
+END_TEST
+
+START_TEST(test_counts_full_groups)
+{
+	enum { Q = 1024, N = 3000 };
+	struct hitlog_config cfg = counts_cfg(Q);
+	struct hitlog* h;
+	sqlite3* other;
+	long long rows;
+	int i, round;
+	make_db();
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	/* more distinct hits than groups (Q / 2) while locked: the ring
+	 * fills, the writer takes half of it into the groups, which are
+	 * then full, the ring fills again, the rest is dropped and counted */
+	other = open_other();
+	exec_ok(other, "BEGIN EXCLUSIVE");
+	for(i = 0; i < N; i++) {
+		add_key(h, MINUTE0, 0, "192.0.2.1", wire_example, i, "nullmx",
+			HITLOG_QUERY);
+		if(i == Q - 1)
+			sleep_ms(800);
+	}
+	ck_assert_uint_eq(hitlog_dropped(h), N - Q - Q / 2);
+	exec_ok(other, "COMMIT");
+	sqlite3_close(other);
+	ck_assert_int_eq(wait_for("SELECT count(*) FROM hit", Q + Q / 2, 5000),
+		Q + Q / 2);
+	/* then, unlocked, each of N keys twice: the full set is written and
+	 * emptied as often as needed; every hit lands, in at most one row per
+	 * hit */
+	for(round = 0; round < 2; round++)
+		for(i = 0; i < N; i++) {
+			add_key(h, MINUTE0, 0, "192.0.2.1", wire_example, i,
+				"nullmx", HITLOG_QUERY);
+			if(i % 100 == 99)
+				sleep_ms(50);
+		}
+	hitlog_stop(h);
+	ck_assert_int_eq(query_int("SELECT sum(count) FROM hit"),
+		Q + Q / 2 + 2 * N);
+	ck_assert_int_eq(query_int("SELECT sum(dropped) FROM hit_drop"),
+		N - Q - Q / 2);
+	rows = query_int("SELECT count(*) FROM hit");
+	ck_assert_int_le(rows, Q + Q / 2 + 2 * N);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM (SELECT policy_id, "
+		"sum(count) AS c FROM hit GROUP BY policy_id) WHERE c <> "
+		"CASE WHEN policy_id < 1536 THEN 3 ELSE 2 END"), 0);
+	remove_db();
+}
+END_TEST
+
+START_TEST(test_counts_refused)
+{
+	static const uint8_t poison[] = "\006poison\004test";
+	struct hitlog_config cfg = counts_cfg(1024);
+	struct hitlog* h;
+	int i;
+	make_db();
+	refuse_poison();
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	for(i = 0; i < 100; i++)
+		add_key(h, MINUTE0, 0, "192.0.2.1", i % 10 == 0 ? poison :
+			wire_example, i % 3, "nullmx", HITLOG_QUERY);
+	hitlog_stop(h);
+	ck_assert_int_eq(query_int("SELECT sum(count) FROM hit"), 90);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), 3);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE qname = "
+		"'poison.test.'"), 0);
+	ck_assert(log_has("(10 since start): no poison"));
+	remove_db();
+}
+END_TEST
+
+START_TEST(test_counts_from_threads)
+{
+	enum { THREADS = 4, PER = 5000 };
+	struct hitlog_config cfg = counts_cfg(65536);
+	struct hitlog* h;
+	make_db();
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	run_producers(h, burst_producer, THREADS, PER);
+	ck_assert_uint_eq(hitlog_dropped(h), 0);
+	hitlog_stop(h);
+	/* burst_producer gives every hit a rule of its own */
+	ck_assert_int_eq(query_int("SELECT sum(count) FROM hit"), THREADS * PER);
+	ck_assert_int_eq(query_int("SELECT count(DISTINCT policy_id) FROM hit"),
+		THREADS * PER);
+	remove_db();
+}
+END_TEST
+
 /** The test suite. */
 static Suite*
 hitlog_suite(void)
@@ -1274,6 +1557,12 @@ hitlog_suite(void)
 	tcase_add_test(tc, test_busy_commit);
 	tcase_add_test(tc, test_client_text);
 	tcase_add_test(tc, test_checks_hold);
+	tcase_add_test(tc, test_counts_groups);
+	tcase_add_test(tc, test_counts_added_to_row);
+	tcase_add_test(tc, test_counts_locked);
+	tcase_add_test(tc, test_counts_full_groups);
+	tcase_add_test(tc, test_counts_refused);
+	tcase_add_test(tc, test_counts_from_threads);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("bench");
 	tcase_set_timeout(tc, 300);

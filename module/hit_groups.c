@@ -1,0 +1,325 @@
+/**
+ * \file hit_groups.c
+ * The groups of counted hits (setting hit_log = 2): a hash table with
+ * linear probing over an array of indexes into a dense array of groups,
+ * which grows by doubling up to its maximum. Groups are only ever removed
+ * all together by hit_groups_prune, which rebuilds the table, so there
+ * are no tombstones.
+ */
+#include "hit_groups.h"
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/** Marks a free bucket. */
+#define HIT_GROUPS_FREE UINT32_MAX
+/** Groups the array holds at first. */
+#define HIT_GROUPS_INITIAL 256
+
+/** The set of groups. */
+struct hit_groups {
+	/** the groups, in the order they were made */
+	struct hit_group* group;
+	/** groups in use */
+	size_t count;
+	/** groups allocated */
+	size_t cap;
+	/** most groups */
+	size_t max;
+	/** buckets: index into group, or HIT_GROUPS_FREE */
+	uint32_t* bucket;
+	/** number of buckets, a power of two, at least twice cap */
+	size_t nbuckets;
+	/** sum of the groups' pending */
+	uint64_t pending;
+	/** latest minute counted */
+	int64_t minute;
+};
+
+/** ASCII lower case of an octet (names are compared case-insensitively). */
+static uint8_t
+lower(uint8_t c)
+{
+	return c >= 'A' && c <= 'Z' ? (uint8_t)(c - 'A' + 'a') : c;
+}
+
+/**
+ * Minute of a hit.
+ * @param s: the hit.
+ * @return seconds since the epoch / 60.
+ */
+static int64_t
+minute_of(const struct hitlog_slot* s)
+{
+	return (s->sec + (int64_t)(s->usec / 1000000)) / 60;
+}
+
+/** Bytes of the address of a hit that count. */
+static size_t
+addr_len(const struct hitlog_slot* s)
+{
+	return s->family == AF_INET ? 4 : s->family == AF_INET6 ? 16 : 0;
+}
+
+/**
+ * Hash of a hit's group key (FNV-1a over its fields and lower-case name).
+ * @param s: the hit.
+ * @param minute: its minute.
+ * @return the hash.
+ */
+static uint32_t
+key_hash(const struct hitlog_slot* s, int64_t minute)
+{
+	uint32_t h = 2166136261u;
+	uint64_t words[4];
+	const uint8_t* p = (const uint8_t*)words;
+	size_t i, n = addr_len(s);
+	words[0] = (uint64_t)minute;
+	words[1] = (uint64_t)s->policy_id;
+	words[2] = (uint64_t)(uintptr_t)s->action;
+	words[3] = (uint64_t)s->qtype | (uint64_t)s->family << 16 |
+		(uint64_t)s->stage << 24 | (uint64_t)s->dnssec << 32 |
+		(uint64_t)s->qname_len << 40;
+	for(i = 0; i < sizeof(words); i++)
+		h = (h ^ p[i]) * 16777619u;
+	for(i = 0; i < n; i++)
+		h = (h ^ s->addr[i]) * 16777619u;
+	for(i = 0; i < s->qname_len; i++)
+		h = (h ^ lower(s->qname[i])) * 16777619u;
+	return h;
+}
+
+/**
+ * Whether a hit belongs to a group.
+ * @param gr: the group.
+ * @param s: the hit.
+ * @param minute: the hit's minute.
+ * @return nonzero if it does.
+ */
+static int
+key_equal(const struct hit_group* gr, const struct hitlog_slot* s,
+	int64_t minute)
+{
+	const struct hitlog_slot* f = &gr->first;
+	size_t i;
+	if(gr->minute != minute || f->policy_id != s->policy_id ||
+		f->action != s->action || f->qtype != s->qtype ||
+		f->family != s->family || f->stage != s->stage ||
+		f->dnssec != s->dnssec || f->qname_len != s->qname_len ||
+		memcmp(f->addr, s->addr, addr_len(s)) != 0)
+		return 0;
+	/* first holds the name in lower case */
+	for(i = 0; i < s->qname_len; i++)
+		if(f->qname[i] != lower(s->qname[i]))
+			return 0;
+	return 1;
+}
+
+/**
+ * Empty the buckets and put every group into them again.
+ * @param g: the set, with more buckets than groups.
+ */
+static void
+fill_buckets(struct hit_groups* g)
+{
+	size_t i;
+	memset(g->bucket, 0xff, g->nbuckets * sizeof(*g->bucket));
+	for(i = 0; i < g->count; i++) {
+		size_t j = g->group[i].hash & (g->nbuckets - 1);
+		while(g->bucket[j] != HIT_GROUPS_FREE)
+			j = (j + 1) & (g->nbuckets - 1);
+		g->bucket[j] = (uint32_t)i;
+	}
+}
+
+/**
+ * Replace the buckets by a given number of them.
+ * @param g: the set.
+ * @param nbuckets: a power of two, more than the groups.
+ * @return 0, or -1 on malloc failure (the set is unchanged).
+ */
+static int
+rebuild(struct hit_groups* g, size_t nbuckets)
+{
+	uint32_t* b = malloc(nbuckets * sizeof(*b));
+	if(!b)
+		return -1;
+	free(g->bucket);
+	g->bucket = b;
+	g->nbuckets = nbuckets;
+	fill_buckets(g);
+	return 0;
+}
+
+/**
+ * Make room for one more group.
+ * @param g: the set, not full.
+ * @return 0, or -1 on malloc failure.
+ */
+static int
+grow(struct hit_groups* g)
+{
+	size_t cap = g->cap * 2 < g->max ? g->cap * 2 : g->max;
+	struct hit_group* n = realloc(g->group, cap * sizeof(*n));
+	if(!n)
+		return -1;
+	g->group = n;
+	if(g->nbuckets < 2 * cap) {
+		size_t nb = g->nbuckets;
+		while(nb < 2 * cap)
+			nb *= 2;
+		/* without the buckets the larger array is not used */
+		if(rebuild(g, nb) != 0)
+			return -1;
+	}
+	g->cap = cap;
+	return 0;
+}
+
+struct hit_groups*
+hit_groups_create(size_t max)
+{
+	struct hit_groups* g = calloc(1, sizeof(*g));
+	size_t nb = 1;
+	if(!g)
+		return NULL;
+	g->max = max < 1 ? 1 : max > UINT32_MAX - 1 ? UINT32_MAX - 1 : max;
+	g->cap = g->max < HIT_GROUPS_INITIAL ? g->max : HIT_GROUPS_INITIAL;
+	while(nb < 2 * g->cap)
+		nb *= 2;
+	g->minute = INT64_MIN;
+	g->group = malloc(g->cap * sizeof(*g->group));
+	if(!g->group || rebuild(g, nb) != 0) {
+		hit_groups_delete(g);
+		return NULL;
+	}
+	return g;
+}
+
+void
+hit_groups_delete(struct hit_groups* g)
+{
+	if(!g)
+		return;
+	free(g->group);
+	free(g->bucket);
+	free(g);
+}
+
+int
+hit_groups_add(struct hit_groups* g, const struct hitlog_slot* s)
+{
+	int64_t minute = minute_of(s);
+	uint32_t hash = key_hash(s, minute);
+	size_t j = hash & (g->nbuckets - 1), i;
+	struct hit_group* gr;
+	for(; g->bucket[j] != HIT_GROUPS_FREE; j = (j + 1) & (g->nbuckets - 1)) {
+		gr = &g->group[g->bucket[j]];
+		if(gr->hash == hash && key_equal(gr, s, minute)) {
+			gr->pending++;
+			g->pending++;
+			return 0;
+		}
+	}
+	if(g->count == g->max)
+		return -1;
+	if(g->count == g->cap) {
+		if(grow(g) != 0)
+			return -1;
+		/* the buckets may have been rebuilt: find the free one again */
+		for(j = hash & (g->nbuckets - 1); g->bucket[j] !=
+			HIT_GROUPS_FREE; j = (j + 1) & (g->nbuckets - 1))
+			;
+	}
+	gr = &g->group[g->count];
+	memcpy(&gr->first, s, sizeof(*s));
+	for(i = 0; i < s->qname_len; i++)
+		gr->first.qname[i] = lower(s->qname[i]);
+	gr->minute = minute;
+	gr->rowid = 0;
+	gr->new_rowid = 0;
+	gr->pending = 1;
+	gr->hash = hash;
+	g->bucket[j] = (uint32_t)g->count++;
+	g->pending++;
+	if(minute > g->minute)
+		g->minute = minute;
+	return 0;
+}
+
+size_t
+hit_groups_count(const struct hit_groups* g)
+{
+	return g->count;
+}
+
+int
+hit_groups_full(const struct hit_groups* g)
+{
+	return g->count == g->max;
+}
+
+struct hit_group*
+hit_groups_at(struct hit_groups* g, size_t i)
+{
+	return &g->group[i];
+}
+
+uint64_t
+hit_groups_pending(const struct hit_groups* g)
+{
+	return g->pending;
+}
+
+uint64_t
+hit_groups_committed(struct hit_groups* g, uint64_t skipped)
+{
+	uint64_t written = g->pending - skipped;
+	size_t i;
+	for(i = 0; i < g->count; i++) {
+		struct hit_group* gr = &g->group[i];
+		if(gr->new_rowid) {
+			gr->rowid = gr->new_rowid;
+			gr->new_rowid = 0;
+		}
+		gr->pending = 0;
+	}
+	g->pending = 0;
+	return written;
+}
+
+void
+hit_groups_rolled_back(struct hit_groups* g)
+{
+	size_t i;
+	for(i = 0; i < g->count; i++)
+		g->group[i].new_rowid = 0;
+}
+
+void
+hit_groups_prune(struct hit_groups* g)
+{
+	int all = g->count > g->max / 4 * 3;
+	size_t i, kept = 0;
+	for(i = 0; i < g->count; i++) {
+		struct hit_group* gr = &g->group[i];
+		if(gr->pending == 0 && (all || gr->minute < g->minute))
+			continue;
+		if(kept != i)
+			memcpy(&g->group[kept], gr, sizeof(*gr));
+		kept++;
+	}
+	if(kept == g->count)
+		return;
+	g->count = kept;
+	fill_buckets(g);
+}
+
+size_t
+hit_groups_mem(const struct hit_groups* g)
+{
+	if(!g)
+		return 0;
+	return sizeof(*g) + g->cap * sizeof(*g->group) +
+		g->nbuckets * sizeof(*g->bucket);
+}

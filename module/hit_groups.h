@@ -1,0 +1,91 @@
+/**
+ * \file hit_groups.h
+ * The hits of setting hit_log = 2, counted per group before they are
+ * written: one group per client, name (lower case), type, rule, action,
+ * stage, DNSSEC status and minute, each the count of one row of table hit.
+ * Used by the hit log's writer thread only, so it takes no lock.
+ */
+#ifndef RRPOLICY_HIT_GROUPS_H
+#define RRPOLICY_HIT_GROUPS_H
+#include "hit_slot.h"
+#include <stddef.h>
+#include <stdint.h>
+
+/** One group of hits: one row of table hit. */
+struct hit_group {
+	/** the group's first hit, its name in lower case (seq unused) */
+	struct hitlog_slot first;
+	/** minute of the group's hits, seconds since the epoch / 60 */
+	int64_t minute;
+	/** hit.id of the group's row, 0 if it has none yet */
+	int64_t rowid;
+	/** row the open transaction inserted for the group, 0 if none */
+	int64_t new_rowid;
+	/** hits of the group not yet in its row */
+	uint64_t pending;
+	/** hash of the group's key */
+	uint32_t hash;
+};
+
+struct hit_groups;
+
+/**
+ * Create an empty set of groups.
+ * @param max: most groups it holds, at least 1.
+ * @return the set, or NULL on malloc failure.
+ */
+struct hit_groups* hit_groups_create(size_t max);
+
+/** Free a set. NULL is fine. */
+void hit_groups_delete(struct hit_groups* g);
+
+/**
+ * Count a hit in its group, which is made when it is the first.
+ * @param g: the set.
+ * @param s: the hit.
+ * @return 0, or -1 if the hit needs a new group and the set is full (the
+ *	hit is not counted).
+ */
+int hit_groups_add(struct hit_groups* g, const struct hitlog_slot* s);
+
+/** Number of groups in the set. */
+size_t hit_groups_count(const struct hit_groups* g);
+
+/** Whether the set holds its maximum number of groups. */
+int hit_groups_full(const struct hit_groups* g);
+
+/**
+ * A group of the set, by index (in the order they were made).
+ * @param g: the set.
+ * @param i: 0 .. hit_groups_count - 1.
+ * @return the group.
+ */
+struct hit_group* hit_groups_at(struct hit_groups* g, size_t i);
+
+/** Hits counted and not yet written: the sum of every group's pending. */
+uint64_t hit_groups_pending(const struct hit_groups* g);
+
+/**
+ * After a commit: every group's pending hits are written, and a row it got
+ * in the transaction is its row from now on.
+ * @param g: the set.
+ * @param skipped: hits of pending that the database refused (not written).
+ * @return hits written.
+ */
+uint64_t hit_groups_committed(struct hit_groups* g, uint64_t skipped);
+
+/** After a rollback: forget the rows the transaction inserted. */
+void hit_groups_rolled_back(struct hit_groups* g);
+
+/**
+ * Forget the groups that have nothing pending and either are of a minute
+ * before the latest one counted or, when the set is over three quarters
+ * full, of any minute; later hits of theirs start new rows.
+ * @param g: the set.
+ */
+void hit_groups_prune(struct hit_groups* g);
+
+/** Bytes of memory the set uses. */
+size_t hit_groups_mem(const struct hit_groups* g);
+
+#endif /* RRPOLICY_HIT_GROUPS_H */
