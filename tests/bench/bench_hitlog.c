@@ -115,6 +115,7 @@ main(int argc, char** argv)
 	memset(&ss, 0, sizeof(ss));
 	sa->sin_family = AF_INET;
 	sa->sin_addr.s_addr = htonl(0x7f000001);
+	memset(&cfg, 0, sizeof(cfg));
 	cfg.path = path;
 	cfg.queue_size = 65536;
 	cfg.retention_days = 30;

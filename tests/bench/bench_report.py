@@ -186,10 +186,12 @@ def main():
     if big:
         ir = d.ratio(big, "ir1_hit")
         grows.append(["Cache hits with %s rules: instructions/query within 1%% of stock" % big_label,
-                      "%s (%s vs %s Ir/q, worker thread); stock made multithreaded alone: %s; the "
+                      "%s (%s vs %s Ir/q, worker thread); stock made multithreaded alone: %s; "
+                      "rrpolicy without its threads (hit_log = 0, poll_interval_ms = 0): %s; the "
                       "module's threads also run %s Ir/s when idle (stock %s)"
                       % (fratio(ir, 4), fnum(d.abs(big, "ir1_hit")), fnum(d.abs("stock", "ir1_hit")),
                          fratio(d.ratio("stockmt", "ir1_hit"), 4),
+                         fratio(d.ratio("rrpnothr", "ir1_hit"), 4),
                          fnum(d.abs(big, "ir_idle_per_s")), fnum(d.abs("stock", "ir_idle_per_s"))),
                       verdict(None if ir is None else ir <= 1.01)])
         for c, how in ((big, "a row per hit (hit_log = 1, the default)"),

@@ -384,6 +384,7 @@ fi
     echo "rrp10k	rrpolicy	$MID	rrpolicy, 10k rules"
     echo "rrpbig	rrpolicy	$BIG	rrpolicy, $BIG_LABEL rules"
     echo "rrpcnt	rrpolicy	$BIG	rrpolicy, $BIG_LABEL rules, hit_log = 2"
+    echo "rrpnothr	rrpolicy	$BIG	rrpolicy, $BIG_LABEL rules, no module thread: hit_log = 0, poll_interval_ms = 0 (callgrind only)"
     echo "rpzbig	rpz	$BIG	RPZ, $BIG_LABEL names"
 } >"$W/configs.tsv"
 
@@ -441,6 +442,14 @@ if needs rrpcnt; then
     cp "$W/rules-$BIG.db" "$W/rules-$BIG-counts.db" &&
         sqlite3 "$W/rules-$BIG-counts.db" "UPDATE setting SET value = '2' WHERE key = 'hit_log'" \
         || die "cannot make the database of rrpcnt"
+fi
+# rrpnothr (callgrind only): rrpbig without the module's threads (no hit log, no polling), to
+# tell what the module's code costs a query from what being a multithreaded process costs
+if needs rrpbig && [ "$CALLGRIND" = 1 ]; then
+    cp "$W/rules-$BIG.db" "$W/rules-$BIG-nothread.db" &&
+        sqlite3 "$W/rules-$BIG-nothread.db" "UPDATE setting SET value = '0'
+                                             WHERE key IN ('hit_log', 'poll_interval_ms')" \
+        || die "cannot make the database of rrpnothr"
 fi
 log "databases done in $(( $(now_ms) - t0 )) ms"
 echo "dbgen_ms	$(( $(now_ms) - t0 ))" >>"$W/machine.tsv"
@@ -604,6 +613,7 @@ db_of() {
         rrp10k) echo "$W/rules-$MID.db" ;;
         rrpbig) echo "$W/rules-$BIG.db" ;;
         rrpcnt) echo "$W/rules-$BIG-counts.db" ;;
+        rrpnothr) echo "$W/rules-$BIG-nothread.db" ;;
     esac
 }
 
@@ -995,8 +1005,11 @@ if [ "$CALLGRIND" = 1 ]; then
     # Instruction counts do not depend on timing, so configurations run CG_JOBS at a time;
     # the slow starters (the big ones) first.
     CG_ORDER=""
-    for cfg in rpzbig rrpbig rrpcnt "${CFG_LIST[@]}"; do
-        case " $CONFIGS " in *" $cfg "*) ;; *) continue ;; esac
+    for cfg in rpzbig rrpbig rrpnothr rrpcnt "${CFG_LIST[@]}"; do
+        case $cfg in
+            rrpnothr) needs rrpbig || continue ;;
+            *) case " $CONFIGS " in *" $cfg "*) ;; *) continue ;; esac ;;
+        esac
         case " $CG_ORDER " in *" $cfg "*) continue ;; esac
         CG_ORDER="$CG_ORDER $cfg"
     done

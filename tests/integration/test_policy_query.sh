@@ -347,7 +347,7 @@ check "missing database: module logged 0 rules from the new file" \
     wait_log "rrpolicy .*: loaded 0 rules \(revision [0-9]+\) from $RRPOLICY_DB" 5
 check "missing database: file created" test -f "$RRPOLICY_DB"
 # (read-only from here: the sqlite3 CLI must not create the file itself)
-check_eq "created database: user_version 3" 3 "$(sqlite3 -readonly "$RRPOLICY_DB" 'PRAGMA user_version')"
+check_eq "created database: user_version 4" 4 "$(sqlite3 -readonly "$RRPOLICY_DB" 'PRAGMA user_version')"
 check_eq "created database: tables policy and setting" "policy
 setting" "$(sqlite3 -readonly "$RRPOLICY_DB" "SELECT name FROM sqlite_schema WHERE type = 'table'
     AND name IN ('policy', 'setting') ORDER BY name")"
