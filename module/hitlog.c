@@ -30,9 +30,17 @@
  * same slots are written again later. A transaction holds at most half the
  * ring, so producers keep free slots while it is being written.
  *
+ * With counts (setting hit_log = 2) the writer instead takes the published
+ * slots into groups of hits (hit_groups.c: same client, name, type, rule,
+ * action, stage, DNSSEC status and minute) and gives the slots back at once;
+ * every HITLOG_COUNT_MS it writes what the groups counted in one
+ * transaction, an UPDATE of a group's row or an INSERT of a new one. When
+ * that fails the groups keep counting (a repeated hit needs no memory)
+ * until they are full; then the slots stay in the ring as above.
+ *
  * The writer wakes every HITLOG_WAIT_MS (or at once on stop), so a crash
- * loses at most that much. Text conversions (time, address, name, type)
- * happen in the writer. Drops are written to table hit_drop together with
+ * loses at most that much (HITLOG_COUNT_MS with counts). Text conversions
+ * (time, address, name, type) happen in the writer. Drops are written to table hit_drop together with
  * the hits and reported through the log callback, rate limited. Old hits are
  * deleted in small batches, at most one batch per second.
  */
