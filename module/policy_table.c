@@ -77,14 +77,20 @@ struct policy_table {
 /** Bit of policy_table.names that marks a "*." rule. */
 #define POLICY_BELOW_BIT 0x80000000u
 
-/** FNV-1a over a lowercase wire name. */
+/** FNV-1a offset basis. */
+#define HASH_BASIS 2166136261u
+/** FNV-1a prime. */
+#define HASH_PRIME 16777619u
+
+/** FNV-1a over a lowercase wire name, from its last byte to its first: the
+ * hash of a name continues the hash of its parent, so a lookup gets the
+ * hashes of a name and of all its ancestors in one pass over it. */
 static uint32_t
 name_hash(const uint8_t* name, size_t len)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
-	for(i = 0; i < len; i++)
-		h = (h ^ name[i]) * 16777619u;
+	uint32_t h = HASH_BASIS;
+	while(len)
+		h = (h ^ name[--len]) * HASH_PRIME;
 	return h;
 }
 
@@ -593,25 +599,50 @@ find_node(const struct policy_table* t, const uint8_t* name)
 	return n->name == SLOT_EMPTY ? NULL : n;
 }
 
+/** Most labels of a wire name: 127 labels of one octet, and the root. */
+#define LABELS_MAX 128
+
 const struct policy_rule*
 policy_table_lookup(const struct policy_table* t, const uint8_t* qname,
 	uint16_t qtype, time_t now, const uint8_t** apex)
 {
+	/* per label, from the name itself to the root: the offset of the
+	 * suffix that starts there, and the hash of that suffix */
+	size_t off[LABELS_MAX];
+	uint32_t hash[LABELS_MAX];
 	const struct policy_node* n;
 	const struct policy_rule* r;
-	const uint8_t* up;
+	size_t nlabels = 0, len, i, k;
+	uint32_t h = HASH_BASIS;
 	if(!t || t->nrules == 0)
 		return NULL;
-	if((n = find_node(t, qname)) && (r = policy_rule_pick(t->rules, n->exact, qtype, now, 0))) {
+	for(len = 0; ; len += (size_t)qname[len] + 1) {
+		if(nlabels == LABELS_MAX)
+			return NULL;	/* longer than a wire name can be */
+		off[nlabels++] = len;
+		if(!qname[len])
+			break;
+	}
+	len++;
+	/* name_hash of every suffix in one backward pass */
+	for(i = nlabels, k = len; i-- > 0; ) {
+		while(k > off[i])
+			h = (h ^ qname[--k]) * HASH_PRIME;
+		hash[i] = h;
+	}
+	n = find_slot(t, qname, len, hash[0]);
+	if(n->name != SLOT_EMPTY && (r = policy_rule_pick(t->rules, n->exact,
+		qtype, now, 0))) {
 		if(apex)
 			*apex = qname;
 		return r;
 	}
-	for(up = qname; *up; ) {
-		up += *up + 1;
-		if((n = find_node(t, up)) && (r = policy_rule_pick(t->rules, n->below, qtype, now, 0))) {
+	for(i = 1; i < nlabels; i++) {
+		n = find_slot(t, qname + off[i], len - off[i], hash[i]);
+		if(n->name != SLOT_EMPTY && (r = policy_rule_pick(t->rules,
+			n->below, qtype, now, 0))) {
 			if(apex)
-				*apex = up;
+				*apex = qname + off[i];
 			return r;
 		}
 	}
