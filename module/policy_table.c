@@ -3,7 +3,8 @@
  * The in-memory policy table: an open-addressing hash of owner names (in
  * lowercase wire format, kept in one arena) to two lists of rules, those for
  * the name itself and those for the names below it ("*.").
- * A lookup costs one hash probe for the name and one per ancestor.
+ * A lookup hashes the name once and costs one hash probe for the name and one
+ * per ancestor, none for a number of labels no name in the table has.
  */
 #include "policy_table.h"
 #include "dname_text.h"
@@ -44,6 +45,10 @@ struct policy_table {
 	size_t mask;
 	/** used slots */
 	size_t nodes;
+	/** bit depth_bit(d) set when a node has d labels (the root counted):
+	 * a lookup probes no depth without one. Nodes are never removed, so
+	 * it only grows. */
+	uint64_t depths;
 	/** wire names */
 	uint8_t* arena;
 	/** bytes used and allocated in the arena */
@@ -92,6 +97,24 @@ name_hash(const uint8_t* name, size_t len)
 	while(len)
 		h = (h ^ name[--len]) * HASH_PRIME;
 	return h;
+}
+
+/** The bit of policy_table.depths for names of d labels (the root counted);
+ * names of 63 labels or more share the last one. */
+static uint64_t
+depth_bit(size_t d)
+{
+	return (uint64_t)1 << (d < 63 ? d : 63);
+}
+
+/** The number of labels of a wire name, the root counted. */
+static size_t
+name_labels(const uint8_t* name)
+{
+	size_t d = 1;
+	for(; *name; name += *name + 1)
+		d++;
+	return d;
 }
 
 /** Ask for huge pages for a large array, before it is first written: a table
@@ -220,6 +243,7 @@ node_get(struct policy_table* t, const uint8_t* name, size_t namelen)
 		n->exact = n->below = POLICY_NONE;
 		t->arena_len += namelen;
 		t->nodes++;
+		t->depths |= depth_bit(name_labels(name));
 	}
 	return n;
 }
@@ -508,6 +532,7 @@ policy_table_replace(const struct policy_table* t, const int64_t* ids,
 		more->nrules) != 0)
 		goto fail;
 	c->nodes = t->nodes;
+	c->depths = t->depths;
 	if(replace_fill(c, t, keep, more, fresh, map) != 0 ||
 		!(c->gone = ref_indices(gone, (size_t)ngone, t->sorted)) ||
 		!(c->fresh = ref_indices(fresh, more->nrules, more->sorted)))
@@ -630,14 +655,16 @@ policy_table_lookup(const struct policy_table* t, const uint8_t* qname,
 			h = (h ^ qname[--k]) * HASH_PRIME;
 		hash[i] = h;
 	}
-	n = find_slot(t, qname, len, hash[0]);
-	if(n->name != SLOT_EMPTY && (r = policy_rule_pick(t->rules, n->exact,
-		qtype, now, 0))) {
+	if((t->depths & depth_bit(nlabels)) &&
+		(n = find_slot(t, qname, len, hash[0]))->name != SLOT_EMPTY &&
+		(r = policy_rule_pick(t->rules, n->exact, qtype, now, 0))) {
 		if(apex)
 			*apex = qname;
 		return r;
 	}
 	for(i = 1; i < nlabels; i++) {
+		if(!(t->depths & depth_bit(nlabels - i)))
+			continue;	/* no node has that many labels */
 		n = find_slot(t, qname + off[i], len - off[i], hash[i]);
 		if(n->name != SLOT_EMPTY && (r = policy_rule_pick(t->rules,
 			n->below, qtype, now, 0))) {
