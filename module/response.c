@@ -41,14 +41,28 @@ struct gone_name {
 	uint8_t name[DNAME_WIRE_MAX];
 };
 
+/** Whether an RRset has the name (the same octets) and type of norule, which
+ * is known to have no qname rule (NULL: none is). */
+static int
+known_norule(const struct query_info* norule,
+	const struct ub_packed_rrset_key* rr)
+{
+	return norule && rr->rk.type == htons(norule->qtype) &&
+		rr->rk.dname_len == norule->qname_len &&
+		memcmp(rr->rk.dname, norule->qname, norule->qname_len) == 0;
+}
+
 /** The rule of the owner name of an RRset (not allow), or NULL. apex
- * receives the rule's owner inside lower. */
+ * receives the rule's owner inside lower. The lookup is left out for the
+ * name and type of norule (NULL: none), which has no rule. */
 static const struct policy_rule*
 rrset_rule(const struct policy_table* t, const struct ub_packed_rrset_key* rr,
-	time_t now, uint8_t* lower, const uint8_t** apex)
+	time_t now, const struct query_info* norule, uint8_t* lower,
+	const uint8_t** apex)
 {
 	const struct policy_rule* r;
-	if(!t || !dname_lower_copy(rr->rk.dname, lower))
+	if(!t || known_norule(norule, rr) || !dname_lower_copy(rr->rk.dname,
+		lower))
 		return NULL;
 	r = policy_table_lookup(t, lower, ntohs(rr->rk.type), now, apex);
 	return (r && r->action != PA_ALLOW) ? r : NULL;
@@ -76,6 +90,8 @@ struct rewrite {
 	void* arg;
 	/** the time */
 	time_t now;
+	/** a name and type with no qname rule, or NULL */
+	const struct query_info* norule;
 	/** whether the answer validated as secure */
 	int secure;
 	/** whether it is bogus */
@@ -254,7 +270,7 @@ filter_answer_rrset(struct rewrite* w, struct ub_packed_rrset_key* rr,
 	uint8_t lower[DNAME_WIRE_MAX];
 	const uint8_t* apex = NULL;
 	const struct policy_rule* r = rrset_rule(w->snap->table, rr, w->now,
-		lower, &apex);
+		w->norule, lower, &apex);
 	int err = 0;
 	if(r && r->action == PA_REQUIRE_SECURE) {
 		if(!w->secure) {
@@ -305,7 +321,7 @@ additional_blocked(struct rewrite* w, struct ub_packed_rrset_key* rr)
 {
 	uint8_t lower[DNAME_WIRE_MAX];
 	const struct policy_rule* r = rrset_rule(w->snap->table, rr, w->now,
-		lower, NULL);
+		w->norule, lower, NULL);
 	if(r && r->action == PA_REQUIRE_SECURE)
 		r = w->secure ? NULL : r;
 	if(r)
@@ -353,8 +369,8 @@ finish_end(struct rewrite* w, int* rcode, int bogus)
 int
 response_filter(struct module_qstate* qstate,
 	const struct policy_snapshot* snap, struct mailhost_set* mailhosts,
-	int64_t require_secure, response_fired_func* fired, void* arg,
-	int64_t* ede_rule)
+	int64_t require_secure, const struct query_info* norule,
+	response_fired_func* fired, void* arg, int64_t* ede_rule)
 {
 	struct reply_info* rep;
 	struct rewrite* w;
@@ -380,6 +396,7 @@ response_filter(struct module_qstate* qstate,
 	w->fired = fired;
 	w->arg = arg;
 	w->now = *qstate->env->now;
+	w->norule = norule;
 	w->secure = rep->security == sec_status_secure;
 	w->bogus = bogus;
 	w->end = -1;
@@ -437,7 +454,8 @@ response_filter(struct module_qstate* qstate,
 
 int
 response_has_blocked(const struct policy_snapshot* snap,
-	const struct reply_info* rep, time_t now)
+	const struct reply_info* rep, time_t now,
+	const struct query_info* norule)
 {
 	uint8_t lower[DNAME_WIRE_MAX];
 	size_t i;
@@ -447,7 +465,7 @@ response_has_blocked(const struct policy_snapshot* snap,
 		if(i >= rep->an_numrrsets && i < rep->an_numrrsets +
 			rep->ns_numrrsets)
 			continue;	/* authority: not checked, as above */
-		r = rrset_rule(snap->table, rr, now, lower, NULL);
+		r = rrset_rule(snap->table, rr, now, norule, lower, NULL);
 		if(r && r->action != PA_LOG && (r->action != PA_REQUIRE_SECURE ||
 			((struct packed_rrset_data*)rr->entry.data)->rrsig_count == 0))
 			return 1;	/* unsigned: require-secure will refuse it */
