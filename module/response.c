@@ -28,6 +28,7 @@
 #include "util/net_help.h"
 #include "util/regional.h"
 #include "sldns/rrdef.h"
+#include <stddef.h>
 #include <string.h>
 
 /** A target name whose records were removed: its addresses leave the
@@ -106,13 +107,18 @@ struct rewrite {
 	int end;
 	/** the rule that ended it */
 	int64_t end_id;
-	/** the owner of the SOA of a negative end, or of the null MX */
-	uint8_t end_apex[DNAME_WIRE_MAX];
 	/** the first rule that removed records or RRsets, 0 if none */
 	int64_t strip_id;
 	/** target names whose records were removed */
 	struct gone_name* gone;
+	/** the owner of the SOA of a negative end, or of the null MX; last,
+	 * and not zeroed: end_answer writes it before any use */
+	uint8_t end_apex[DNAME_WIRE_MAX];
 };
+
+/** RRsets of an answer that the new rrset array holds on the stack; larger
+ * answers get it in the region at once. */
+#define LOCAL_RRSETS 16
 
 /** Whether an action ends the answer with an rcode and no message. */
 static int
@@ -373,7 +379,11 @@ response_filter(struct module_qstate* qstate,
 	response_fired_func* fired, void* arg, int64_t* ede_rule)
 {
 	struct reply_info* rep;
-	struct rewrite* w;
+	/* on the stack: most answers are not changed, and only the rrset
+	 * array of a changed one must outlive this call */
+	struct rewrite wr;
+	struct rewrite* w = &wr;
+	struct ub_packed_rrset_key* local[LOCAL_RRSETS];
 	int strip_each = qstate->qinfo.qtype == LDNS_RR_TYPE_ANY;
 	int bogus, rcode, rc;
 	size_t i;
@@ -386,8 +396,10 @@ response_filter(struct module_qstate* qstate,
 	 * that set CD get it without what the rules block. */
 	bogus = rep->security == sec_status_bogus ||
 		rep->security == sec_status_secure_sentinel_fail;
-	if(!(w = regional_alloc_zero(qstate->region, sizeof(*w))) ||
-		!(w->rrsets = regional_alloc(qstate->region,
+	memset(w, 0, offsetof(struct rewrite, end_apex));
+	if(rep->rrset_count + 1 <= LOCAL_RRSETS)
+		w->rrsets = local;
+	else if(!(w->rrsets = regional_alloc(qstate->region,
 		(rep->rrset_count + 1) * sizeof(*w->rrsets))))
 		return -1;
 	w->qstate = qstate;
@@ -435,6 +447,10 @@ response_filter(struct module_qstate* qstate,
 	}
 	if(!w->changed && w->end < 0)
 		return 0;
+	if(w->rrsets == local && !(w->rrsets = regional_alloc_init(
+		qstate->region, local, (w->an + w->ns + w->ar) *
+		sizeof(*w->rrsets))))
+		return -1;
 	rep->rrsets = w->rrsets;
 	rep->an_numrrsets = w->an;
 	rep->ns_numrrsets = w->ns;
