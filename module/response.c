@@ -486,8 +486,9 @@ response_has_blocked(const struct policy_snapshot* snap,
 			((struct packed_rrset_data*)rr->entry.data)->rrsig_count == 0))
 			return 1;	/* unsigned: require-secure will refuse it */
 		/* target rules are applied to the answer section only */
-		if(content_rrset_blocked(i < rep->an_numrrsets ? snap->targets :
-			NULL, snap->addrs, rr, now))
+		if((snap->targets || snap->addrs) && content_rrset_blocked(
+			i < rep->an_numrrsets ? snap->targets : NULL,
+			snap->addrs, rr, now))
 			return 1;
 	}
 	return 0;
