@@ -7,6 +7,27 @@
 #include <stdio.h>
 #include <string.h>
 
+/** One byte lowercased as DNS names compare (RFC 4343): ASCII letters only,
+ * whatever the locale. */
+static uint8_t
+lower_byte(uint8_t c)
+{
+	return (uint8_t)((unsigned)(c - 'A') < 26u ? c + ('a' - 'A') : c);
+}
+
+/** Eight bytes lowercased at once, like lower_byte on each: the high bit of
+ * each byte of upper is set where that byte is 'A' to 'Z'. */
+static uint64_t
+lower_word(uint64_t x)
+{
+	const uint64_t low7 = x & 0x7f7f7f7f7f7f7f7fULL;
+	/* no carry crosses a byte: low7 + 0x3f is at most 0xbe */
+	const uint64_t ge_a = low7 + 0x3f3f3f3f3f3f3f3fULL;	/* >= 0x41 */
+	const uint64_t gt_z = low7 + 0x2525252525252525ULL;	/* >  0x5a */
+	const uint64_t upper = ge_a & ~gt_z & ~x & 0x8080808080808080ULL;
+	return x | (upper >> 2);
+}
+
 const char*
 dname_from_text(const char* text, uint8_t* wire, size_t* len,
 	int allow_wildcard, int* wildcard)
@@ -51,7 +72,7 @@ dname_from_text(const char* text, uint8_t* wire, size_t* len,
 				return "label longer than 63 octets";
 			if(pos >= DNAME_WIRE_MAX - 1)
 				return "name longer than 255 octets";
-			wire[pos++] = (uint8_t)tolower(c);
+			wire[pos++] = lower_byte((uint8_t)c);
 			n++;
 		}
 		if(n == 0)
@@ -71,22 +92,32 @@ dname_from_text(const char* text, uint8_t* wire, size_t* len,
 size_t
 dname_lower_copy_n(const uint8_t* src, size_t avail, uint8_t* dst)
 {
-	size_t pos = 0;
+	size_t pos = 0, len, i;
+	if(avail > DNAME_WIRE_MAX)
+		avail = DNAME_WIRE_MAX;
+	/* check the labels first, then copy the name in words: every length
+	 * byte is below 'A', so lowercasing leaves it as it is */
 	for(;;) {
 		uint8_t n;
-		size_t i;
 		if(pos >= avail)
 			return 0;
 		n = src[pos];
-		if(n > 63 || pos + 1 + n > avail || pos + 1 + n > DNAME_WIRE_MAX)
+		if(n > 63 || pos + 1 + n > avail)
 			return 0;
-		dst[pos] = n;
 		if(n == 0)
-			return pos + 1;
-		for(i = 1; i <= n; i++)
-			dst[pos+i] = (uint8_t)tolower(src[pos+i]);
+			break;
 		pos += 1 + n;
 	}
+	len = pos + 1;
+	for(i = 0; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, src + i, sizeof(w));
+		w = lower_word(w);
+		memcpy(dst + i, &w, sizeof(w));
+	}
+	for(; i < len; i++)
+		dst[i] = lower_byte(src[i]);
+	return len;
 }
 
 size_t

@@ -3,7 +3,8 @@
  * The in-memory policy table: an open-addressing hash of owner names (in
  * lowercase wire format, kept in one arena) to two lists of rules, those for
  * the name itself and those for the names below it ("*.").
- * A lookup costs one hash probe for the name and one per ancestor.
+ * A lookup hashes the name once and costs one hash probe for the name and one
+ * per ancestor, none for a number of labels no name in the table has.
  */
 #include "policy_table.h"
 #include "dname_text.h"
@@ -44,6 +45,10 @@ struct policy_table {
 	size_t mask;
 	/** used slots */
 	size_t nodes;
+	/** bit depth_bit(d) set when a node has d labels (the root counted):
+	 * a lookup probes no depth without one. Nodes are never removed, so
+	 * it only grows. */
+	uint64_t depths;
 	/** wire names */
 	uint8_t* arena;
 	/** bytes used and allocated in the arena */
@@ -77,15 +82,39 @@ struct policy_table {
 /** Bit of policy_table.names that marks a "*." rule. */
 #define POLICY_BELOW_BIT 0x80000000u
 
-/** FNV-1a over a lowercase wire name. */
+/** FNV-1a offset basis. */
+#define HASH_BASIS 2166136261u
+/** FNV-1a prime. */
+#define HASH_PRIME 16777619u
+
+/** FNV-1a over a lowercase wire name, from its last byte to its first: the
+ * hash of a name continues the hash of its parent, so a lookup gets the
+ * hashes of a name and of all its ancestors in one pass over it. */
 static uint32_t
 name_hash(const uint8_t* name, size_t len)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
-	for(i = 0; i < len; i++)
-		h = (h ^ name[i]) * 16777619u;
+	uint32_t h = HASH_BASIS;
+	while(len)
+		h = (h ^ name[--len]) * HASH_PRIME;
 	return h;
+}
+
+/** The bit of policy_table.depths for names of d labels (the root counted);
+ * names of 63 labels or more share the last one. */
+static uint64_t
+depth_bit(size_t d)
+{
+	return (uint64_t)1 << (d < 63 ? d : 63);
+}
+
+/** The number of labels of a wire name, the root counted. */
+static size_t
+name_labels(const uint8_t* name)
+{
+	size_t d = 1;
+	for(; *name; name += *name + 1)
+		d++;
+	return d;
 }
 
 /** Ask for huge pages for a large array, before it is first written: a table
@@ -214,6 +243,7 @@ node_get(struct policy_table* t, const uint8_t* name, size_t namelen)
 		n->exact = n->below = POLICY_NONE;
 		t->arena_len += namelen;
 		t->nodes++;
+		t->depths |= depth_bit(name_labels(name));
 	}
 	return n;
 }
@@ -502,6 +532,7 @@ policy_table_replace(const struct policy_table* t, const int64_t* ids,
 		more->nrules) != 0)
 		goto fail;
 	c->nodes = t->nodes;
+	c->depths = t->depths;
 	if(replace_fill(c, t, keep, more, fresh, map) != 0 ||
 		!(c->gone = ref_indices(gone, (size_t)ngone, t->sorted)) ||
 		!(c->fresh = ref_indices(fresh, more->nrules, more->sorted)))
@@ -593,25 +624,52 @@ find_node(const struct policy_table* t, const uint8_t* name)
 	return n->name == SLOT_EMPTY ? NULL : n;
 }
 
+/** Most labels of a wire name: 127 labels of one octet, and the root. */
+#define LABELS_MAX 128
+
 const struct policy_rule*
 policy_table_lookup(const struct policy_table* t, const uint8_t* qname,
 	uint16_t qtype, time_t now, const uint8_t** apex)
 {
+	/* per label, from the name itself to the root: the offset of the
+	 * suffix that starts there, and the hash of that suffix */
+	size_t off[LABELS_MAX];
+	uint32_t hash[LABELS_MAX];
 	const struct policy_node* n;
 	const struct policy_rule* r;
-	const uint8_t* up;
+	size_t nlabels = 0, len, i, k;
+	uint32_t h = HASH_BASIS;
 	if(!t || t->nrules == 0)
 		return NULL;
-	if((n = find_node(t, qname)) && (r = policy_rule_pick(t->rules, n->exact, qtype, now, 0))) {
+	for(len = 0; ; len += (size_t)qname[len] + 1) {
+		if(nlabels == LABELS_MAX)
+			return NULL;	/* longer than a wire name can be */
+		off[nlabels++] = len;
+		if(!qname[len])
+			break;
+	}
+	len++;
+	/* name_hash of every suffix in one backward pass */
+	for(i = nlabels, k = len; i-- > 0; ) {
+		while(k > off[i])
+			h = (h ^ qname[--k]) * HASH_PRIME;
+		hash[i] = h;
+	}
+	if((t->depths & depth_bit(nlabels)) &&
+		(n = find_slot(t, qname, len, hash[0]))->name != SLOT_EMPTY &&
+		(r = policy_rule_pick(t->rules, n->exact, qtype, now, 0))) {
 		if(apex)
 			*apex = qname;
 		return r;
 	}
-	for(up = qname; *up; ) {
-		up += *up + 1;
-		if((n = find_node(t, up)) && (r = policy_rule_pick(t->rules, n->below, qtype, now, 0))) {
+	for(i = 1; i < nlabels; i++) {
+		if(!(t->depths & depth_bit(nlabels - i)))
+			continue;	/* no node has that many labels */
+		n = find_slot(t, qname + off[i], len - off[i], hash[i]);
+		if(n->name != SLOT_EMPTY && (r = policy_rule_pick(t->rules,
+			n->below, qtype, now, 0))) {
 			if(apex)
-				*apex = up;
+				*apex = qname + off[i];
 			return r;
 		}
 	}

@@ -208,6 +208,7 @@ watch_add(struct policy_watch* w, struct policy_snapshot* snap,
 		 * the swap of a pointer, and a transaction is seen whole */
 		pthread_rwlock_wrlock(&w->pe->lock);
 		rc = policy_table_add_all(in_use, more);
+		w->pe->rules_gen++;
 		pthread_rwlock_unlock(&w->pe->lock);
 		if(rc != 0)
 			return -1;
@@ -363,6 +364,7 @@ watch_load(struct policy_watch* w)
 		pthread_rwlock_wrlock(&w->pe->lock);
 		old = w->pe->snap;
 		w->pe->snap = snap;
+		w->pe->rules_gen++;
 		pthread_rwlock_unlock(&w->pe->lock);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		swept = cache_sweep(w->env, snap, !w->ever_loaded ? NULL : old);

@@ -28,6 +28,7 @@
 #include "util/net_help.h"
 #include "util/regional.h"
 #include "sldns/rrdef.h"
+#include <stddef.h>
 #include <string.h>
 
 /** A target name whose records were removed: its addresses leave the
@@ -41,14 +42,28 @@ struct gone_name {
 	uint8_t name[DNAME_WIRE_MAX];
 };
 
+/** Whether an RRset has the name (the same octets) and type of norule, which
+ * is known to have no qname rule (NULL: none is). */
+static int
+known_norule(const struct query_info* norule,
+	const struct ub_packed_rrset_key* rr)
+{
+	return norule && rr->rk.type == htons(norule->qtype) &&
+		rr->rk.dname_len == norule->qname_len &&
+		memcmp(rr->rk.dname, norule->qname, norule->qname_len) == 0;
+}
+
 /** The rule of the owner name of an RRset (not allow), or NULL. apex
- * receives the rule's owner inside lower. */
+ * receives the rule's owner inside lower. The lookup is left out for the
+ * name and type of norule (NULL: none), which has no rule. */
 static const struct policy_rule*
 rrset_rule(const struct policy_table* t, const struct ub_packed_rrset_key* rr,
-	time_t now, uint8_t* lower, const uint8_t** apex)
+	time_t now, const struct query_info* norule, uint8_t* lower,
+	const uint8_t** apex)
 {
 	const struct policy_rule* r;
-	if(!t || !dname_lower_copy(rr->rk.dname, lower))
+	if(!t || known_norule(norule, rr) || !dname_lower_copy(rr->rk.dname,
+		lower))
 		return NULL;
 	r = policy_table_lookup(t, lower, ntohs(rr->rk.type), now, apex);
 	return (r && r->action != PA_ALLOW) ? r : NULL;
@@ -76,6 +91,8 @@ struct rewrite {
 	void* arg;
 	/** the time */
 	time_t now;
+	/** a name and type with no qname rule, or NULL */
+	const struct query_info* norule;
 	/** whether the answer validated as secure */
 	int secure;
 	/** whether it is bogus */
@@ -90,13 +107,18 @@ struct rewrite {
 	int end;
 	/** the rule that ended it */
 	int64_t end_id;
-	/** the owner of the SOA of a negative end, or of the null MX */
-	uint8_t end_apex[DNAME_WIRE_MAX];
 	/** the first rule that removed records or RRsets, 0 if none */
 	int64_t strip_id;
 	/** target names whose records were removed */
 	struct gone_name* gone;
+	/** the owner of the SOA of a negative end, or of the null MX; last,
+	 * and not zeroed: end_answer writes it before any use */
+	uint8_t end_apex[DNAME_WIRE_MAX];
 };
+
+/** RRsets of an answer that the new rrset array holds on the stack; larger
+ * answers get it in the region at once. */
+#define LOCAL_RRSETS 16
 
 /** Whether an action ends the answer with an rcode and no message. */
 static int
@@ -254,7 +276,7 @@ filter_answer_rrset(struct rewrite* w, struct ub_packed_rrset_key* rr,
 	uint8_t lower[DNAME_WIRE_MAX];
 	const uint8_t* apex = NULL;
 	const struct policy_rule* r = rrset_rule(w->snap->table, rr, w->now,
-		lower, &apex);
+		w->norule, lower, &apex);
 	int err = 0;
 	if(r && r->action == PA_REQUIRE_SECURE) {
 		if(!w->secure) {
@@ -305,7 +327,7 @@ additional_blocked(struct rewrite* w, struct ub_packed_rrset_key* rr)
 {
 	uint8_t lower[DNAME_WIRE_MAX];
 	const struct policy_rule* r = rrset_rule(w->snap->table, rr, w->now,
-		lower, NULL);
+		w->norule, lower, NULL);
 	if(r && r->action == PA_REQUIRE_SECURE)
 		r = w->secure ? NULL : r;
 	if(r)
@@ -353,11 +375,15 @@ finish_end(struct rewrite* w, int* rcode, int bogus)
 int
 response_filter(struct module_qstate* qstate,
 	const struct policy_snapshot* snap, struct mailhost_set* mailhosts,
-	int64_t require_secure, response_fired_func* fired, void* arg,
-	int64_t* ede_rule)
+	int64_t require_secure, const struct query_info* norule,
+	response_fired_func* fired, void* arg, int64_t* ede_rule)
 {
 	struct reply_info* rep;
-	struct rewrite* w;
+	/* on the stack: most answers are not changed, and only the rrset
+	 * array of a changed one must outlive this call */
+	struct rewrite wr;
+	struct rewrite* w = &wr;
+	struct ub_packed_rrset_key* local[LOCAL_RRSETS];
 	int strip_each = qstate->qinfo.qtype == LDNS_RR_TYPE_ANY;
 	int bogus, rcode, rc;
 	size_t i;
@@ -370,8 +396,10 @@ response_filter(struct module_qstate* qstate,
 	 * that set CD get it without what the rules block. */
 	bogus = rep->security == sec_status_bogus ||
 		rep->security == sec_status_secure_sentinel_fail;
-	if(!(w = regional_alloc_zero(qstate->region, sizeof(*w))) ||
-		!(w->rrsets = regional_alloc(qstate->region,
+	memset(w, 0, offsetof(struct rewrite, end_apex));
+	if(rep->rrset_count + 1 <= LOCAL_RRSETS)
+		w->rrsets = local;
+	else if(!(w->rrsets = regional_alloc(qstate->region,
 		(rep->rrset_count + 1) * sizeof(*w->rrsets))))
 		return -1;
 	w->qstate = qstate;
@@ -380,6 +408,7 @@ response_filter(struct module_qstate* qstate,
 	w->fired = fired;
 	w->arg = arg;
 	w->now = *qstate->env->now;
+	w->norule = norule;
 	w->secure = rep->security == sec_status_secure;
 	w->bogus = bogus;
 	w->end = -1;
@@ -418,6 +447,10 @@ response_filter(struct module_qstate* qstate,
 	}
 	if(!w->changed && w->end < 0)
 		return 0;
+	if(w->rrsets == local && !(w->rrsets = regional_alloc_init(
+		qstate->region, local, (w->an + w->ns + w->ar) *
+		sizeof(*w->rrsets))))
+		return -1;
 	rep->rrsets = w->rrsets;
 	rep->an_numrrsets = w->an;
 	rep->ns_numrrsets = w->ns;
@@ -437,7 +470,8 @@ response_filter(struct module_qstate* qstate,
 
 int
 response_has_blocked(const struct policy_snapshot* snap,
-	const struct reply_info* rep, time_t now)
+	const struct reply_info* rep, time_t now,
+	const struct query_info* norule)
 {
 	uint8_t lower[DNAME_WIRE_MAX];
 	size_t i;
@@ -447,13 +481,14 @@ response_has_blocked(const struct policy_snapshot* snap,
 		if(i >= rep->an_numrrsets && i < rep->an_numrrsets +
 			rep->ns_numrrsets)
 			continue;	/* authority: not checked, as above */
-		r = rrset_rule(snap->table, rr, now, lower, NULL);
+		r = rrset_rule(snap->table, rr, now, norule, lower, NULL);
 		if(r && r->action != PA_LOG && (r->action != PA_REQUIRE_SECURE ||
 			((struct packed_rrset_data*)rr->entry.data)->rrsig_count == 0))
 			return 1;	/* unsigned: require-secure will refuse it */
 		/* target rules are applied to the answer section only */
-		if(content_rrset_blocked(i < rep->an_numrrsets ? snap->targets :
-			NULL, snap->addrs, rr, now))
+		if((snap->targets || snap->addrs) && content_rrset_blocked(
+			i < rep->an_numrrsets ? snap->targets : NULL,
+			snap->addrs, rr, now))
 			return 1;
 	}
 	return 0;

@@ -13,6 +13,7 @@ struct policy_snapshot;
 struct policy_rule;
 struct mailhost_set;
 struct reply_info;
+struct query_info;
 
 /** Called for each rule that fires on the answer (log rules included). */
 typedef void response_fired_func(struct module_qstate* qstate,
@@ -33,6 +34,9 @@ typedef void response_fired_func(struct module_qstate* qstate,
  * @param mailhosts: the mailhost set, or NULL.
  * @param require_secure: id of a require-secure rule the query stage found
  *	for the query, 0 if none.
+ * @param norule: a name and type known to have no qname rule in snap (the
+ *	query's, when the query stage found none), or NULL: the RRsets of that
+ *	name (the same octets) and type are not looked up.
  * @param fired: called for every rule that fired.
  * @param arg: passed to fired.
  * @param ede_rule: set to the id of the rule the Extended DNS Error should
@@ -41,8 +45,8 @@ typedef void response_fired_func(struct module_qstate* qstate,
  */
 int response_filter(struct module_qstate* qstate,
 	const struct policy_snapshot* snap, struct mailhost_set* mailhosts,
-	int64_t require_secure, response_fired_func* fired, void* arg,
-	int64_t* ede_rule);
+	int64_t require_secure, const struct query_info* norule,
+	response_fired_func* fired, void* arg, int64_t* ede_rule);
 
 /**
  * Whether a blocking rule covers an RRset of the answer or additional
@@ -52,9 +56,12 @@ int response_filter(struct module_qstate* qstate,
  * @param snap: the rules.
  * @param rep: the reply.
  * @param now: the time.
+ * @param norule: a name and type known to have no qname rule in snap, or
+ *	NULL, as for response_filter.
  * @return 1 if so, else 0.
  */
 int response_has_blocked(const struct policy_snapshot* snap,
-	const struct reply_info* rep, time_t now);
+	const struct reply_info* rep, time_t now,
+	const struct query_info* norule);
 
 #endif /* RRPOLICY_RESPONSE_H */

@@ -187,19 +187,34 @@ cache_cb(struct query_info* qinfo, struct module_qstate* ATTR_UNUSED(qstate),
 	return 1;
 }
 
+/** The query's name and type when the query stage found no qname rule for
+ * them in the rules in use now, else NULL. Called under the read lock. */
+static const struct query_info*
+norule_qinfo(struct module_qstate* qstate, const struct rrpolicy_env* pe,
+	int id)
+{
+	const struct rrpolicy_qstate* pq =
+		(const struct rrpolicy_qstate*)qstate->minfo[id];
+	if(!pq || !pq->norule || pq->norule_gen != pe->rules_gen ||
+		*qstate->env->now < pq->norule_now)
+		return NULL;
+	return &qstate->qinfo;
+}
+
 /** Inplace callback for every upstream response, before the iterator stores
  * it: a response that holds a blocked RRset is not cached at all, so no
  * client (one that sets CD, say) can get it from the cache before the
  * response stage has filtered it. */
 static int
 upstream_cb(struct module_qstate* qstate, struct dns_msg* response,
-	int ATTR_UNUSED(id), void* arg)
+	int id, void* arg)
 {
 	struct rrpolicy_env* pe = (struct rrpolicy_env*)arg;
 	if(!response || !response->rep || qstate->no_cache_store)
 		return 1;
 	pthread_rwlock_rdlock(&pe->lock);
-	if(response_has_blocked(pe->snap, response->rep, *qstate->env->now))
+	if(response_has_blocked(pe->snap, response->rep, *qstate->env->now,
+		norule_qinfo(qstate, pe, id)))
 		qstate->no_cache_store = 1;
 	pthread_rwlock_unlock(&pe->lock);
 	return 1;
@@ -302,19 +317,27 @@ static void
 query_stage(struct module_qstate* qstate, struct rrpolicy_env* pe,
 	const struct policy_snapshot* snap, int id)
 {
+	struct rrpolicy_qstate* pq = (struct rrpolicy_qstate*)qstate->minfo[id];
 	uint8_t qname[DNAME_WIRE_MAX];
 	const uint8_t* apex = NULL;
 	const struct policy_rule* r;
+	pq->norule = 0;
 	if(!snap->table || !dname_lower_copy(qstate->qinfo.qname, qname))
 		return;
 	r = policy_table_lookup(snap->table, qname, qstate->qinfo.qtype,
 		*qstate->env->now, &apex);
-	if(!r || r->action == PA_ALLOW)
+	if(!r) {
+		/* the later stages need not look up this name and type */
+		pq->norule = 1;
+		pq->norule_gen = pe->rules_gen;
+		pq->norule_now = *qstate->env->now;
+		return;
+	}
+	if(r->action == PA_ALLOW)
 		return;
 	if(r->action == PA_REQUIRE_SECURE) {
 		/* decided on the answer, at the response stage */
-		((struct rrpolicy_qstate*)qstate->minfo[id])->require_secure =
-			r->id;
+		pq->require_secure = r->id;
 		return;
 	}
 	note_fired(qstate, r, HITLOG_QUERY, HITLOG_DNSSEC_NONE, id);
@@ -388,8 +411,8 @@ response_stage(struct module_qstate* qstate, struct rrpolicy_env* pe,
 	fa.dnssec = qstate->return_msg && qstate->return_msg->rep ?
 		dnssec_of(qstate->return_msg->rep->security) : HITLOG_DNSSEC_NONE;
 	rc = response_filter(qstate, snap, __atomic_load_n(&pe->mailhosts,
-		__ATOMIC_ACQUIRE), pq ? pq->require_secure : 0, response_fired,
-		&fa, &ede_rule);
+		__ATOMIC_ACQUIRE), pq ? pq->require_secure : 0,
+		norule_qinfo(qstate, pe, id), response_fired, &fa, &ede_rule);
 	if(rc > 0 && ede_rule)
 		name_rule(qstate, id, ANSWER_EDE_FILTERED, ede_rule);
 	if(rc < 0) {

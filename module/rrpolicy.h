@@ -45,6 +45,10 @@ struct rrpolicy_env {
 	char* db_path;
 	/** the environment of init (configuration, caches) */
 	struct module_env* env;
+	/** bumped under the write lock each time the rules in use change (a
+	 * new snapshot, rules added in place): two lookups under the same
+	 * value see the same rules */
+	uint64_t rules_gen;
 };
 
 /** Free a snapshot (NULL is fine). */
@@ -80,6 +84,16 @@ struct rrpolicy_qstate {
 	/** a require-secure rule for the query (0: none), from the query
 	 * stage: the answer must validate as secure */
 	int64_t require_secure;
+	/** whether the query stage found no qname rule for the query's name
+	 * and type, in the rules of rules_gen norule_gen at time norule_now.
+	 * While those are the rules in use and the time has not gone back,
+	 * no RRset of that name and type has one (rules only expire), so the
+	 * later stages do not look it up again. */
+	int norule;
+	/** the rules_gen of that lookup */
+	uint64_t norule_gen;
+	/** its time */
+	time_t norule_now;
 };
 
 #endif /* RRPOLICY_RRPOLICY_H */

@@ -35,6 +35,11 @@ usage: tests/bench/run-bench.sh [options]
   --configs LIST   comma-separated subset of stock,rrp0,rrp10k,rrpbig,rrpcnt,rpzbig (stock
                    first); rrpcnt is rrpbig with setting hit_log = 2 (hits counted per minute)
   --no-callgrind   skip the callgrind phase
+  --callgrind-only only the callgrind phase: no rounds, no throughput or latency run; prints
+                   the instructions per query of each configuration and workload (to stdout,
+                   or to --out FILE)
+  --cg-workloads LIST  comma-separated callgrind workloads among hit,blocked,miss
+                   (default: hit,blocked quick, hit,blocked,miss full)
   --apply, --no-apply  measure (or not) applying a change under load (default: full yes, quick no)
   --apply-full     make the insert one that reads every row again (an INSERT with id 0, below
                    the highest, with the change log emptied in the same transaction, as after
@@ -65,6 +70,8 @@ APPLY=""
 APPLY_ONLY=0
 APPLY_ID=""
 APPLY_CHANGES=""
+CG_ONLY=0
+CG_WORKLOADS_ARG=""
 OUT_GIVEN=0
 SO_SRC=$REPO_ROOT/module/.libs/rrpolicy.so
 while [ $# -gt 0 ]; do
@@ -77,6 +84,8 @@ while [ $# -gt 0 ]; do
         --keep) KEEP=1 ;;
         --no-pin) PIN=0 ;;
         --no-callgrind) CALLGRIND=0 ;;
+        --callgrind-only) CG_ONLY=1 CALLGRIND=1 APPLY=0 ;;
+        --cg-workloads) CG_WORKLOADS_ARG=${2:?--cg-workloads needs a list}; shift ;;
         --apply) APPLY=1 ;;
         --no-apply) APPLY=0 ;;
         --apply-only) APPLY_ONLY=1 APPLY=1 CALLGRIND=0 ;;
@@ -134,6 +143,12 @@ else
     APPLY_DURATION=3
 fi
 MID=10000
+if [ -n "$CG_WORKLOADS_ARG" ]; then
+    CG_WORKLOADS=${CG_WORKLOADS_ARG//,/ }
+    for w in $CG_WORKLOADS; do
+        case $w in hit|blocked|miss) ;; *) echo "run-bench: unknown callgrind workload $w" >&2; exit 2 ;; esac
+    done
+fi
 if [ -z "$APPLY_CHANGES" ]; then
     if [ "$APPLY_ONLY" = 1 ]; then APPLY_CHANGES=insert,update,delete; else APPLY_CHANGES=insert; fi
 fi
@@ -908,7 +923,7 @@ apply_test() {
 # ---------------------------------------------------------------- rounds
 read -ra CFG_LIST <<<"$CONFIGS"
 NCFG=${#CFG_LIST[@]}
-for ((r = 1; r <= ROUNDS; r++)); do
+for ((r = 1; r <= ROUNDS && ! CG_ONLY; r++)); do
     for ((j = 0; j < NCFG; j++)); do
         # round r starts at config r-1: every config takes every position; stock is first in round 1
         cfg=${CFG_LIST[$(((j + r - 1) % NCFG))]}
@@ -916,7 +931,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
         bench_config "$cfg" "$r"
     done
 done
-for w in "${!RATE[@]}"; do record 0 stock "rate_$w" "${RATE[$w]}"; done
+[ "$CG_ONLY" = 1 ] || for w in "${!RATE[@]}"; do record 0 stock "rate_$w" "${RATE[$w]}"; done
 
 # ---------------------------------------------------------------- callgrind
 # Under callgrind with --separate-threads=yes each dump is one file per thread
@@ -1059,7 +1074,22 @@ fi
 # ---------------------------------------------------------------- report
 echo "loadavg_end	$(cut -d' ' -f1-3 /proc/loadavg)" >>"$W/machine.tsv"
 echo "elapsed_s	$(echo "$(date +%s.%N) - $BENCH_T0" | bc | cut -d. -f1)" >>"$W/machine.tsv"
-if [ "$APPLY_ONLY" = 1 ]; then
+if [ "$CG_ONLY" = 1 ]; then
+    # ir1_W / ir_W per config: worker thread and every thread, per query
+    {
+        echo "# rrpolicy: instructions per query under callgrind (\`$COMMAND_LINE\`)"
+        echo
+        echo "| configuration | workload | worker Ir/q | all threads Ir/q | runs (all N1, all N2, worker N1, worker N2) |"
+        echo "|---|---|---|---|---|"
+        awk -F '\t' '$1 == "cg" && $3 ~ /^ir1?_/ && $3 != "ir_idle_per_s" {
+                m = $3; r = (m ~ /_runs$/); sub(/_runs$/, "", m)
+                t = (m ~ /^ir1_/); sub(/^ir1?_/, "", m)
+                k = $2 " " m; seen[k] = 1
+                if (r) runs[k] = $4; else if (t) w[k] = $4; else a[k] = $4 }
+            END { for (k in seen) { split(k, x, " ")
+                printf "| %s | %s | %.0f | %.0f | %s |\n", x[1], x[2], w[k], a[k], runs[k] } }' "$RAW" | sort
+    } >"$W/report.md" || die "report failed"
+elif [ "$APPLY_ONLY" = 1 ]; then
     # apply_ms / apply_lost / apply_sent / apply_max_ms per config and round
     {
         echo "# rrpolicy: applying a change under load (\`$COMMAND_LINE\`)"
@@ -1082,7 +1112,7 @@ if [ "$APPLY_ONLY" = 1 ]; then
 else
     python3 "$BENCH_DIR/bench_report.py" "$W" >"$W/report.md" || die "report failed"
 fi
-if [ "$APPLY_ONLY" = 1 ] && [ "$OUT_GIVEN" = 0 ]; then
+if { [ "$APPLY_ONLY" = 1 ] || [ "$CG_ONLY" = 1 ]; } && [ "$OUT_GIVEN" = 0 ]; then
     cat "$W/report.md"
     rm -f "$W/report.md"
 else

@@ -175,6 +175,56 @@ START_TEST(test_apex)
 }
 END_TEST
 
+START_TEST(test_depths)
+{
+	/* lookups probe only the numbers of labels the table has names of:
+	 * names of every other count, added later in place, in a copy or in
+	 * a replace, must be found all the same */
+	struct policy_table* t = policy_table_create(0);
+	struct policy_table* more = policy_table_create(0);
+	struct policy_table* c;
+	struct policy_table* r;
+	const int64_t none[] = { 99 };
+	char deep[300];
+	int i;
+	add(t, "a.b.c.example", T_A, PA_NODATA, 1, 0);
+	ck_assert_int_eq(hit(t, "a.b.c.example", T_A), 1);
+	ck_assert_int_eq(hit(t, "x.b.c.example", T_A), 0);
+	add(more, "*.c.example", T_A, PA_NODATA, 2, 0);
+	ck_assert_int_eq(policy_table_add_all(t, more), 0);
+	ck_assert_int_eq(hit(t, "x.b.c.example", T_A), 2);
+	ck_assert_int_eq(hit(t, "a.b.c.example", T_A), 1);
+	ck_assert_ptr_nonnull(c = policy_table_copy(t, 1));
+	policy_table_delete(more);
+	more = policy_table_create(0);
+	add(more, "*.", T_MX, PA_NULLMX, 3, 0);
+	ck_assert_int_eq(policy_table_add_all(c, more), 0);
+	ck_assert_int_eq(hit(c, "x.b.c.example", T_A), 2);
+	ck_assert_int_eq(hit(c, "x.b.c.example", T_MX), 3);
+	ck_assert_int_eq(hit(c, "com", T_MX), 3);
+	ck_assert_int_eq(hit(t, "com", T_MX), 0);
+	ck_assert_ptr_nonnull(r = policy_table_replace(c, none, 1, more));
+	ck_assert_int_eq(hit(r, "x.b.c.example", T_A), 2);
+	ck_assert_int_eq(hit(r, "a.b.c.example", T_A), 1);
+	ck_assert_int_eq(hit(r, "org", T_MX), 3);
+	/* 70 labels: counts from 63 on share one bit */
+	deep[0] = 0;
+	for(i = 0; i < 69; i++)
+		strcat(deep, "a.");
+	strcat(deep, "deep");
+	policy_table_delete(more);
+	more = policy_table_create(0);
+	add(more, deep, T_TXT, PA_NODATA, 4, 0);
+	ck_assert_int_eq(policy_table_add_all(r, more), 0);
+	ck_assert_int_eq(hit(r, deep, T_TXT), 4);
+	ck_assert_int_eq(hit(r, deep + 2, T_TXT), 0);
+	policy_table_delete(more);
+	policy_table_delete(r);
+	policy_table_delete(c);
+	policy_table_delete(t);
+}
+END_TEST
+
 START_TEST(test_name_parsing)
 {
 	uint8_t wire[DNAME_WIRE_MAX];
@@ -471,6 +521,7 @@ table_suite(void)
 	tcase_add_test(tc, test_many_rules);
 	tcase_add_test(tc, test_empty_table);
 	tcase_add_test(tc, test_apex);
+	tcase_add_test(tc, test_depths);
 	tcase_add_test(tc, test_name_parsing);
 	tcase_add_test(tc, test_copy_and_diff);
 	tcase_add_test(tc, test_replace);
