@@ -96,8 +96,9 @@ static const char* const dnssec_names[] = { NULL, "secure", "insecure",
 #define HITLOG_TS_LEN 24
 /** Text of a name that is not a valid wire name. */
 #define HITLOG_BAD_NAME "?"
-/** Columns of table hit the writer fills, parameters per row. */
-#define HITLOG_COLS 8
+/** Columns of table hit the writer fills, parameters per row (the last,
+ * count, is bound to 1 once and for all for a row per hit). */
+#define HITLOG_COLS 9
 /** Rows of the INSERT statements, largest first: a batch is written with
  * as few statement runs as possible (64 + 16 + 16 + 4 + 1 for 101 hits),
  * since every run costs opening and closing the table and its indexes. */
@@ -152,13 +153,8 @@ struct hitlog {
 	/** with counts: the groups of hits being counted (writer only),
 	 * else NULL */
 	struct hit_groups* groups;
-	/** with counts: INSERT INTO hit of one row with its count */
-	sqlite3_stmt* ins_count;
 	/** with counts: UPDATE of the count of a row of hit */
 	sqlite3_stmt* upd_count;
-	/** what the qtype, action, stage and dnssec parameters of ins_count
-	 * hold, as bound */
-	const char* count_bound[4];
 	/** with counts: when the counts were last written, monotonic ms
 	 * (writer only) */
 	int64_t count_ms;
@@ -942,33 +938,94 @@ write_batch(struct hitlog* h, int* more)
 }
 
 /**
- * Write the pending count of one group, in the open transaction: add it
- * to the group's row, or insert the row when the group has none (or it was
- * deleted meanwhile, by retention or by hand).
+ * Add the pending count of a group to its row, in the open transaction.
+ * When the row is gone (deleted by retention or by hand) the group is
+ * left without one, to be inserted.
  * @param h: the hit log.
- * @param gr: the group, with hits pending.
- * @return sqlite result code of the last step, SQLITE_DONE on success.
+ * @param gr: the group, with a row and hits pending.
+ * @return sqlite result code of the step, SQLITE_DONE on success.
  */
 static int
-write_group(struct hitlog* h, struct hit_group* gr)
+update_group(struct hitlog* h, struct hit_group* gr)
 {
 	int rc;
-	if(gr->rowid) {
-		sqlite3_bind_int64(h->upd_count, 1, (sqlite3_int64)gr->pending);
-		sqlite3_bind_int64(h->upd_count, 2, (sqlite3_int64)gr->rowid);
-		rc = sqlite3_step(h->upd_count);
-		sqlite3_reset(h->upd_count);
-		if(rc != SQLITE_DONE || sqlite3_changes(h->db) != 0)
-			return rc;
-	}
-	bind_hit(h, h->ins_count, 0, h->count_bound, &h->text[0], &gr->first);
-	sqlite3_bind_int64(h->ins_count, HITLOG_COLS + 1,
-		(sqlite3_int64)gr->pending);
-	rc = sqlite3_step(h->ins_count);
-	sqlite3_reset(h->ins_count);
-	if(rc == SQLITE_DONE)
-		gr->new_rowid = (int64_t)sqlite3_last_insert_rowid(h->db);
+	sqlite3_bind_int64(h->upd_count, 1, (sqlite3_int64)gr->pending);
+	sqlite3_bind_int64(h->upd_count, 2, (sqlite3_int64)gr->rowid);
+	rc = sqlite3_step(h->upd_count);
+	sqlite3_reset(h->upd_count);
+	if(rc == SQLITE_DONE && sqlite3_changes(h->db) == 0)
+		gr->rowid = 0;
 	return rc;
+}
+
+/**
+ * Insert the rows of groups with one INSERT statement, in the open
+ * transaction, and note the row of each. If one row fails, the statement
+ * is undone as a whole and no row of it is in the table.
+ * @param h: the hit log.
+ * @param k: index of the statement in ins_hit, of ins_rows[k] rows.
+ * @param grs: the groups, ins_rows[k] of them, with hits pending.
+ * @return sqlite result code of the step, SQLITE_DONE on success.
+ */
+static int
+insert_groups(struct hitlog* h, int k, struct hit_group** grs)
+{
+	sqlite3_stmt* st = h->ins_hit[k];
+	sqlite3_int64 before = sqlite3_total_changes64(h->db), last;
+	int i, rc, n = ins_rows[k];
+	for(i = 0; i < n; i++) {
+		bind_row(h, k, i, &grs[i]->first);
+		sqlite3_bind_int64(st, i * HITLOG_COLS + HITLOG_COLS,
+			(sqlite3_int64)grs[i]->pending);
+	}
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	/* the rows got consecutive ids, the last one's known, unless a
+	 * trigger changed rows too: then the groups get new rows next time */
+	if(rc != SQLITE_DONE || sqlite3_total_changes64(h->db) - before != n)
+		return rc;
+	last = sqlite3_last_insert_rowid(h->db);
+	for(i = 0; i < n; i++)
+		grs[i]->new_rowid = (int64_t)(last - n + 1 + i);
+	return rc;
+}
+
+/**
+ * Insert the rows of up to HITLOG_MULTI groups, with as few statement
+ * runs as possible; a statement with a refused row is done again row by
+ * row, so that only the refused groups are skipped.
+ * @param h: the hit log.
+ * @param grs: the groups, with hits pending and no row.
+ * @param n: their number.
+ * @param skipped: hits of refused groups are added to it.
+ * @return SQLITE_DONE, or the result code of a failure that is not one
+ *	row's (the transaction must be rolled back).
+ */
+static int
+insert_group_rows(struct hitlog* h, struct hit_group** grs, int n,
+	uint64_t* skipped)
+{
+	while(n > 0) {
+		int k = 0, i, rc;
+		while(ins_rows[k] > n || !h->ins_hit[k])
+			k++;
+		rc = insert_groups(h, k, grs);
+		if(rc != SQLITE_DONE && !skip_row(h, rc))
+			return rc;
+		for(i = 0; rc != SQLITE_DONE && i < ins_rows[k]; i++) {
+			int rc1 = ins_rows[k] > 1 ?
+				insert_groups(h, HITLOG_NINS - 1, grs + i) : rc;
+			if(rc1 == SQLITE_DONE)
+				continue;
+			if(!skip_row(h, rc1))
+				return rc1;
+			*skipped += grs[i]->pending;
+			report_skip(h, *skipped, 0);
+		}
+		grs += ins_rows[k];
+		n -= ins_rows[k];
+	}
+	return SQLITE_DONE;
 }
 
 /**
@@ -990,9 +1047,10 @@ write_counts(struct hitlog* h, int force, int* more)
 		memory_order_relaxed);
 	uint64_t pos = h->tail, skipped = 0;
 	int64_t now = now_ms();
+	struct hit_group* batch[HITLOG_MULTI];
 	enum hitlog_result r;
 	size_t i;
-	int full = 0;
+	int full = 0, n = 0, rc = SQLITE_DONE;
 	*more = 0;
 	while(ready_slot(h, pos)) {
 		if(hit_groups_add(h->groups, &h->slots[pos % h->size]) != 0) {
@@ -1009,18 +1067,33 @@ write_counts(struct hitlog* h, int force, int* more)
 	h->count_ms = now;
 	if((r = begin_batch(h)) != HITLOG_OK)
 		return r;
-	for(i = 0; i < hit_groups_count(h->groups); i++) {
+	/* the counts of groups with a row, then the rows of the others */
+	for(i = 0; i < hit_groups_count(h->groups) && rc == SQLITE_DONE; i++) {
 		struct hit_group* gr = hit_groups_at(h->groups, i);
-		int rc;
-		if(gr->pending == 0 || (rc = write_group(h, gr)) == SQLITE_DONE)
+		if(gr->pending == 0 || !gr->rowid ||
+			(rc = update_group(h, gr)) == SQLITE_DONE)
 			continue;
-		if(!skip_row(h, rc)) {
-			hit_groups_rolled_back(h->groups);
-			return fail_batch(h, "cannot write counts to table "
-				"hit of", rc);
+		if(skip_row(h, rc)) {
+			skipped += gr->pending;
+			report_skip(h, skipped, 0);
+			rc = SQLITE_DONE;
 		}
-		skipped += gr->pending;
-		report_skip(h, skipped, 0);
+	}
+	for(i = 0; i < hit_groups_count(h->groups) && rc == SQLITE_DONE; i++) {
+		struct hit_group* gr = hit_groups_at(h->groups, i);
+		if(gr->pending == 0 || gr->rowid)
+			continue;
+		batch[n++] = gr;
+		if(n == HITLOG_MULTI) {
+			rc = insert_group_rows(h, batch, n, &skipped);
+			n = 0;
+		}
+	}
+	if(rc == SQLITE_DONE && n > 0)
+		rc = insert_group_rows(h, batch, n, &skipped);
+	if(rc != SQLITE_DONE) {
+		hit_groups_rolled_back(h->groups);
+		return fail_batch(h, "cannot write counts to table hit of", rc);
 	}
 	if((r = commit_batch(h, drops, skipped)) != HITLOG_OK) {
 		hit_groups_rolled_back(h->groups);
@@ -1285,8 +1358,8 @@ static int
 prepare_inserts(struct hitlog* h)
 {
 	static const char head[] = "INSERT INTO hit (ts, client, qname, qtype, "
-		"policy_id, action, stage, dnssec) VALUES ";
-	static const char row[] = "(?,?,?,?,?,?,?,?)";
+		"policy_id, action, stage, dnssec, count) VALUES ";
+	static const char row[] = "(?,?,?,?,?,?,?,?,?)";
 	char sql[sizeof(head) + HITLOG_MULTI * sizeof(row)];
 	int k, i, rc = SQLITE_OK;
 	for(k = HITLOG_NINS - 1; k >= 0; k--) {
@@ -1310,7 +1383,13 @@ prepare_inserts(struct hitlog* h)
 			h->ins_hit[k] = NULL;
 			if(k == HITLOG_NINS - 1)
 				return rc;
+			continue;
 		}
+		/* a row per hit: count 1, bound for good (bindings survive
+		 * sqlite3_reset); counted hits bind theirs every time */
+		for(i = 0; i < ins_rows[k]; i++)
+			sqlite3_bind_int(h->ins_hit[k], i * HITLOG_COLS +
+				HITLOG_COLS, 1);
 	}
 	return SQLITE_OK;
 }
@@ -1355,10 +1434,6 @@ open_db(struct hitlog* h)
 		rc = sqlite3_prepare_v2(h->db, "INSERT INTO hit_drop (ts, "
 			"dropped) VALUES (?, ?)", -1, &h->ins_drop, NULL);
 	if(rc == SQLITE_OK && h->groups)
-		rc = sqlite3_prepare_v2(h->db, "INSERT INTO hit (ts, client, "
-			"qname, qtype, policy_id, action, stage, dnssec, count) "
-			"VALUES (?,?,?,?,?,?,?,?,?)", -1, &h->ins_count, NULL);
-	if(rc == SQLITE_OK && h->groups)
 		rc = sqlite3_prepare_v2(h->db, "UPDATE hit SET count = count "
 			"+ ?1 WHERE id = ?2", -1, &h->upd_count, NULL);
 	/* ORDER BY ts: walks index hit_ts and stops after the batch;
@@ -1391,7 +1466,6 @@ hitlog_free(struct hitlog* h)
 	for(k = 0; k < HITLOG_NINS; k++)
 		sqlite3_finalize(h->ins_hit[k]);
 	sqlite3_finalize(h->ins_drop);
-	sqlite3_finalize(h->ins_count);
 	sqlite3_finalize(h->upd_count);
 	sqlite3_finalize(h->del_old);
 	hit_groups_delete(h->groups);
@@ -1431,8 +1505,6 @@ hitlog_start(const struct hitlog_config* cfg)
 	h->retention_days = cfg->retention_days;
 	h->log = cfg->log;
 	h->path = strdup(cfg->path);
-	for(i = 0; i < 4; i++)
-		h->count_bound[i] = unbound_text;
 	/* the groups of one minute: half the ring, so that they take what
 	 * a full ring's worth of distinct hits brings */
 	if(cfg->counts && !(h->groups = hit_groups_create(size / 2))) {

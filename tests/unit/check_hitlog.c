@@ -773,7 +773,8 @@ START_TEST(test_edge_cases)
 	exec_ok(other, "CREATE TABLE hit(id INTEGER PRIMARY KEY, ts TEXT NOT "
 		"NULL, client TEXT NOT NULL, qname TEXT NOT NULL, qtype TEXT NOT "
 		"NULL, policy_id INTEGER, action TEXT NOT NULL, stage TEXT NOT "
-		"NULL CHECK(stage IN ('query','response')), dnssec TEXT)");
+		"NULL CHECK(stage IN ('query','response')), dnssec TEXT, "
+		"count INTEGER NOT NULL DEFAULT 1)");
 	sqlite3_close(other);
 	cfg = test_cfg(0, 0);
 	h = hitlog_start(&cfg);
@@ -1398,9 +1399,66 @@ START_TEST(test_counts_added_to_row)
 	for(i = 0; i < 5; i++)
 		add_key(h, MINUTE0 + 40, i, "192.0.2.1", wire_example, 7,
 			"nullmx", HITLOG_QUERY);
-	hitlog_stop(h);
+	ck_assert_int_eq(wait_for("SELECT sum(count) FROM hit", 5, 5000), 5);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), 1);
-	ck_assert_int_eq(query_int("SELECT count FROM hit"), 5);
+	/* 101 new groups: rows inserted 64, 16, 16, 4 and 1 at a time; the
+	 * next hits of each group go to its own row */
+	for(i = 0; i < 101; i++)
+		add_key(h, MINUTE0 + 41, 0, "192.0.2.1", wire_example, 100 + i,
+			"nullmx", HITLOG_QUERY);
+	ck_assert_int_eq(wait_for("SELECT sum(count) FROM hit", 106, 5000),
+		106);
+	for(i = 0; i < 101 * 3; i++)
+		add_key(h, MINUTE0 + 42, 0, "192.0.2.1", wire_example,
+			100 + i % 101, "nullmx", HITLOG_QUERY);
+	hitlog_stop(h);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), 102);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE "
+		"policy_id >= 100 AND count = 4"), 101);
+	ck_assert_int_eq(query_int("SELECT count FROM hit WHERE policy_id = 7"),
+		5);
+	remove_db();
+}
+END_TEST
+
+START_TEST(test_counts_trigger_writes)
+{
+	struct hitlog_config cfg = counts_cfg(4096);
+	struct hitlog* h;
+	sqlite3* other;
+	int i;
+	make_db();
+	/* an operator's trigger that adds a row to hit after each: the ids
+	 * of the rows the writer inserts are then not consecutive, so they
+	 * are not taken as known; each group gets a new row when it is
+	 * written again, and no count lands in another row */
+	other = open_other();
+	exec_ok(other, "CREATE TRIGGER hit_audit AFTER INSERT ON hit "
+		"WHEN NEW.action = 'nullmx' BEGIN "
+		"INSERT INTO hit (ts, client, qname, qtype, policy_id, action, "
+		"stage) VALUES (NEW.ts, NEW.client, NEW.qname, NEW.qtype, "
+		"NEW.policy_id, 'audit', NEW.stage); END");
+	sqlite3_close(other);
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	for(i = 0; i < 20; i++)
+		add_key(h, MINUTE0, 0, "192.0.2.1", wire_example, i % 10,
+			"nullmx", HITLOG_QUERY);
+	ck_assert_int_eq(wait_for("SELECT sum(count) FROM hit WHERE action = "
+		"'nullmx'", 20, 5000), 20);
+	for(i = 0; i < 30; i++)
+		add_key(h, MINUTE0 + 1, 0, "192.0.2.1", wire_example, i % 10,
+			"nullmx", HITLOG_QUERY);
+	hitlog_stop(h);
+	ck_assert_int_eq(query_int("SELECT sum(count) FROM hit WHERE action = "
+		"'nullmx'"), 50);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM (SELECT policy_id, "
+		"sum(count) AS c FROM hit WHERE action = 'nullmx' GROUP BY "
+		"policy_id) WHERE c = 5"), 10);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE action = "
+		"'nullmx'"), 20);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE action = "
+		"'audit' AND count = 1"), 20);
 	remove_db();
 }
 END_TEST
@@ -1559,6 +1617,7 @@ hitlog_suite(void)
 	tcase_add_test(tc, test_checks_hold);
 	tcase_add_test(tc, test_counts_groups);
 	tcase_add_test(tc, test_counts_added_to_row);
+	tcase_add_test(tc, test_counts_trigger_writes);
 	tcase_add_test(tc, test_counts_locked);
 	tcase_add_test(tc, test_counts_full_groups);
 	tcase_add_test(tc, test_counts_refused);
