@@ -5,7 +5,8 @@
 # per-run costs cancel out. B = 100 is about what a transaction holds in the
 # callgrind runs of run-bench.sh, 4096 what it holds at saturation.
 # Usage: hitlog-cg.sh BENCH_HITLOG [B ...]   (default B: 100 4096)
-# Env: HITLOG_CG_N1, HITLOG_CG_N2 (default 2000, 10000). Not a test.
+# Env: HITLOG_CG_N1, HITLOG_CG_N2 (default 2000, 10000); HITLOG_CG_MODE=counts for
+# setting hit_log = 2 (hits that seldom repeat: names of 10,000 rules). Not a test.
 set -eu
 bin=$1
 shift
@@ -16,7 +17,8 @@ out=$(mktemp -d "${TMPDIR:-/tmp}/hitlog-cg.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 writer_ir() {   # N B: the writer thread's (thread 2) Ir
     valgrind --tool=callgrind --separate-threads=yes \
-        --callgrind-out-file="$out/cg.$1.$2" "$bin" "$1" "$2" >/dev/null 2>"$out/log.$1.$2" \
+        --callgrind-out-file="$out/cg.$1.$2" "$bin" "$1" "$2" "${TMPDIR:-/tmp}" \
+        "${HITLOG_CG_MODE:-rows}" >/dev/null 2>"$out/log.$1.$2" \
         || { cat "$out/log.$1.$2" >&2; exit 1; }
     awk '/^summary:/ { print $2; exit }' "$out/cg.$1.$2-02"
 }
