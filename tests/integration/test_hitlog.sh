@@ -19,17 +19,20 @@ sqlw() { sqlite3 -cmd '.timeout 5000' "$RRPOLICY_DB" "$@"; }
 hits() { sql "SELECT count(*) FROM hit;"; }
 drops() { sql "SELECT coalesce(sum(dropped), 0) FROM hit_drop;"; }
 
-# wait_hits N: wait up to 10 s for N rows in hit, then 0.5 s more (the writer
-# runs every 200 ms, so rows beyond N would show); print the count
-wait_hits() {
-    local i
+# wait_at_least N SETTLE CMD...: wait up to 10 s for CMD to print N or more, then SETTLE
+# seconds more (so that more than N would show); print what CMD prints then
+wait_at_least() {
+    local n=$1 settle=$2 i
+    shift 2
     for i in $(seq 100); do
-        [ "$(hits)" -ge "$1" ] && break
+        [ "$("$@")" -ge "$n" ] && break
         sleep 0.1
     done
-    sleep 0.5
-    hits
+    sleep "$settle"
+    "$@"
 }
+# wait_hits N: N rows in hit (the writer runs every 200 ms)
+wait_hits() { wait_at_least "$1" 0.5 hits; }
 
 # dq ARG=VALUE...: the UDP client below; first line "sent=.. answered=.. p50=.. ...",
 # then "src ADDR ANSWERED" and "answer NAME/TYPE RCODE LAST-RR|COUNT" lines
@@ -496,17 +499,8 @@ base_id=$(sql "SELECT coalesce(max(id), 0) FROM hit;")
 dbase=$(drops)
 # counted: the sum of count over the rows written since the switch
 counted() { sql "SELECT coalesce(sum(count), 0) FROM hit WHERE id > $base_id;"; }
-# wait_counted N: wait up to 10 s for N counted hits, then 1.5 s more (counts are
-# written every second, so more would show); print the count
-wait_counted() {
-    local i
-    for i in $(seq 100); do
-        [ "$(counted)" -ge "$1" ] && break
-        sleep 0.1
-    done
-    sleep 1.5
-    counted
-}
+# wait_counted N: N counted hits (counts are written every second)
+wait_counted() { wait_at_least "$1" 1.5 counted; }
 check_eq "hit_log = 2: 150 blocked queries from 127.0.0.2, 100 from .3, 50 from .4: all null MX" \
     "150 100 50" "$(count_rr "$NULLMX" "$(dig_many 127.0.0.2 150 spammer.com MX)") $(
                     count_rr "$NULLMX" "$(dig_many 127.0.0.3 100 spammer.com MX)") $(

@@ -347,7 +347,10 @@ check "missing database: module logged 0 rules from the new file" \
     wait_log "rrpolicy .*: loaded 0 rules \(revision [0-9]+\) from $RRPOLICY_DB" 5
 check "missing database: file created" test -f "$RRPOLICY_DB"
 # (read-only from here: the sqlite3 CLI must not create the file itself)
-check_eq "created database: user_version 4" 4 "$(sqlite3 -readonly "$RRPOLICY_DB" 'PRAGMA user_version')"
+# the version schema/schema.sql makes
+SCHEMA_VERSION=$(sed -n 's/^PRAGMA user_version = \([0-9]*\);$/\1/p' "$REPO_ROOT/schema/schema.sql")
+check_eq "created database: user_version $SCHEMA_VERSION (schema.sql's)" "$SCHEMA_VERSION" \
+    "$(sqlite3 -readonly "$RRPOLICY_DB" 'PRAGMA user_version')"
 check_eq "created database: tables policy and setting" "policy
 setting" "$(sqlite3 -readonly "$RRPOLICY_DB" "SELECT name FROM sqlite_schema WHERE type = 'table'
     AND name IN ('policy', 'setting') ORDER BY name")"
@@ -359,7 +362,7 @@ check_real "missing database: Unbound answers spammer.com MX unblocked" "$(q spa
     "spammer.com. IN MX 10 aspmx.l.google.com.
 spammer.com. IN MX 20 alt1.aspmx.l.google.com."
 # the created database is a working one: the operator's rule applies after reload
-if [ "$(sqlite3 -readonly "$RRPOLICY_DB" 'PRAGMA user_version' 2>/dev/null)" = 3 ]; then
+if [ "$(sqlite3 -readonly "$RRPOLICY_DB" 'PRAGMA user_version' 2>/dev/null)" = "$SCHEMA_VERSION" ]; then
     sqlite_rejects "created database rejects bad input" \
         "INSERT INTO policy(name, type) VALUES ('a..b', 'MX');" "rrpolicy: invalid name: empty label"
     add_rule R_NEW "name, type" "'spammer.com', 'MX'"

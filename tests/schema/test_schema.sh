@@ -962,6 +962,61 @@ columns() {
     done
 }
 
+# objects DB: every trigger, view and index, with its table.
+objects() {
+    "$SQLITE3" -batch "$1" "SELECT type || ' ' || name || ' on ' || tbl_name FROM sqlite_schema
+                             WHERE type IN ('trigger', 'view', 'index') ORDER BY type, name;"
+}
+
+# code DB: the SQL of every trigger, view and index.
+code() {
+    "$SQLITE3" -batch "$1" "SELECT name, sql FROM sqlite_schema
+                             WHERE type IN ('trigger', 'view', 'index') ORDER BY name;"
+}
+
+# same_as_new LABEL DB NEW: DB, migrated, has the columns, triggers, views
+# and indexes of the new database NEW, their SQL word for word.
+same_as_new() {
+    _what=""
+    for _what in "columns:pragma table_info of every table equals a new database's" \
+                 "objects:the same triggers, views and indexes as a new database" \
+                 "code:its triggers and views are schema.sql's, word for word"; do
+        if [ "$(${_what%%:*} "$2")" = "$(${_what%%:*} "$3")" ]; then
+            pass "$1: ${_what#*:}"
+        else
+            fail "$1: ${_what#*:}" \
+                "$(${_what%%:*} "$2" > "$TMP/a"; ${_what%%:*} "$3" > "$TMP/b"; diff "$TMP/a" "$TMP/b" | head -n 20)"
+        fi
+    done
+}
+
+# refused_elsewhere LABEL MIGRATION FROM DB...: MIGRATION (of a version FROM
+# database) refuses each DB, which is of another version, and leaves it as
+# it was.
+refused_elsewhere() {
+    _label=$1 _m=$2 _from=$3
+    shift 3
+    for _db in "$@"; do
+        _sum=$(dump "$_db" | cksum)
+        _v=$("$SQLITE3" -batch "$_db" 'PRAGMA user_version;')
+        _out=$(migrate "$_db" "$_m")
+        _rc=$?
+        if [ "$_rc" -ne 0 ] && printf '%s\n' "$_out" | grep -qF \
+            "rrpolicy: $(basename "$_m") applies to a database of schema version $_from only"; then
+            pass "$_label: refused on a version $_v database ($(basename "$_db"))"
+        else
+            fail "$_label: refused on a version $_v database ($(basename "$_db"))" \
+                "exit status $_rc, output: $_out"
+        fi
+        if [ "$(dump "$_db" | cksum)" = "$_sum" ] &&
+           [ "$("$SQLITE3" -batch "$_db" 'PRAGMA user_version;')" = "$_v" ]; then
+            pass "$_label: ... which is left as it was (version $_v)"
+        else
+            fail "$_label: ... which is left as it was (version $_v)"
+        fi
+    done
+}
+
 MIGRATION=$top_srcdir/schema/migrate-1-to-2.sql
 MIGRATION3=$top_srcdir/schema/migrate-2-to-3.sql
 MIGRATION4=$top_srcdir/schema/migrate-3-to-4.sql
@@ -1039,32 +1094,7 @@ expect_eq "migration: recent_hits shows the old hits with trigger qname" \
 
 # the same as a new database
 "$SQLITE3" -batch -bail "$TMP/fresh.db" < "$SCHEMA" >/dev/null 2>&1
-if [ "$(columns "$TMP/v1.db")" = "$(columns "$TMP/fresh.db")" ]; then
-    pass "migration: pragma table_info of every table equals a new database's"
-else
-    fail "migration: pragma table_info of every table equals a new database's" \
-        "$(columns "$TMP/v1.db" > "$TMP/a"; columns "$TMP/fresh.db" > "$TMP/b"; diff "$TMP/a" "$TMP/b")"
-fi
-objects() {
-    "$SQLITE3" -batch "$1" "SELECT type || ' ' || name || ' on ' || tbl_name FROM sqlite_schema
-                             WHERE type IN ('trigger', 'view', 'index') ORDER BY type, name;"
-}
-if [ "$(objects "$TMP/v1.db")" = "$(objects "$TMP/fresh.db")" ]; then
-    pass "migration: the same triggers, views and indexes as a new database"
-else
-    fail "migration: the same triggers, views and indexes as a new database" \
-        "$(objects "$TMP/v1.db" > "$TMP/a"; objects "$TMP/fresh.db" > "$TMP/b"; diff "$TMP/a" "$TMP/b")"
-fi
-code() {
-    "$SQLITE3" -batch "$1" "SELECT name, sql FROM sqlite_schema
-                             WHERE type IN ('trigger', 'view', 'index') ORDER BY name;"
-}
-if [ "$(code "$TMP/v1.db")" = "$(code "$TMP/fresh.db")" ]; then
-    pass "migration: its triggers and views are schema.sql's, word for word"
-else
-    fail "migration: its triggers and views are schema.sql's, word for word" \
-        "$(code "$TMP/v1.db" > "$TMP/a"; code "$TMP/fresh.db" > "$TMP/b"; diff "$TMP/a" "$TMP/b" | head -n 20)"
-fi
+same_as_new migration "$TMP/v1.db" "$TMP/fresh.db"
 expect_eq "migration: settings and descriptions equal a new database's (but for changed values)" \
     "ATTACH '$TMP/fresh.db' AS f;
      SELECT count(*) FROM setting AS s JOIN f.setting AS n USING (key)
@@ -1123,23 +1153,7 @@ expect_eq "migrated: a rule change still bumps the revision" \
     "SELECT policy > $revision FROM revision;" "1"
 
 # twice, or on a new database: refused, nothing changed
-for f in v1 fresh; do
-    sum=$(dump "$TMP/$f.db" | cksum)
-    out=$(migrate "$TMP/$f.db")
-    rc=$?
-    if [ "$rc" -ne 0 ] && printf '%s\n' "$out" | grep -qF \
-        "rrpolicy: migrate-1-to-2.sql applies to a database of schema version 1 only"; then
-        pass "migration: refused on a version 4 database ($f)"
-    else
-        fail "migration: refused on a version 4 database ($f)" "exit status $rc, output: $out"
-    fi
-    if [ "$(dump "$TMP/$f.db" | cksum)" = "$sum" ] &&
-       [ "$("$SQLITE3" -batch "$TMP/$f.db" 'PRAGMA user_version;')" = 4 ]; then
-        pass "migration: ... which is left as it was ($f)"
-    else
-        fail "migration: ... which is left as it was ($f)"
-    fi
-done
+refused_elsewhere migration "$MIGRATION" 1 "$TMP/v1.db" "$TMP/fresh.db"
 
 # a failure half-way leaves the version 1 database as it was
 cp "$TMP/v1-copy.db" "$TMP/broken.db"
@@ -1206,24 +1220,7 @@ else
         "$(dump "$TMP/v2.db" > "$TMP/a"; echo "$before" > "$TMP/b"; diff "$TMP/b" "$TMP/a" | head -n 20)"
 fi
 expect_eq "migration 2 to 3: the change log starts empty" "SELECT count(*) FROM policy_change;" "0"
-if [ "$(columns "$TMP/v2.db")" = "$(columns "$TMP/fresh3.db")" ]; then
-    pass "migration 2 to 3: pragma table_info of every table equals a new database's"
-else
-    fail "migration 2 to 3: pragma table_info of every table equals a new database's" \
-        "$(columns "$TMP/v2.db" > "$TMP/a"; columns "$TMP/fresh3.db" > "$TMP/b"; diff "$TMP/a" "$TMP/b")"
-fi
-if [ "$(objects "$TMP/v2.db")" = "$(objects "$TMP/fresh3.db")" ]; then
-    pass "migration 2 to 3: the same triggers, views and indexes as a new database"
-else
-    fail "migration 2 to 3: the same triggers, views and indexes as a new database" \
-        "$(objects "$TMP/v2.db" > "$TMP/a"; objects "$TMP/fresh3.db" > "$TMP/b"; diff "$TMP/a" "$TMP/b")"
-fi
-if [ "$(code "$TMP/v2.db")" = "$(code "$TMP/fresh3.db")" ]; then
-    pass "migration 2 to 3: its triggers and views are schema.sql's, word for word"
-else
-    fail "migration 2 to 3: its triggers and views are schema.sql's, word for word" \
-        "$(code "$TMP/v2.db" > "$TMP/a"; code "$TMP/fresh3.db" > "$TMP/b"; diff "$TMP/a" "$TMP/b" | head -n 20)"
-fi
+same_as_new "migration 2 to 3" "$TMP/v2.db" "$TMP/fresh3.db"
 if [ "$("$SQLITE3" -batch "$TMP/v2.db" "SELECT sql FROM sqlite_schema WHERE name = 'policy_change';")" = \
      "$("$SQLITE3" -batch "$TMP/fresh3.db" "SELECT sql FROM sqlite_schema WHERE name = 'policy_change';")" ]; then
     pass "migration 2 to 3: table policy_change is schema.sql's, word for word"
@@ -1238,24 +1235,7 @@ expect_eq "migrated 2 to 3: an update of an old rule is logged and bumps the rev
 expect_fail "migrated 2 to 3: the old checks still apply" \
     "INSERT INTO policy(name, type) VALUES ('a..b', 'MX');" "$EMPTY"
 # on any other version: refused, nothing changed
-for f in v1-copy fresh; do
-    sum=$(dump "$TMP/$f.db" | cksum)
-    v=$("$SQLITE3" -batch "$TMP/$f.db" 'PRAGMA user_version;')
-    out=$(migrate "$TMP/$f.db" "$MIGRATION3")
-    rc=$?
-    if [ "$rc" -ne 0 ] && printf '%s\n' "$out" | grep -qF \
-        "rrpolicy: migrate-2-to-3.sql applies to a database of schema version 2 only"; then
-        pass "migration 2 to 3: refused on a version $v database"
-    else
-        fail "migration 2 to 3: refused on a version $v database" "exit status $rc, output: $out"
-    fi
-    if [ "$(dump "$TMP/$f.db" | cksum)" = "$sum" ] &&
-       [ "$("$SQLITE3" -batch "$TMP/$f.db" 'PRAGMA user_version;')" = "$v" ]; then
-        pass "migration 2 to 3: ... which is left as it was (version $v)"
-    else
-        fail "migration 2 to 3: ... which is left as it was (version $v)"
-    fi
-done
+refused_elsewhere "migration 2 to 3" "$MIGRATION3" 2 "$TMP/v1-copy.db" "$TMP/fresh.db"
 
 # ---------------------------------------------------------------------
 # Migration of a version 3 database (tests/schema/schema-v3.sql, the
@@ -1302,14 +1282,7 @@ expect_eq "migration 3 to 4: settings and descriptions equal a new database's" \
     "ATTACH '$TMP/fresh.db' AS f;
      SELECT count(*) FROM setting AS s JOIN f.setting AS n USING (key)
      WHERE s.description = n.description;" "9"
-for what in columns objects code; do
-    if [ "$($what "$TMP/v3.db")" = "$($what "$TMP/fresh.db")" ]; then
-        pass "migration 3 to 4: $what equal a new database's"
-    else
-        fail "migration 3 to 4: $what equal a new database's" \
-            "$($what "$TMP/v3.db" > "$TMP/a"; $what "$TMP/fresh.db" > "$TMP/b"; diff "$TMP/a" "$TMP/b" | head -n 20)"
-    fi
-done
+same_as_new "migration 3 to 4" "$TMP/v3.db" "$TMP/fresh.db"
 expect_eq "migrated 3 to 4: the views sum the counts" \
     "INSERT INTO hit(ts, client, qname, qtype, policy_id, action, stage, count) VALUES
        ('2030-01-01 10:00:03', '192.0.2.1', 'spammer.com.', 'MX', 1, 'nullmx', 'query', 40);
@@ -1326,24 +1299,7 @@ expect_fail "migrated 3 to 4: hit_log = 3 is rejected" \
     "UPDATE setting SET value = '3' WHERE key = 'hit_log';" \
     "rrpolicy: setting 'hit_log' must be 0 (off), 1 (a row per hit) or 2"
 # on any other version: refused, nothing changed
-for f in v2-copy fresh; do
-    sum=$(dump "$TMP/$f.db" | cksum)
-    v=$("$SQLITE3" -batch "$TMP/$f.db" 'PRAGMA user_version;')
-    out=$(migrate "$TMP/$f.db" "$MIGRATION4")
-    rc=$?
-    if [ "$rc" -ne 0 ] && printf '%s\n' "$out" | grep -qF \
-        "rrpolicy: migrate-3-to-4.sql applies to a database of schema version 3 only"; then
-        pass "migration 3 to 4: refused on a version $v database"
-    else
-        fail "migration 3 to 4: refused on a version $v database" "exit status $rc, output: $out"
-    fi
-    if [ "$(dump "$TMP/$f.db" | cksum)" = "$sum" ] &&
-       [ "$("$SQLITE3" -batch "$TMP/$f.db" 'PRAGMA user_version;')" = "$v" ]; then
-        pass "migration 3 to 4: ... which is left as it was (version $v)"
-    else
-        fail "migration 3 to 4: ... which is left as it was (version $v)"
-    fi
-done
+refused_elsewhere "migration 3 to 4" "$MIGRATION4" 3 "$TMP/v2-copy.db" "$TMP/fresh.db"
 if [ "$(DUMP_V3=1 dump "$TMP/v3-copy.db")" = "$before" ] &&
    [ "$("$SQLITE3" -batch "$TMP/v3-copy.db" 'PRAGMA user_version;')" = 3 ]; then
     pass "migration 3 to 4: the fixture copy was not touched"
