@@ -297,9 +297,9 @@ hit_groups_rolled_back(struct hit_groups* g)
 }
 
 void
-hit_groups_prune(struct hit_groups* g)
+hit_groups_prune(struct hit_groups* g, int full)
 {
-	int all = g->count > g->max / 4 * 3;
+	int all = full || g->count > g->max / 4 * 3;
 	size_t i, kept = 0;
 	for(i = 0; i < g->count; i++) {
 		struct hit_group* gr = &g->group[i];

@@ -80,10 +80,13 @@ void hit_groups_rolled_back(struct hit_groups* g);
 /**
  * Forget the groups that have nothing pending and either are of a minute
  * before the latest one counted or, when the set is over three quarters
- * full, of any minute; later hits of theirs start new rows.
+ * full or a group could not be added, of any minute; later hits of theirs
+ * start new rows.
  * @param g: the set.
+ * @param full: nonzero if a group could not be added (the set is full, or
+ *	out of memory).
  */
-void hit_groups_prune(struct hit_groups* g);
+void hit_groups_prune(struct hit_groups* g, int full);
 
 /** Bytes of memory the set uses. */
 size_t hit_groups_mem(const struct hit_groups* g);

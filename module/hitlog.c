@@ -1101,7 +1101,7 @@ write_counts(struct hitlog* h, int force, int* more)
 	}
 	atomic_fetch_add_explicit(&h->written, hit_groups_committed(h->groups,
 		skipped), memory_order_relaxed);
-	hit_groups_prune(h->groups);
+	hit_groups_prune(h->groups, full);
 	*more = full;
 	return HITLOG_OK;
 }

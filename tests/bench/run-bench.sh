@@ -114,7 +114,8 @@ if [ "$MODE" = full ]; then
     CG_MISS_N1=1000
     CG_MISS_N2=6000
     CG_IDLE=2              # seconds of idle time measured
-    CG_JOBS=3              # configurations under callgrind at once
+    CG_JOBS=${CG_JOBS:-3}  # configurations under callgrind at once
+    CG_GAP_MS=${CG_GAP_MS:-2}  # pause after each answer: the resolver waits before the next
     CG_WORKLOADS="hit blocked miss"
     START_TIMEOUT=120      # seconds a resolver may take to answer after start
     CG_START_TIMEOUT=900   # the same under valgrind (RPZ with 1M names is slow)
@@ -135,7 +136,8 @@ else
     CG_MISS_N1=50
     CG_MISS_N2=250
     CG_IDLE=0.5
-    CG_JOBS=5
+    CG_JOBS=${CG_JOBS:-5}
+    CG_GAP_MS=${CG_GAP_MS:-2}
     CG_WORKLOADS="hit blocked"
     START_TIMEOUT=60
     CG_START_TIMEOUT=300
@@ -956,10 +958,10 @@ cg_dump() {
     [ -n "$CG_IR1" ] || die "no callgrind dump '$tag' of thread 01 in $dir"
 }
 
-# seq_q FILE COUNT SKIP: COUNT queries one at a time (seqquery.py).
+# seq_q FILE COUNT SKIP: COUNT queries one at a time (seqquery.py), CG_GAP_MS apart.
 seq_q() {
     run_wait seqquery "${LOADGEN_CPU[@]}" python3 "$BENCH_DIR/seqquery.py" "$RES_PORT" "$@" \
-        >>"$CG_DIR/seqquery.out" || die "seqquery failed"
+        "$CG_GAP_MS" >>"$CG_DIR/seqquery.out" || die "seqquery failed"
 }
 
 # cg_config CONFIG: one configuration under callgrind (run in a background subshell).

@@ -3,14 +3,21 @@
 once the previous is answered) and print "sent answered lost seconds".
 
 Used by run-bench.sh for the callgrind runs: with exactly one query in
-flight, the resolver does the same work for every query (one wake-up, one
-read, one answer), so instructions per query do not depend on how packets
-happen to batch up. dnsperf -q 1 cannot be used for this: it paces itself
-with timers and manages only a few hundred queries per second.
+flight, and a pause of GAP_MS after each answer so that the resolver is
+back in its event loop, waiting, before the next query comes, it does the
+same work for every query (one wake-up, one read, one answer, one read
+that finds nothing), so instructions per query do not depend on how
+packets happen to batch up. Without the pause a query that arrives while
+the resolver (under callgrind, 50 times slower) is still busy is read in
+the same wake-up, which saves it about 10% of its instructions, and how
+often that happens depends on timing. dnsperf -q 1 cannot be used for
+this: it paces itself with timers and manages only a few hundred queries
+per second.
 
-usage: seqquery.py PORT FILE COUNT [SKIP]
+usage: seqquery.py PORT FILE COUNT [SKIP [GAP_MS]]
   FILE holds dnsperf-style lines "name type"; queries are taken from line
-  SKIP on (default 0), cycling through the file until COUNT were sent.
+  SKIP on (default 0), cycling through the file until COUNT were sent;
+  GAP_MS (default 0) is the pause after each answer.
 """
 import socket
 import struct
@@ -40,13 +47,14 @@ def wire_name(name):
 
 
 def main():
-    if len(sys.argv) not in (4, 5):
+    if len(sys.argv) not in (4, 5, 6):
         sys.stderr.write(__doc__)
         return 2
     port = int(sys.argv[1])
     path = sys.argv[2]
     count = int(sys.argv[3])
-    skip = int(sys.argv[4]) if len(sys.argv) == 5 else 0
+    skip = int(sys.argv[4]) if len(sys.argv) >= 5 else 0
+    gap = float(sys.argv[5]) / 1000 if len(sys.argv) == 6 else 0
     questions = []
     with open(path) as f:
         for line in f:
@@ -75,6 +83,8 @@ def main():
                 break
             if len(reply) >= 2 and struct.unpack("!H", reply[:2])[0] == qid:
                 break
+        if gap:
+            time.sleep(gap)
     elapsed = time.monotonic() - start
     print("%d %d %d %.3f" % (count, count - lost, lost, elapsed))
     return 0
