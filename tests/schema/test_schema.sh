@@ -990,6 +990,21 @@ same_as_new() {
     done
 }
 
+# applies LABEL FROM DB FILE...: the migrations FILE... run on DB, a version
+# FROM database, in one transaction with sqlite3 -bail, silently.
+applies() {
+    _label=$1 _from=$2 _db=$3
+    shift 3
+    _out=$(migrate "$_db" "$@")
+    _rc=$?
+    if [ "$_rc" -eq 0 ] && [ -z "$_out" ]; then
+        pass "$_label: applies to a version $_from database inside a transaction, with sqlite3 -bail"
+    else
+        fail "$_label: applies to a version $_from database inside a transaction, with sqlite3 -bail" \
+            "exit status $_rc, output: $_out"
+    fi
+}
+
 # refused_elsewhere LABEL MIGRATION FROM DB...: MIGRATION (of a version FROM
 # database) refuses each DB, which is of another version, and leaves it as
 # it was.
@@ -1045,14 +1060,7 @@ before=$(dump "$TMP/v1.db")
 revision=$(sql "SELECT policy FROM revision;")
 cp "$TMP/v1.db" "$TMP/v1-copy.db"
 
-out=$(migrate "$TMP/v1.db" "$MIGRATION" "$MIGRATION3" "$MIGRATION4")
-rc=$?
-if [ "$rc" -eq 0 ] && [ -z "$out" ]; then
-    pass "migration: applies to a version 1 database inside a transaction, with sqlite3 -bail"
-else
-    fail "migration: applies to a version 1 database inside a transaction, with sqlite3 -bail" \
-        "exit status $rc, output: $out"
-fi
+applies "migration" 1 "$TMP/v1.db" "$MIGRATION" "$MIGRATION3" "$MIGRATION4"
 for m in "$MIGRATION" "$MIGRATION3" "$MIGRATION4"; do
     if grep -qiE '^[[:space:]]*(BEGIN([[:space:]]+[A-Z]+)*|COMMIT|ROLLBACK|END[[:space:]]+TRANSACTION)[[:space:]]*;|journal_mode' "$m"; then
         fail "migration: no transaction statements, no journal_mode ($(basename "$m"))"
@@ -1202,14 +1210,7 @@ DB=$TMP/v2.db
 expect_eq "migration 2 to 3: the fixture is a version 2 database" "PRAGMA user_version;" "2"
 before=$(dump "$TMP/v2.db")
 cp "$TMP/v2.db" "$TMP/v2-copy.db"
-out=$(migrate "$TMP/v2.db" "$MIGRATION3")
-rc=$?
-if [ "$rc" -eq 0 ] && [ -z "$out" ]; then
-    pass "migration 2 to 3: applies to a version 2 database inside a transaction, with sqlite3 -bail"
-else
-    fail "migration 2 to 3: applies to a version 2 database inside a transaction, with sqlite3 -bail" \
-        "exit status $rc, output: $out"
-fi
+applies "migration 2 to 3" 2 "$TMP/v2.db" "$MIGRATION3"
 expect_eq "migration 2 to 3: user_version is 3" "PRAGMA user_version;" "3"
 expect_eq "migration 2 to 3: integrity_check" "PRAGMA integrity_check;" "ok"
 # every row of every table of version 2 is still there, as it was; the log is new and empty
@@ -1259,14 +1260,7 @@ expect_fail "migration 3 to 4: version 3 refuses hit_log = 2" \
 before=$(DUMP_V3=1 dump "$TMP/v3.db")
 revision=$(sql "SELECT policy FROM revision;")
 cp "$TMP/v3.db" "$TMP/v3-copy.db"
-out=$(migrate "$TMP/v3.db" "$MIGRATION4")
-rc=$?
-if [ "$rc" -eq 0 ] && [ -z "$out" ]; then
-    pass "migration 3 to 4: applies to a version 3 database inside a transaction, with sqlite3 -bail"
-else
-    fail "migration 3 to 4: applies to a version 3 database inside a transaction, with sqlite3 -bail" \
-        "exit status $rc, output: $out"
-fi
+applies "migration 3 to 4" 3 "$TMP/v3.db" "$MIGRATION4"
 expect_eq "migration 3 to 4: user_version is 4" "PRAGMA user_version;" "4"
 expect_eq "migration 3 to 4: integrity_check" "PRAGMA integrity_check;" "ok"
 # every row of every table of version 3 is still there, as it was, the
