@@ -253,12 +253,6 @@ hit_groups_count(const struct hit_groups* g)
 	return g->count;
 }
 
-int
-hit_groups_full(const struct hit_groups* g)
-{
-	return g->count == g->max;
-}
-
 struct hit_group*
 hit_groups_at(struct hit_groups* g, size_t i)
 {

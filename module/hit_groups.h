@@ -51,9 +51,6 @@ int hit_groups_add(struct hit_groups* g, const struct hitlog_slot* s);
 /** Number of groups in the set. */
 size_t hit_groups_count(const struct hit_groups* g);
 
-/** Whether the set holds its maximum number of groups. */
-int hit_groups_full(const struct hit_groups* g);
-
 /**
  * A group of the set, by index (in the order they were made).
  * @param g: the set.
