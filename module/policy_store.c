@@ -735,7 +735,7 @@ read_max_id(sqlite3* db, struct policy_load_stats* stats)
  * only the added rows, only the changed ones, or all. NULL on success, else
  * what failed. */
 static const char*
-load_start(sqlite3* db, struct policy_snapshot* snap,
+load_start(struct policy_snapshot* snap,
 	struct policy_load_stats* stats, const struct policy_changes* ch,
 	int64_t revision, long long count)
 {
@@ -747,11 +747,9 @@ load_start(sqlite3* db, struct policy_snapshot* snap,
 		stats->rules = 0;
 		snap->table = policy_table_create(ch->n);
 	} else {
-		/* every row is read once, in order: map the file, skip the
-		 * copies (not for the counts before, which only pass over an
-		 * index: there a read costs less than the first touch of a
-		 * mapped page) */
-		sqlite3_exec(db, "PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
+		/* read, not mapped: a mapped file's pages count in the
+		 * resolver's RSS while it reads them (227 MB peak for 1M rules
+		 * instead of 128 MB), and the load is no faster */
 		stats->rules = stats->disabled = 0;
 		stats->expired = stats->malformed = stats->nskipped = 0;
 		stats->max_id = INT64_MIN;
@@ -800,7 +798,7 @@ policy_store_load(sqlite3* db, const struct policy_table* base,
 	 * the highest is then still told apart */
 	if(stats->only_changed && read_max_id(db, stats) != 0)
 		goto fail;
-	if((why = load_start(db, snap, stats, changes, revision, count))) {
+	if((why = load_start(snap, stats, changes, revision, count))) {
 		snprintf(err, errlen, "%s", why);
 		goto fail_msg;
 	}
@@ -814,15 +812,12 @@ policy_store_load(sqlite3* db, const struct policy_table* base,
 	stats->change_seq = seq;
 	stats->rows = (size_t)count;
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	/* the connection stays open for polling: unmap the file again */
-	sqlite3_exec(db, "PRAGMA mmap_size=0", NULL, NULL, NULL);
 	free(types);
 	stats->ms = ms_since(&t0);
 	return 0;
 fail:
 	snprintf(err, errlen, "cannot read the policy: %s", sqlite3_errmsg(db));
 fail_msg:
-	sqlite3_exec(db, "PRAGMA mmap_size=0", NULL, NULL, NULL);
 	free(types);
 	free(changes->ids);
 	changes->ids = NULL;

@@ -232,11 +232,12 @@ def main():
                                                      " (goal is for 1M rules: quick mode loads fewer)"),
                       "%s ms" % fnum(lm, 1), verdict(None if lm is None else lm <= 1000)])
         rss = d.abs(big, "rss_load_kb")
-        grows.append(["... and <= 150 MB RSS", "%s MB after load (anonymous %s MB, file-backed %s MB; "
-                      "stock: %s MB)"
-                      % (mb(rss), mb(d.abs(big, "rss_anon_kb")), mb(d.abs(big, "rss_file_kb")),
+        peak = d.abs(big, "hwm_load_kb")
+        grows.append(["... and <= 150 MB RSS", "peak while loading %s MB; %s MB after load (anonymous %s MB, "
+                      "file-backed %s MB; stock: %s MB)"
+                      % (mb(peak), mb(rss), mb(d.abs(big, "rss_anon_kb")), mb(d.abs(big, "rss_file_kb")),
                          mb(d.abs("stock", "rss_load_kb"))),
-                      verdict(None if rss is None else rss <= 150 * 1024)])
+                      verdict(None if peak is None else peak <= 150 * 1024)])
         hr = d.abs(big, "hit_rows_per_s")
         grows.append(["Hit log: 50,000 hits/s written with no drops",
                       "%s hits/s written (a row each) during the blocked run, %s dropped (the rate is bounded by "
@@ -362,7 +363,8 @@ def main():
     add("")
     add("RSS (VmRSS) once the resolver answers, split into anonymous memory (RssAnon) and "
         "file-backed pages (RssFile: the binary, its libraries, and files mapped with mmap() "
-        "such as a SQLite database), and the peak RSS (VmHWM) at the end of the round, after every "
+        "such as a SQLite database), the peak RSS (VmHWM) at that point, which is what loading the "
+        "rules took at most, and the peak RSS at the end of the round, after every "
         "workload; ratio to stock (absolute in MB). Load time: the module's own "
         "`loaded N rules ... in X ms` log line for rrpolicy; from process start to the first "
         "answer for RPZ (its zone is loaded before Unbound answers anything). Start to answering: "
@@ -379,9 +381,11 @@ def main():
                      "%s (%s ms)" % (fratio(d.ratio(c, "startup_ms")), fnum(d.abs(c, "startup_ms"))),
                      "%s (%s MB)" % (fratio(d.ratio(c, "rss_load_kb")), fnum(rss / 1024 if rss else None, 1)),
                      "%s / %s MB" % (mb(d.abs(c, "rss_anon_kb")), mb(d.abs(c, "rss_file_kb"))),
+                     "%s (%s MB)" % (fratio(d.ratio(c, "hwm_load_kb")), mb(d.abs(c, "hwm_load_kb"))),
                      "%s (%s MB)" % (fratio(d.ratio(c, "hwm_kb")), fnum(hwm / 1024 if hwm else None, 1))])
     add(table(["configuration", "rules", "load time (ms)", "start to answering",
-               "RSS after load", "anonymous / file-backed", "peak RSS"], rows))
+               "RSS after load", "anonymous / file-backed", "peak RSS while loading",
+               "peak RSS at the end"], rows))
     add("")
 
     # ---------------------------------------------------------------- apply
