@@ -60,7 +60,8 @@ def load(workdir):
 
 # raw.tsv key prefix of each change of apply_test -> its name
 APPLY_KEYS = collections.OrderedDict([("apply_", "insert"), ("apply_update_", "update"),
-                                      ("apply_delete_", "delete")])
+                                      ("apply_delete_", "delete"),
+                                      ("apply_reload_", "unbound-control reload")])
 
 
 def median(values):
@@ -401,7 +402,11 @@ def main():
             "(polled with dig every 50 ms), queries left unanswered (lost after 1 s) during the "
             "run, and the longest answer time of the run (a resolver that stops answering for a "
             "while shows here even when its socket buffer kept the queries); stock runs the same "
-            "load without a change, as the baseline."
+            "load without a change, as the baseline. With `--apply-changes ...,reload`, a last run "
+            "under the same load sends `unbound-control reload` after 1 s, to every configuration: "
+            "Unbound stops its workers, reads its configuration again (and the module its "
+            "database, RPZ its zone) and starts them with an empty cache; this is what an operator "
+            "who applies edits that way costs the clients."
             % machine.get("apply", "? ?").split()[-1])
         add("")
         rows = []

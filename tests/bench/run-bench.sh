@@ -50,7 +50,9 @@ usage: tests/bench/run-bench.sh [options]
   --apply-changes LIST  the changes measured, in order, each under its own load: insert (block
                    h1.hit.bench A), update (that rule's action to nxdomain), delete (that rule);
                    default insert, with --apply-only insert,update,delete (rrpolicy only: RPZ
-                   and stock get insert's load for each)
+                   and stock get insert's load for each); reload: `unbound-control reload` under
+                   the same load, for every configuration (what an operator who applies edits
+                   that way costs the clients: the queries left unanswered)
   --keep           keep the work directory (configs, logs, raw data, callgrind files)
   --no-pin         do not pin the resolver to CPU 1 and the load generator/NSD to CPU 0
   --so FILE        rrpolicy.so to load (default: module/.libs/rrpolicy.so, copied at start)
@@ -159,6 +161,11 @@ case ",$APPLY_CHANGES," in
     *) echo "run-bench: --apply-changes must include insert (update and delete change its rule)" >&2; exit 2 ;;
 esac
 APPLY_CHANGES=${APPLY_CHANGES//,/ }
+for change in $APPLY_CHANGES; do
+    case $change in insert|update|delete|reload) ;;
+        *) echo "run-bench: unknown change $change (insert, update, delete, reload)" >&2; exit 2 ;;
+    esac
+done
 SAT_OUTSTANDING=100        # dnsperf -q of saturation runs of cache workloads
 MISS_OUTSTANDING=200       # ... and of cache-miss runs
 CACHE_WORKLOADS="hit blocked mix1 mix10"
@@ -905,6 +912,8 @@ apply_test() {
         rrp*/delete) sqlite3 -cmd ".timeout 5000" "$dir/policy.db" \
                   "DELETE FROM policy WHERE $rule" || die "$cfg: DELETE failed"
               want='ANSWER: 1,' ;;
+        */reload) "$UNBOUND_CONTROL" -c "$dir/unbound.conf" reload >"$dir/apply-control.out" 2>&1 \
+                  || die "$cfg: unbound-control reload failed: $(cat "$dir/apply-control.out")" ;;
         rpz*/insert) echo 'h1.hit.bench CNAME .' >>"$dir/rpz.zone"
               "$UNBOUND_CONTROL" -c "$dir/unbound.conf" auth_zone_reload rpz.bench. >"$dir/apply-control.out" 2>&1 &
               register_pid unbound-control $!
@@ -926,6 +935,8 @@ apply_test() {
     rc=$?
     unregister_pid "$pid"
     [ "$rc" = 0 ] || die "dnsperf failed: $(tail -n 5 "$dir/apply-$change-dnsperf.out")"
+    [ "$change" != reload ] || wait_answering "$RES_PID" "$RES_PORT" "$START_TIMEOUT" \
+        || die "$cfg: not answering after unbound-control reload"
     for i in "${!PID_NAMES[@]}"; do     # unbound-control, if still registered
         [ "${PID_NAMES[$i]}" = unbound-control ] && stop_pid "${PIDS[$i]}"
     done
@@ -1126,12 +1137,12 @@ elif [ "$APPLY_ONLY" = 1 ]; then
         echo "big configurations: $BIG_LABEL rules; load: ${RATE[hit]} q/s of cache hits for $APPLY_DURATION s" \
             "per change; changes: ${APPLY_CHANGES// /, } (insert: ${APPLY_ID:+(read of every row) }INSERT" \
             "${APPLY_ID:+with id $APPLY_ID and the change log emptied }of h1.hit.bench A; update: its action" \
-            "to nxdomain; delete: the rule)"
+            "to nxdomain; delete: the rule; reload: unbound-control reload)"
         echo
         echo "| configuration | round | change | change to first answer reflecting it (ms) | unanswered | sent | longest answer (ms) |"
         echo "|---|---|---|---|---|---|---|"
         awk -F '\t' '$3 ~ /^apply_/ { f = substr($3, 7); c = "insert"
-                if (match(f, /^(update|delete)_/)) { c = substr(f, 1, RLENGTH - 1); f = substr(f, RLENGTH + 1) }
+                if (match(f, /^(update|delete|reload)_/)) { c = substr(f, 1, RLENGTH - 1); f = substr(f, RLENGTH + 1) }
                 v[$2 " " $1 " " c, f] = $4; k[$2 " " $1 " " c] = 1 }
             END { for (x in k) { split(x, a, " ")
                 printf "| %s | %s | %s | %s | %s | %s | %s |\n", a[1], a[2], a[3],
