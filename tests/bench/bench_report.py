@@ -50,6 +50,9 @@ def load(workdir):
             if not done or not cpu or not runtime:
                 continue
             raw[(cfg, "cap_" + w)][rnd] = done * 1e9 / cpu      # queries per CPU-second
+            worker = raw.get((cfg, "cpu_worker_ns_" + w), {}).get(rnd)
+            if worker:      # the worker thread's CPU alone: the module's threads left out
+                raw[(cfg, "capw_" + w)][rnd] = done * 1e9 / worker
             # cores used during the run
             run_cpu = raw.get((cfg, "cpu_run_ns_" + w), {}).get(rnd, cpu)
             raw[(cfg, "busy_" + w)][rnd] = run_cpu / 1e9 / runtime
@@ -287,6 +290,14 @@ def main():
         rows.append(row)
     add(table(["configuration"] + [label for _, label in WORKLOADS], rows))
     add("")
+    if any(d.rounds(c, "capw_miss") for c in present):
+        add("Cache misses per CPU-second of the **worker thread alone** (the module's threads, "
+            "the hit log writer and the policy watcher, left out; this tells their share of the "
+            "miss capacity above from the worker's): "
+            + ", ".join("%s %s (%s)" % (configs[c]["label"], fratio(d.ratio(c, "capw_miss")),
+                                        fnum(d.abs(c, "capw_miss")))
+                        for c in present if c != "stock") + ".")
+        add("")
     if big:
         add("Blocked capacity against stock's *cache-hit* capacity (the goal's yardstick): "
             + ", ".join("%s %s" % (configs[c]["label"], fratio(d.ratio(c, "cap_blocked", "cap_hit")))

@@ -316,6 +316,11 @@ cpu_ns() {
     cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
 
+# worker_ns PID: CPU time of Unbound's worker, the main thread (num-threads: 1), in ns.
+worker_ns() {
+    awk '{ printf "%.0f\n", $1 }' /proc/"$1"/task/"$1"/schedstat 2>/dev/null
+}
+
 # proc_kb PID FIELD: VmRSS / VmHWM of PID in kB.
 proc_kb() {
     awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null
@@ -769,9 +774,10 @@ settle_hits() {
     echo "$cur"
 }
 
-# record_sat ROUND CONFIG WORKLOAD CPU0 CPU1: record a saturation run: achieved q/s, lost,
-# answered, run time, the resolver's CPU time (all threads) from CPU0 (before the run) to now
-# (for its capacity) and to CPU1 (the end of the run: how busy it was).
+# record_sat ROUND CONFIG WORKLOAD CPU0 CPU1 WORKER0: record a saturation run: achieved q/s,
+# lost, answered, run time, the resolver's CPU time (all threads) from CPU0 (before the run) to
+# now (for its capacity) and to CPU1 (the end of the run: how busy it was), and its worker
+# thread's from WORKER0 to now (the rest is the module's threads).
 record_sat() {
     record "$1" "$2" "qps_$3" "$QPS"
     record "$1" "$2" "lost_$3" "$LOST"
@@ -779,6 +785,7 @@ record_sat() {
     record "$1" "$2" "runtime_$3" "$RUNTIME"
     record "$1" "$2" "cpu_ns_$3" $(( $(cpu_ns "$RES_PID") - $4 ))
     record "$1" "$2" "cpu_run_ns_$3" $(( $5 - $4 ))
+    record "$1" "$2" "cpu_worker_ns_$3" $(( $(worker_ns "$RES_PID") - $6 ))
 }
 
 declare -A RATE   # fixed rate of the latency runs, per workload: half of stock's round-1 saturation
@@ -791,7 +798,7 @@ hitlog_interval() {
 }
 
 bench_config() {
-    local cfg=$1 r=$2 dir=$W/run/$1-r$2 w file before hits rows drops t rules ms c0 c1
+    local cfg=$1 r=$2 dir=$W/run/$1-r$2 w file before hits rows drops t rules ms c0 c1 w0
     local settle
     settle=$(hitlog_interval "$cfg")
     start_resolver "$cfg" "$dir"
@@ -832,13 +839,13 @@ bench_config() {
         if [ "$w" = blocked ] && [ "${cfg#rrp}" != "$cfg" ]; then
             read -r before _ < <(settle_hits "$dir/policy.db" "$settle")
         fi
-        c0=$(cpu_ns "$RES_PID")
+        c0=$(cpu_ns "$RES_PID") w0=$(worker_ns "$RES_PID")
         dnsperf_sat "$file" "$SAT_OUTSTANDING"
         c1=$(cpu_ns "$RES_PID")
         # the hit log writer's work for these hits is part of their cost (counts are written
         # once a second)
         case $cfg/$w in rrp*/blocked|rrp*/mix*) sleep "$(echo "$settle + 0.1" | bc -l)" ;; esac
-        record_sat "$r" "$cfg" "$w" "$c0" "$c1"
+        record_sat "$r" "$cfg" "$w" "$c0" "$c1" "$w0"
         if [ "$w" = blocked ] && [ "${cfg#rrp}" != "$cfg" ]; then
             read -r hits rows drops < <(settle_hits "$dir/policy.db" "$settle")
             record "$r" "$cfg" hit_rows $((hits - before))
@@ -857,9 +864,9 @@ bench_config() {
     done
     # cache misses: names this process never saw (first half of the miss names; the latency
     # run takes the second half)
-    c0=$(cpu_ns "$RES_PID")
+    c0=$(cpu_ns "$RES_PID") w0=$(worker_ns "$RES_PID")
     dnsperf_sat "$W/miss-sat.q" "$MISS_OUTSTANDING" -n 1
-    record_sat "$r" "$cfg" miss "$c0" "$(cpu_ns "$RES_PID")"
+    record_sat "$r" "$cfg" miss "$c0" "$(cpu_ns "$RES_PID")" "$w0"
     [ -n "${RATE[miss]:-}" ] || RATE[miss]=$(awk -v q="$QPS" 'BEGIN { printf "%.0f", q / 2 }')
     dnsperf_lat "$W/miss-lat.q" "${RATE[miss]}" -n 1
     record "$r" "$cfg" p50_miss_us "$P50"
