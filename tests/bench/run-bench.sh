@@ -790,13 +790,13 @@ record_sat() {
 
 declare -A RATE   # fixed rate of the latency runs, per workload: half of stock's round-1 saturation
 
-# bench_config CONFIG ROUND: one fresh resolver, every workload.
 # hitlog_interval CONFIG: seconds between two writes of the config's hit log, and a little
 # more (rows are written every 200 ms; counts, hit_log = 2, once a second; 0 without a module)
 hitlog_interval() {
     case $1 in rrpcnt) echo 1.2 ;; rrp*) echo 0.2 ;; *) echo 0 ;; esac
 }
 
+# bench_config CONFIG ROUND: one fresh resolver, every workload.
 bench_config() {
     local cfg=$1 r=$2 dir=$W/run/$1-r$2 w file before hits rows drops t rules ms c0 c1 w0
     local settle
