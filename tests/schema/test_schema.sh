@@ -98,6 +98,17 @@ expect_eq() {
     fi
 }
 
+# expect_silent DESC RC OUTPUT: a run of sqlite3 that exited with RC and
+# printed OUTPUT must have succeeded and printed nothing. Returns 1 if not.
+expect_silent() {
+    if [ "$2" -eq 0 ] && [ -z "$3" ]; then
+        pass "$1"
+    else
+        fail "$1" "exit status $2, output: $3"
+        return 1
+    fi
+}
+
 # rep N STRING: STRING repeated N times.
 rep() {
     _n=$1
@@ -114,12 +125,7 @@ rep() {
 # ---------------------------------------------------------------------
 
 out=$("$SQLITE3" -batch -bail "$TMP/template.db" < "$SCHEMA" 2>&1)
-rc=$?
-if [ "$rc" -eq 0 ] && [ -z "$out" ]; then
-    pass "schema applies to an empty database with sqlite3 -bail"
-else
-    fail "schema applies to an empty database with sqlite3 -bail" \
-        "exit status $rc, output: $out"
+if ! expect_silent "schema applies to an empty database with sqlite3 -bail" $? "$out"; then
     echo "$passed passed, $failed failed"
     exit 1
 fi
@@ -127,13 +133,7 @@ fi
 # The module runs the file inside a transaction it opens itself.
 out=$({ echo 'BEGIN;'; cat "$SCHEMA"; echo 'COMMIT;'; } |
       "$SQLITE3" -batch -bail "$TMP/intx.db" 2>&1)
-rc=$?
-if [ "$rc" -eq 0 ] && [ -z "$out" ]; then
-    pass "schema applies inside a transaction (no BEGIN/COMMIT in it)"
-else
-    fail "schema applies inside a transaction (no BEGIN/COMMIT in it)" \
-        "exit status $rc, output: $out"
-fi
+expect_silent "schema applies inside a transaction (no BEGIN/COMMIT in it)" $? "$out"
 
 if grep -qi 'journal_mode' "$SCHEMA"; then
     fail "schema does not set PRAGMA journal_mode"
@@ -996,13 +996,8 @@ applies() {
     _label=$1 _from=$2 _db=$3
     shift 3
     _out=$(migrate "$_db" "$@")
-    _rc=$?
-    if [ "$_rc" -eq 0 ] && [ -z "$_out" ]; then
-        pass "$_label: applies to a version $_from database inside a transaction, with sqlite3 -bail"
-    else
-        fail "$_label: applies to a version $_from database inside a transaction, with sqlite3 -bail" \
-            "exit status $_rc, output: $_out"
-    fi
+    expect_silent "$_label: applies to a version $_from database inside a transaction, with sqlite3 -bail" \
+        $? "$_out"
 }
 
 # refused_elsewhere LABEL MIGRATION FROM DB...: MIGRATION (of a version FROM
