@@ -1341,13 +1341,17 @@ START_TEST(test_counts_groups)
 			"log", HITLOG_QUERY);
 		add_key(h, MINUTE0 + 7, 0, "192.0.2.1", wire_example, 7,
 			"nullmx", HITLOG_RESPONSE);
-		/* the next minute; its last second's hit, in microseconds
-		 * past the second, still belongs to the first */
-		add_key(h, MINUTE0 + 60, 0, "192.0.2.1", wire_example, 7,
-			"nullmx", HITLOG_QUERY);
+		/* the minute's last second, in microseconds past the
+		 * second, still belongs to it */
 		add_key(h, MINUTE0 + 59, 999999, "192.0.2.1", wire_example, 7,
 			"nullmx", HITLOG_QUERY);
 	}
+	/* the next minute, after every hit of the first: a write between
+	 * two hits may forget the first minute's groups once it has counted
+	 * a later minute, and its next hits would start new rows */
+	for(i = 0; i < 3; i++)
+		add_key(h, MINUTE0 + 60, 0, "192.0.2.1", wire_example, 7,
+			"nullmx", HITLOG_QUERY);
 	hitlog_stop(h);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), 8);
 	ck_assert_int_eq(query_int("SELECT sum(count) FROM hit"), 100 + 8 * 3);
@@ -1455,10 +1459,15 @@ START_TEST(test_counts_trigger_writes)
 	ck_assert_int_eq(query_int("SELECT count(*) FROM (SELECT policy_id, "
 		"sum(count) AS c FROM hit WHERE action = 'nullmx' GROUP BY "
 		"policy_id) WHERE c = 5"), 10);
-	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE action = "
+	/* each write of a group inserted its row and the trigger's; the
+	 * writer may have taken a loop's hits in more than one write */
+	ck_assert_int_ge(query_int("SELECT count(*) FROM hit WHERE action = "
 		"'nullmx'"), 20);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE action = "
-		"'audit' AND count = 1"), 20);
+		"'audit'"), query_int("SELECT count(*) FROM hit WHERE action = "
+		"'nullmx'"));
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE action = "
+		"'audit' AND count <> 1"), 0);
 	remove_db();
 }
 END_TEST
