@@ -310,8 +310,10 @@ policy_table_copy(const struct policy_table* t, size_t extra)
 		policy_table_delete(c);
 		return NULL;
 	}
-	memcpy(c->rules, t->rules, t->nrules * sizeof(*t->rules));
-	memcpy(c->names, t->names, t->nrules * sizeof(*t->names));
+	if(t->nrules > 0) {	/* an empty table has no arrays to copy */
+		memcpy(c->rules, t->rules, t->nrules * sizeof(*t->rules));
+		memcpy(c->names, t->names, t->nrules * sizeof(*t->names));
+	}
 	memcpy(c->arena, t->arena, t->arena_len);
 	if((t->nodes + extra) * 2 <= t->mask + 1) {
 		if(!(c->slots = malloc((t->mask + 1) * sizeof(*c->slots)))) {
