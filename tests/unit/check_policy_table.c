@@ -155,7 +155,14 @@ END_TEST
 START_TEST(test_empty_table)
 {
 	struct policy_table* t = policy_table_create(0);
+	struct policy_table* c;
 	ck_assert_int_eq(hit(t, "spammer.com", T_MX), 0);
+	/* the first rule of a database that had none: added to a copy */
+	ck_assert_ptr_nonnull(c = policy_table_copy(t, 1));
+	add(c, "spammer.com", T_MX, PA_NULLMX, 1, 0);
+	ck_assert_int_eq(hit(c, "spammer.com", T_MX), 1);
+	ck_assert_int_eq(hit(t, "spammer.com", T_MX), 0);
+	policy_table_delete(c);
 	policy_table_delete(t);
 	ck_assert_ptr_null(policy_table_lookup(NULL, (const uint8_t*)"\0", T_A, 0, NULL));
 }
