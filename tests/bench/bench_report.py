@@ -227,9 +227,12 @@ def main():
         mir = d.ratio(big, "ir1_miss")
         mqs = d.ratios(big, "cap_miss")
         grows.append(["Cache misses (%s rules): throughput within 3%% of stock" % big_label,
-                      "capacity %s (%s vs %s q/CPU-s%s); worker instructions/query %s"
+                      "capacity %s (%s vs %s q/CPU-s%s); worker instructions/query %s, worker "
+                      "cycles/query as valgrind's cache model estimates them %s (stock made "
+                      "multithreaded alone: %s)"
                       % (fratio(mq, 3), fnum(d.abs(big, "cap_miss")), fnum(d.abs("stock", "cap_miss")),
-                         spread(mqs), fratio(mir, 4)),
+                         spread(mqs), fratio(mir, 4), fratio(d.ratio(big, "cyc1_miss"), 4),
+                         fratio(d.ratio("stockmt", "cyc1_miss"), 4)),
                       noisy_verdict(mqs, 0.97)])
         lm = d.abs(big, "load_ms")
         grows.append(["Load %s rules in <= 1 s%s" % (big_label, "" if big_label == "1M" else
@@ -368,6 +371,19 @@ def main():
             rows.append(row)
         add(table(["configuration"] + [label for _, label in CG_WORKLOADS]
                   + ["module threads per blocked query", "idle Ir/s"], rows))
+        add("")
+        add("The same worker thread's cycles per query as valgrind's cache model estimates them "
+            "(`--cache-sim=yes %s`: Ir + 10 x L1 misses + 100 x last-level misses, the formula of "
+            "callgrind_annotate): deterministic like the instruction counts, and it weighs what a "
+            "large rule table costs in cache misses, which instruction counts leave out. A model: "
+            "two cache levels, no prefetching, no TLB. Ratio to stock (absolute)."
+            % machine.get("cg_cache", "?"))
+        add("")
+        rows = [[configs[c]["label"]] + ["%s (%s)" % (fratio(d.ratio(c, "cyc1_" + w), 4),
+                                                       fnum(d.abs(c, "cyc1_" + w)))
+                                          for w, _ in CG_WORKLOADS]
+                for c in present + cg_only]
+        add(table(["configuration"] + [label for _, label in CG_WORKLOADS], rows))
         add("")
 
     # ---------------------------------------------------------------- memory and load

@@ -57,7 +57,9 @@ usage: tests/bench/run-bench.sh [options]
   --no-pin         do not pin the resolver to CPU 1 and the load generator/NSD to CPU 0
   --so FILE        rrpolicy.so to load (default: module/.libs/rrpolicy.so, copied at start)
 Environment: UNBOUND_PREFIX (default from build/unbound/unbound.env), TMPDIR,
-  BENCH_DURATION / BENCH_LAT_DURATION (seconds per saturation / latency run).
+  BENCH_DURATION / BENCH_LAT_DURATION (seconds per saturation / latency run),
+  CG_CACHE (callgrind's cache model, default a Zen 4 core: --I1=32768,8,64 --D1=49152,12,64
+  --LL=33554432,16,64).
 EOF
 }
 
@@ -147,6 +149,9 @@ else
     APPLY_DURATION=3
 fi
 MID=10000
+# callgrind's cache model: the caches stated rather than detected (this VM reports a 512 MB
+# 2-way last level), a Zen 4 core's L1s and its 32 MB L3 as the last level
+CG_CACHE=${CG_CACHE:---I1=32768,8,64 --D1=49152,12,64 --LL=33554432,16,64}
 if [ -n "$CG_WORKLOADS_ARG" ]; then
     CG_WORKLOADS=${CG_WORKLOADS_ARG//,/ }
     for w in $CG_WORKLOADS; do
@@ -402,6 +407,7 @@ fi
     echo "big_label	$BIG_LABEL"
     echo "hit_names	$HIT_NAMES"
     echo "cg_n	$CG_N1 $CG_N2 $CG_MISS_N1 $CG_MISS_N2"
+    echo "cg_cache	$CG_CACHE"
     echo "started	$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 } >"$W/machine.tsv"
 
@@ -983,7 +989,9 @@ done
 # the others belong to the module (the hit log writer).
 
 # cg_dump PID TAG DIR: dump the counters (a dump also zeroes them). Sets CG_IR
-# (every thread) and CG_IR1 (the worker thread); the files go to DIR/cg-TAG-TT.out.
+# (every thread), CG_IR1 (the worker thread) and CG_CYC1 (the worker's cycles as
+# valgrind's cache model estimates them: Ir + 10 x L1 misses + 100 x LL misses, the
+# formula of callgrind_annotate and cachegrind); the files go to DIR/cg-TAG-TT.out.
 cg_dump() {
     local pid=$1 tag=$2 dir=$3 f tid v
     run_wait callgrind_control callgrind_control -d "$tag" "$pid" >/dev/null 2>&1 \
@@ -995,7 +1003,13 @@ cg_dump() {
         mv "$f" "$dir/cg-$tag-$tid.out"
         v=$(awk '/^summary:/ { print $2; exit }' "$dir/cg-$tag-$tid.out")
         CG_IR=$((CG_IR + ${v:-0}))
-        [ "$tid" = 01 ] && CG_IR1=${v:-0}
+        [ "$tid" = 01 ] || continue
+        CG_IR1=${v:-0}
+        CG_CYC1=$(awk '/^events:/ { for (i = 2; i <= NF; i++) ev[i] = $i }
+            /^summary:/ { for (i = 2; i <= NF; i++) {
+                    w = ev[i] == "Ir" ? 1 : ev[i] ~ /^(I1mr|D1mr|D1mw)$/ ? 10 : ev[i] ~ /^(ILmr|DLmr|DLmw)$/ ? 100 : 0
+                    c += w * $i }
+                print c; exit }' "$dir/cg-$tag-$tid.out")
     done
     [ -n "$CG_IR1" ] || die "no callgrind dump '$tag' of thread 01 in $dir"
 }
@@ -1008,13 +1022,13 @@ seq_q() {
 
 # cg_config CONFIG: one configuration under callgrind (run in a background subshell).
 cg_config() {
-    local cfg=$1 w file n1 n2 skip1 skip2 c1 c2 t1 t2 t0 f tid catchup
+    local cfg=$1 w file n1 n2 skip1 skip2 c1 c2 t1 t2 y1 y2 t0 f tid catchup
     catchup=$(echo "$(hitlog_interval "$cfg") + 0.3" | bc -l)
     CG_DIR=$W/cg/$cfg
     OUTDIR=$CG_DIR
     # stockmt: stock made multithreaded like rrpolicy (idle_thread.c), nothing else
     start_resolver "$cfg" "$CG_DIR" env ${PRELOAD_OF[$cfg]:+LD_PRELOAD=${PRELOAD_OF[$cfg]}} \
-        valgrind --tool=callgrind --separate-threads=yes \
+        valgrind --tool=callgrind --separate-threads=yes --cache-sim=yes $CG_CACHE \
         --instr-atstart=no --callgrind-out-file="$CG_DIR/callgrind.out.%p"
     wait_answering "$RES_PID" "$RES_PORT" "$CG_START_TIMEOUT" \
         || die "$cfg under valgrind exited or did not answer within $CG_START_TIMEOUT s: $(tail -n 5 "$CG_DIR/unbound.log" "$CG_DIR/unbound.out" 2>&1)"
@@ -1045,13 +1059,14 @@ cg_config() {
         seq_q "$file" "$n1" "$skip1"
         sleep "$catchup"   # let the hit log writer catch up: its work is counted too
         cg_dump "$RES_PID" "$w-n1" "$CG_DIR"
-        c1=$CG_IR t1=$CG_IR1
+        c1=$CG_IR t1=$CG_IR1 y1=$CG_CYC1
         seq_q "$file" "$n2" "$skip2"
         sleep "$catchup"
         cg_dump "$RES_PID" "$w-n2" "$CG_DIR"
-        c2=$CG_IR t2=$CG_IR1
+        c2=$CG_IR t2=$CG_IR1 y2=$CG_CYC1
         record cg "$cfg" "ir_$w" "$(echo "($c2 - $c1) / ($n2 - $n1)" | bc -l)"
         record cg "$cfg" "ir1_$w" "$(echo "($t2 - $t1) / ($n2 - $n1)" | bc -l)"
+        record cg "$cfg" "cyc1_$w" "$(echo "($y2 - $y1) / ($n2 - $n1)" | bc -l)"
         record cg "$cfg" "ir_${w}_runs" "$c1 $c2 $t1 $t2"
         for f in "$CG_DIR/cg-$w-n2-"*.out; do
             tid=${f%.out}
@@ -1126,15 +1141,15 @@ if [ "$CG_ONLY" = 1 ]; then
     {
         echo "# rrpolicy: instructions per query under callgrind (\`$COMMAND_LINE\`)"
         echo
-        echo "| configuration | workload | worker Ir/q | all threads Ir/q | runs (all N1, all N2, worker N1, worker N2) |"
-        echo "|---|---|---|---|---|"
-        awk -F '\t' '$1 == "cg" && $3 ~ /^ir1?_/ && $3 != "ir_idle_per_s" {
+        echo "| configuration | workload | worker Ir/q | all threads Ir/q | worker est. cycles/q | runs (all N1, all N2, worker N1, worker N2) |"
+        echo "|---|---|---|---|---|---|"
+        awk -F '\t' '$1 == "cg" && $3 ~ /^(ir1?|cyc1)_/ && $3 != "ir_idle_per_s" {
                 m = $3; r = (m ~ /_runs$/); sub(/_runs$/, "", m)
-                t = (m ~ /^ir1_/); sub(/^ir1?_/, "", m)
+                t = (m ~ /^ir1_/); y = (m ~ /^cyc1_/); sub(/^(ir1?|cyc1)_/, "", m)
                 k = $2 " " m; seen[k] = 1
-                if (r) runs[k] = $4; else if (t) w[k] = $4; else a[k] = $4 }
+                if (r) runs[k] = $4; else if (t) w[k] = $4; else if (y) cyc[k] = $4; else a[k] = $4 }
             END { for (k in seen) { split(k, x, " ")
-                printf "| %s | %s | %.0f | %.0f | %s |\n", x[1], x[2], w[k], a[k], runs[k] } }' "$RAW" | sort
+                printf "| %s | %s | %.0f | %.0f | %.0f | %s |\n", x[1], x[2], w[k], a[k], cyc[k], runs[k] } }' "$RAW" | sort
     } >"$W/report.md" || die "report failed"
 elif [ "$APPLY_ONLY" = 1 ]; then
     # apply_ms / apply_lost / apply_sent / apply_max_ms per config and round
