@@ -94,6 +94,10 @@ class Data:
     def ratio(self, cfg, metric, base_metric=None):
         return median(self.ratios(cfg, metric, base_metric))
 
+    def cell(self, cfg, metric, digits=2):
+        """A table cell: the ratio to stock, then the absolute median in brackets."""
+        return "%s (%s)" % (fratio(self.ratio(cfg, metric), digits), fnum(self.abs(cfg, metric)))
+
 
 def fnum(v, digits=0):
     if v is None:
@@ -289,7 +293,7 @@ def main():
     for c in present:
         row = [configs[c]["label"]]
         for w, _ in WORKLOADS:
-            row.append("%s (%s)" % (fratio(d.ratio(c, "cap_" + w)), fnum(d.abs(c, "cap_" + w))))
+            row.append(d.cell(c, "cap_" + w))
         rows.append(row)
     add(table(["configuration"] + [label for _, label in WORKLOADS], rows))
     add("")
@@ -363,7 +367,7 @@ def main():
         for c in present + cg_only:
             row = [configs[c]["label"]]
             for w, _ in CG_WORKLOADS:
-                row.append("%s (%s)" % (fratio(d.ratio(c, "ir1_" + w), 4), fnum(d.abs(c, "ir1_" + w))))
+                row.append(d.cell(c, "ir1_" + w, 4))
             allb, workb = d.abs(c, "ir_blocked"), d.abs(c, "ir1_blocked")
             row.append(fnum(allb - workb) if allb is not None and workb is not None
                        and configs[c]["kind"] == "rrpolicy" and configs[c]["rules"] > 0 else "-")
@@ -379,9 +383,7 @@ def main():
             "two cache levels, no prefetching, no TLB. Ratio to stock (absolute)."
             % machine.get("cg_cache", "?"))
         add("")
-        rows = [[configs[c]["label"]] + ["%s (%s)" % (fratio(d.ratio(c, "cyc1_" + w), 4),
-                                                       fnum(d.abs(c, "cyc1_" + w)))
-                                          for w, _ in CG_WORKLOADS]
+        rows = [[configs[c]["label"]] + [d.cell(c, "cyc1_" + w, 4) for w, _ in CG_WORKLOADS]
                 for c in present + cg_only]
         add(table(["configuration"] + [label for _, label in CG_WORKLOADS], rows))
         add("")
