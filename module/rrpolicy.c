@@ -151,32 +151,27 @@ cached_rule(struct rrpolicy_env* pe, struct query_info* qinfo, uint32_t flags,
 	return id;
 }
 
-/** Inplace callback for every answer the worker sends from the message cache
- * (no module runs for those): a blocked answer the query stage stored is
- * known by the flag on its first RRset. It gets the EDE and one hit per
- * client, with the action its answer shows. */
-static int
-cache_cb(struct query_info* qinfo, struct module_qstate* ATTR_UNUSED(qstate),
-	struct reply_info* rep, int ATTR_UNUSED(rcode),
-	struct edns_data* ATTR_UNUSED(edns), struct edns_option** opt_list_out,
+/** A blocked answer served from the cache: the EDE and one hit per client,
+ * with the action its answer shows. Out of line, so that the marker test in
+ * cache_cb, which every cache hit pays, needs no stack frame. */
+static __attribute__((noinline)) void
+cache_blocked(struct rrpolicy_env* pe, struct query_info* qinfo,
+	struct reply_info* rep, struct edns_option** opt_list_out,
 	struct comm_reply* repinfo, struct regional* region,
-	struct timeval* start_time, int ATTR_UNUSED(id), void* arg)
+	struct timeval* start_time)
 {
-	struct rrpolicy_env* pe = (struct rrpolicy_env*)arg;
 	const sldns_rr_descriptor* d;
 	struct hitlog* hits;
 	enum policy_action action;
 	int64_t rule_id;
-	if(!rep || !rep->rrset_count ||
-		!(rep->rrsets[0]->rk.flags & ANSWER_CACHED_FLAG) ||
-		!(rule_id = cached_rule(pe, qinfo, rep->rrsets[0]->rk.flags,
+	if(!(rule_id = cached_rule(pe, qinfo, rep->rrsets[0]->rk.flags,
 		start_time->tv_sec)))
-		return 1;
+		return;
 	answer_add_ede(opt_list_out, region, pe->env, ANSWER_EDE_BLOCKED,
 		rule_id);
 	hits = __atomic_load_n(&pe->hits, __ATOMIC_ACQUIRE);
 	if(!hits || !repinfo)
-		return 1;
+		return;
 	action = FLAGS_GET_RCODE(rep->flags) == LDNS_RCODE_NXDOMAIN ?
 		PA_NXDOMAIN : rep->an_numrrsets ? PA_NULLMX : PA_NODATA;
 	d = sldns_rr_descript(qinfo->qtype);
@@ -184,6 +179,22 @@ cache_cb(struct query_info* qinfo, struct module_qstate* ATTR_UNUSED(qstate),
 		repinfo->client_addrlen, qinfo->qname, qinfo->qtype,
 		d ? d->_name : NULL, rule_id, policy_action_names[action],
 		HITLOG_QUERY, HITLOG_DNSSEC_NONE);
+}
+
+/** Inplace callback for every answer the worker sends from the message cache
+ * (no module runs for those): a blocked answer the query stage stored is
+ * known by the flag on its first RRset. */
+static int
+cache_cb(struct query_info* qinfo, struct module_qstate* ATTR_UNUSED(qstate),
+	struct reply_info* rep, int ATTR_UNUSED(rcode),
+	struct edns_data* ATTR_UNUSED(edns), struct edns_option** opt_list_out,
+	struct comm_reply* repinfo, struct regional* region,
+	struct timeval* start_time, int ATTR_UNUSED(id), void* arg)
+{
+	if(rep && rep->rrset_count &&
+		(rep->rrsets[0]->rk.flags & ANSWER_CACHED_FLAG))
+		cache_blocked((struct rrpolicy_env*)arg, qinfo, rep,
+			opt_list_out, repinfo, region, start_time);
 	return 1;
 }
 
