@@ -565,7 +565,7 @@ server:
     verbosity: 1
     hide-version: no
     # no response rate limiting: its truncated "slip" answers to the priming's flood of
-    # wildcard names sent the resolvers that ask upstream for them (stock, RPZ) to TCP, and
+    # wildcard names sent the resolvers that ask upstream for them (stock, rrp0) to TCP, and
     # the idle TCP connection Unbound then keeps (tcp-reuse-timeout, 60 s) is a timer that
     # every pass of its event loop computes: about 110 instructions per cache hit that the
     # configurations which block those names never paid
