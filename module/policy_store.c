@@ -49,7 +49,8 @@ struct schema_migration {
 static const struct schema_migration schema_migrations[] = {
 	{ 1, rrpolicy_migrate_1_to_2_sql },
 	{ 2, rrpolicy_migrate_2_to_3_sql },
-	{ 3, rrpolicy_migrate_3_to_4_sql }
+	{ 3, rrpolicy_migrate_3_to_4_sql },
+	{ 4, rrpolicy_migrate_4_to_5_sql }
 };
 
 /** Run a statement with one integer parameter that returns one integer;

@@ -15,7 +15,7 @@ struct sqlite3;
 
 /** Schema version this module reads and writes (PRAGMA user_version).
  * Older versions are migrated to it when the database is opened. */
-#define POLICY_SCHEMA_VERSION 4
+#define POLICY_SCHEMA_VERSION 5
 
 /** The module's settings, from table setting (defaults when absent). */
 struct policy_settings {
@@ -190,5 +190,9 @@ extern const char rrpolicy_migrate_2_to_3_sql[];
 /** The SQL text of schema/migrate-3-to-4.sql (generated file
  * migrate_3_to_4_sql.c). */
 extern const char rrpolicy_migrate_3_to_4_sql[];
+
+/** The SQL text of schema/migrate-4-to-5.sql (generated file
+ * migrate_4_to_5_sql.c). */
+extern const char rrpolicy_migrate_4_to_5_sql[];
 
 #endif /* RRPOLICY_POLICY_STORE_H */

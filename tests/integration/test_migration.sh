@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # test_migration.sh - a database of schema version 1 (tests/schema/schema-v1.sql) is
-# migrated to version 4 (through 2 and 3) when the module opens it: its rules apply, its rows
-# and hits stay, the migration is logged. A version 2 database (tests/schema/schema-v2.sql) is
-# migrated to 4, and its change log then serves live edits. A version 3 database
-# (tests/schema/schema-v3.sql) is migrated to 4: its hits count once each, and hit_log = 2
-# then counts new ones. When it cannot be migrated (a read-only file in a read-only
+# migrated to version 5 (through 2, 3 and 4) when the module opens it: its rules apply, its
+# rows and hits stay, the migration is logged. A version 2 database (tests/schema/schema-v2.sql)
+# is migrated to 5, and its change log then serves live edits. A version 3 database
+# (tests/schema/schema-v3.sql) is migrated to 5: its hits count once each, and hit_log = 2
+# then counts new ones. A version 4 database (tests/schema/schema-v4.sql) loses the index
+# hit_policy_id and keeps its hits. When it cannot be migrated (a read-only file in a read-only
 # directory, Unbound running as nobody; a lock held by an operator), Unbound runs, the
 # cause is logged and the file is left byte for byte as it was; once the lock is gone it is
 # migrated.
@@ -45,10 +46,10 @@ v1db "$RRPOLICY_DB"
 check_eq "the database is version 1" 1 "$(sqlite3 "$RRPOLICY_DB" 'PRAGMA user_version')"
 start_resolver
 check "the migration is logged" \
-    wait_log "rrpolicy: migrated $RRPOLICY_DB from schema version 1 to 4" 5
+    wait_log "rrpolicy: migrated $RRPOLICY_DB from schema version 1 to 5" 5
 check_eq "the rule of the version 1 database applies (null MX)" "$NULLMX" "$(answer spammer.com MX)"
 check_eq "other names resolve" "NOERROR nxdomain.com. IN A 192.0.2.20 " "$(answer nxdomain.com A)"
-check_eq "user_version is 4" 4 "$(sql 'PRAGMA user_version')"
+check_eq "user_version is 5" 5 "$(sql 'PRAGMA user_version')"
 check_eq "the old rules are intact, as qname rules of scope any" \
     "1|spammer.com|MX|block|1|ticket 4711|qname|any
 2|old.example|TXT|nodata|0||qname|any" \
@@ -82,7 +83,7 @@ start_resolver 'username: "nobody"'
 check "Unbound runs as nobody" test "$(stat -c %U /proc/"$RESOLVER_PID")" = nobody
 # Unbound cannot write its logfile as nobody either: it logs to stderr
 check "the failed migration is logged with its cause" \
-    wait_log "rrpolicy: .*cannot migrate $RRPOLICY_DB from schema version 1 to 4 \(the file is left as it was\): .*readonly.*not writable by the user Unbound runs as" 5 "$T/resolver.out"
+    wait_log "rrpolicy: .*cannot migrate $RRPOLICY_DB from schema version 1 to 5 \(the file is left as it was\): .*readonly.*not writable by the user Unbound runs as" 5 "$T/resolver.out"
 check "... and that no policy applies" \
     log_has "rrpolicy: .*NO POLICY IS APPLIED" "$T/resolver.out"
 check_eq "Unbound answers" "NOERROR nxdomain.com. IN A 192.0.2.20 " "$(answer nxdomain.com A)"
@@ -112,19 +113,19 @@ check "the operator holds the lock" grep -q locked "$T/lock.out"
 mv "$T/resolver.log" "$T/resolver-2.log"
 start_resolver
 check "the lock is logged as the cause of the failed migration" \
-    log_has "rrpolicy: cannot migrate $RRPOLICY_DB from schema version 1 to 4 \(the file is left as it was\): database is locked; another connection holds a lock on it"
+    log_has "rrpolicy: cannot migrate $RRPOLICY_DB from schema version 1 to 5 \(the file is left as it was\): database is locked; another connection holds a lock on it"
 check_eq "Unbound answers, without rules" "$REAL_MX" "$(answer spammer.com MX)"
 check_eq "the locked database is untouched" "$before" "$(sha256sum < "$RRPOLICY_DB")"
 echo "ROLLBACK;" >&7
 exec 7>&-
 check "once the lock is gone, the database is migrated" \
-    wait_log "rrpolicy: migrated $RRPOLICY_DB from schema version 1 to 4" 10
+    wait_log "rrpolicy: migrated $RRPOLICY_DB from schema version 1 to 5" 10
 check "... and loaded" wait_log "rrpolicy: the database .* is usable again" 10
 check_eq "... and its rule applies" "$NULLMX" "$(answer spammer.com MX)"
-check_eq "... and it is version 4" 4 "$(sql 'PRAGMA user_version')"
+check_eq "... and it is version 5" 5 "$(sql 'PRAGMA user_version')"
 stop_resolver
 
-# 4. A version 2 database is migrated to 4 at start; then an UPDATE applies live by a read
+# 4. A version 2 database is migrated to 5 at start; then an UPDATE applies live by a read
 # of only the changed row, from the change log the migration made.
 RRPOLICY_DB=$T/v2.db
 sqlite3 -bail "$RRPOLICY_DB" < "$REPO_ROOT/tests/schema/schema-v2.sql" || die "cannot create $RRPOLICY_DB"
@@ -135,8 +136,8 @@ sqlite3 -bail "$RRPOLICY_DB" "
 mv "$T/resolver.log" "$T/resolver-3.log"
 start_resolver
 check "the migration of the version 2 database is logged" \
-    wait_log "rrpolicy: migrated $RRPOLICY_DB from schema version 2 to 4" 5
-check_eq "... it is version 4" 4 "$(sql 'PRAGMA user_version')"
+    wait_log "rrpolicy: migrated $RRPOLICY_DB from schema version 2 to 5" 5
+check_eq "... it is version 5" 5 "$(sql 'PRAGMA user_version')"
 check_eq "... its rules apply" "$NULLMX" "$(answer spammer.com MX)"
 check_eq "... both of them" "REFUSED " "$(answer nxdomain.com A)"
 sql "UPDATE policy SET enabled = 0 WHERE id = 2;"
@@ -147,7 +148,7 @@ check_eq "... nxdomain.com A resolves again" "NOERROR nxdomain.com. IN A 192.0.2
 check_eq "... and the other rule still applies" "$NULLMX" "$(answer spammer.com MX)"
 stop_resolver
 
-# 5. A version 3 database with hits is migrated to 4 at start: every old hit counts once;
+# 5. A version 3 database with hits is migrated to 5 at start: every old hit counts once;
 # then hit_log = 2 counts the new hits of a client and minute in one row.
 RRPOLICY_DB=$T/v3.db
 sqlite3 -bail "$RRPOLICY_DB" < "$REPO_ROOT/tests/schema/schema-v3.sql" || die "cannot create $RRPOLICY_DB"
@@ -160,8 +161,8 @@ sqlite3 -bail "$RRPOLICY_DB" "
 mv "$T/resolver.log" "$T/resolver-4.log"
 start_resolver
 check "the migration of the version 3 database is logged" \
-    wait_log "rrpolicy: migrated $RRPOLICY_DB from schema version 3 to 4" 5
-check_eq "... it is version 4" 4 "$(sql 'PRAGMA user_version')"
+    wait_log "rrpolicy: migrated $RRPOLICY_DB from schema version 3 to 5" 5
+check_eq "... it is version 5" 5 "$(sql 'PRAGMA user_version')"
 check_eq "... its old hits count once each" "1 1" "$(sql "SELECT group_concat(count, ' ') FROM hit")"
 check_eq "... its rule applies" "$NULLMX" "$(answer spammer.com MX)"
 sql "UPDATE setting SET value = '2' WHERE key = 'hit_log';"
@@ -175,4 +176,31 @@ done
 check_eq "... five more hits are counted (2 old, 1 before the reload)" 8 "$(sql "SELECT sum(count) FROM hit")"
 check "... in at most two new rows (one per minute)" \
     test "$(sql "SELECT count(*) FROM hit")" -le 5
+stop_resolver
+
+# 6. A version 4 database with hits is migrated to 5 at start: the index hit_policy_id is
+# gone, the hits stay, and new hits are written a row each.
+RRPOLICY_DB=$T/v4.db
+sqlite3 -bail "$RRPOLICY_DB" < "$REPO_ROOT/tests/schema/schema-v4.sql" || die "cannot create $RRPOLICY_DB"
+sqlite3 -bail "$RRPOLICY_DB" "
+    INSERT INTO policy(id, name, type) VALUES (1, 'spammer.com', 'MX');
+    INSERT INTO hit(ts, client, qname, qtype, policy_id, action, stage, count) VALUES
+      ('2030-01-01 10:00:00', '192.0.2.1', 'spammer.com.', 'MX', 1, 'nullmx', 'query', 3);
+    UPDATE setting SET value = '0' WHERE key = 'hit_retention_days';" || die "cannot fill $RRPOLICY_DB"
+mv "$T/resolver.log" "$T/resolver-5.log"
+start_resolver
+check "the migration of the version 4 database is logged" \
+    wait_log "rrpolicy: migrated $RRPOLICY_DB from schema version 4 to 5" 5
+check_eq "... it is version 5, without index hit_policy_id" "5|0" \
+    "$(sql "SELECT user_version, (SELECT count(*) FROM sqlite_schema WHERE name = 'hit_policy_id')
+            FROM pragma_user_version")"
+check_eq "... its rule applies" "$NULLMX" "$(answer spammer.com MX)"
+for i in $(seq 50); do
+    [ "$(sql "SELECT count(*) FROM hit")" -ge 2 ] && break
+    sleep 0.1
+done
+check_eq "... its old hit row stays, the new hit is a row of its own" \
+    "3 2030-01-01 10:00:00|1 spammer.com." \
+    "$(sql "SELECT group_concat(x, '|') FROM (SELECT count || ' ' || CASE WHEN id = 1 THEN ts ELSE qname END AS x
+            FROM hit ORDER BY id)")"
 finish

@@ -142,7 +142,7 @@ else
 fi
 
 newdb main
-expect_eq "user_version is 4" "PRAGMA user_version;" "4"
+expect_eq "user_version is 5" "PRAGMA user_version;" "5"
 expect_eq "tables, views and indexes exist" \
     "SELECT group_concat(type || ' ' || name, ', ') FROM
        (SELECT type, name FROM sqlite_schema
@@ -151,9 +151,23 @@ expect_eq "tables, views and indexes exist" \
                        'top_blocked_names', 'recent_hits',
                        'policy_name', 'hit_ts', 'hit_policy_id')
         ORDER BY type, name);" \
-    "index hit_policy_id, index hit_ts, index policy_name, table hit, table hit_drop, table policy, table rrtype, table setting, view hits_per_rule_per_day, view recent_hits, view top_blocked_names, view top_clients"
+    "index hit_ts, index policy_name, table hit, table hit_drop, table policy, table rrtype, table setting, view hits_per_rule_per_day, view recent_hits, view top_blocked_names, view top_clients"
 expect_eq "index policy_name is on policy(name)" \
     "SELECT group_concat(name) FROM pragma_index_info('policy_name');" "name"
+# the README's "who triggered rule 1 in the last hour" reads the last hour's
+# hits (index hit_ts), not every hit of the rule
+COOKBOOK_HITS="SELECT client, qname, qtype, sum(count) FROM hit
+ WHERE policy_id = 1 AND ts >= datetime('now', '-1 hour') GROUP BY client, qname, qtype;"
+# cookbook_plan LABEL: the query's plan searches hit through index hit_ts.
+cookbook_plan() {
+    out=$(sql "EXPLAIN QUERY PLAN $COOKBOOK_HITS" 2>&1)
+    if printf '%s\n' "$out" | grep -q 'SEARCH hit USING INDEX hit_ts (ts>?)'; then
+        pass "$1"
+    else
+        fail "$1" "plan: $out"
+    fi
+}
+cookbook_plan "the hits of a rule in the last hour are found through index hit_ts"
 expect_eq "policy has the agreed columns and defaults" \
     "SELECT group_concat(name || ':' || type || ':' || \"notnull\" || ':' ||
                          coalesce(dflt_value, '-') || ':' || pk, ' ')
@@ -920,7 +934,8 @@ expect_eq "change log: ... the newest ones, with their ids" \
 # ---------------------------------------------------------------------
 # Migration of a version 1 database (tests/schema/schema-v1.sql, the
 # schema as version 1 had it) with schema/migrate-1-to-2.sql and then
-# schema/migrate-2-to-3.sql and schema/migrate-3-to-4.sql
+# schema/migrate-2-to-3.sql, schema/migrate-3-to-4.sql and
+# schema/migrate-4-to-5.sql
 # ---------------------------------------------------------------------
 
 # migrate DB [FILE...]: run the migrations (default: migrate-1-to-2.sql) on
@@ -1030,6 +1045,7 @@ refused_elsewhere() {
 MIGRATION=$top_srcdir/schema/migrate-1-to-2.sql
 MIGRATION3=$top_srcdir/schema/migrate-2-to-3.sql
 MIGRATION4=$top_srcdir/schema/migrate-3-to-4.sql
+MIGRATION5=$top_srcdir/schema/migrate-4-to-5.sql
 V1=$top_srcdir/tests/schema/schema-v1.sql
 "$SQLITE3" -batch -bail "$TMP/v1.db" < "$V1" >/dev/null 2>&1
 "$SQLITE3" -batch -bail "$TMP/v1.db" "
@@ -1055,8 +1071,8 @@ before=$(dump "$TMP/v1.db")
 revision=$(sql "SELECT policy FROM revision;")
 cp "$TMP/v1.db" "$TMP/v1-copy.db"
 
-applies "migration" 1 "$TMP/v1.db" "$MIGRATION" "$MIGRATION3" "$MIGRATION4"
-for m in "$MIGRATION" "$MIGRATION3" "$MIGRATION4"; do
+applies "migration" 1 "$TMP/v1.db" "$MIGRATION" "$MIGRATION3" "$MIGRATION4" "$MIGRATION5"
+for m in "$MIGRATION" "$MIGRATION3" "$MIGRATION4" "$MIGRATION5"; do
     if grep -qiE '^[[:space:]]*(BEGIN([[:space:]]+[A-Z]+)*|COMMIT|ROLLBACK|END[[:space:]]+TRANSACTION)[[:space:]]*;|journal_mode' "$m"; then
         fail "migration: no transaction statements, no journal_mode ($(basename "$m"))"
     else
@@ -1065,7 +1081,7 @@ for m in "$MIGRATION" "$MIGRATION3" "$MIGRATION4"; do
 done
 
 DB=$TMP/v1.db
-expect_eq "migration: user_version is 4" "PRAGMA user_version;" "4"
+expect_eq "migration: user_version is 5" "PRAGMA user_version;" "5"
 expect_eq "migration: integrity_check" "PRAGMA integrity_check;" "ok"
 expect_eq "migration: rules intact" \
     "SELECT id, name, type, action, enabled, quote(expires_at), quote(comment), created_at
@@ -1162,7 +1178,7 @@ refused_elsewhere migration "$MIGRATION" 1 "$TMP/v1.db" "$TMP/fresh.db"
 cp "$TMP/v1-copy.db" "$TMP/broken.db"
 "$SQLITE3" -batch -bail "$TMP/broken.db" "DROP VIEW recent_hits;"
 sum=$(dump "$TMP/broken.db" | cksum)
-out=$(migrate "$TMP/broken.db" "$MIGRATION" "$MIGRATION3" "$MIGRATION4")
+out=$(migrate "$TMP/broken.db" "$MIGRATION" "$MIGRATION3" "$MIGRATION4" "$MIGRATION5")
 rc=$?
 if [ "$rc" -ne 0 ] && printf '%s\n' "$out" | grep -qF "no such view: recent_hits"; then
     pass "migration: a failing step stops it (a v1 database without view recent_hits)"
@@ -1235,8 +1251,11 @@ refused_elsewhere "migration 2 to 3" "$MIGRATION3" 2 "$TMP/v1-copy.db" "$TMP/fre
 
 # ---------------------------------------------------------------------
 # Migration of a version 3 database (tests/schema/schema-v3.sql, the
-# schema as version 3 had it) with schema/migrate-3-to-4.sql
+# schema as version 3 had it) with schema/migrate-3-to-4.sql, compared
+# with a new version 4 database (tests/schema/schema-v4.sql)
 # ---------------------------------------------------------------------
+
+"$SQLITE3" -batch -bail "$TMP/fresh4.db" < "$top_srcdir/tests/schema/schema-v4.sql" >/dev/null 2>&1
 
 cp "$TMP/fresh3.db" "$TMP/v3.db"
 "$SQLITE3" -batch -bail "$TMP/v3.db" "
@@ -1268,10 +1287,10 @@ else
 fi
 expect_eq "migration 3 to 4: every old hit counts once" "SELECT group_concat(count, ' ') FROM hit;" "1 1 1"
 expect_eq "migration 3 to 4: settings and descriptions equal a new database's" \
-    "ATTACH '$TMP/fresh.db' AS f;
+    "ATTACH '$TMP/fresh4.db' AS f;
      SELECT count(*) FROM setting AS s JOIN f.setting AS n USING (key)
      WHERE s.description = n.description;" "9"
-same_as_new "migration 3 to 4" "$TMP/v3.db" "$TMP/fresh.db"
+same_as_new "migration 3 to 4" "$TMP/v3.db" "$TMP/fresh4.db"
 expect_eq "migrated 3 to 4: the views sum the counts" \
     "INSERT INTO hit(ts, client, qname, qtype, policy_id, action, stage, count) VALUES
        ('2030-01-01 10:00:03', '192.0.2.1', 'spammer.com.', 'MX', 1, 'nullmx', 'query', 40);
@@ -1294,6 +1313,48 @@ if [ "$(DUMP_V3=1 dump "$TMP/v3-copy.db")" = "$before" ] &&
     pass "migration 3 to 4: the fixture copy was not touched"
 else
     fail "migration 3 to 4: the fixture copy was not touched"
+fi
+
+# ---------------------------------------------------------------------
+# Migration of a version 4 database (tests/schema/schema-v4.sql, the
+# schema as version 4 had it) with schema/migrate-4-to-5.sql
+# ---------------------------------------------------------------------
+
+cp "$TMP/fresh4.db" "$TMP/v4.db"
+"$SQLITE3" -batch -bail "$TMP/v4.db" "
+    INSERT INTO policy(id, name, type, action) VALUES (1, 'spammer.com', 'MX', 'nullmx');
+    UPDATE setting SET value = '2' WHERE key = 'hit_log';
+    INSERT INTO hit(ts, client, qname, qtype, policy_id, action, stage, dnssec, count) VALUES
+      ('2030-01-01 10:00:00', '192.0.2.1', 'spammer.com.', 'MX', 1, 'nullmx', 'query', NULL, 3),
+      ('2030-01-01 10:01:00', '192.0.2.2', 'spammer.com.', 'MX', 1, 'nullmx', 'response', 'secure', 1);
+    INSERT INTO hit_drop(ts, dropped) VALUES ('2030-01-01 10:00:01', 5);
+    INSERT INTO module_status(id, revision, rules) VALUES (1, 4, 1);" \
+    || fail "migration 4 to 5: a version 4 database with rules, settings and hits is made"
+DB=$TMP/v4.db
+expect_eq "migration 4 to 5: the fixture is a version 4 database with index hit_policy_id" \
+    "SELECT user_version, (SELECT count(*) FROM sqlite_schema WHERE name = 'hit_policy_id')
+     FROM pragma_user_version;" "4|1"
+before=$(dump "$TMP/v4.db")
+cp "$TMP/v4.db" "$TMP/v4-copy.db"
+applies "migration 4 to 5" 4 "$TMP/v4.db" "$MIGRATION5"
+expect_eq "migration 4 to 5: user_version is 5" "PRAGMA user_version;" "5"
+expect_eq "migration 4 to 5: integrity_check" "PRAGMA integrity_check;" "ok"
+# every row of every table, the revision included, is still there as it was
+if [ "$(dump "$TMP/v4.db")" = "$before" ]; then
+    pass "migration 4 to 5: every row of every table intact, the revision too"
+else
+    fail "migration 4 to 5: every row of every table intact, the revision too" \
+        "$(dump "$TMP/v4.db" > "$TMP/a"; echo "$before" > "$TMP/b"; diff "$TMP/b" "$TMP/a" | head -n 20)"
+fi
+same_as_new "migration 4 to 5" "$TMP/v4.db" "$TMP/fresh.db"
+cookbook_plan "migrated 4 to 5: the hits of a rule in the last hour are found through index hit_ts"
+# on any other version: refused, nothing changed
+refused_elsewhere "migration 4 to 5" "$MIGRATION5" 4 "$TMP/v3-copy.db" "$TMP/fresh.db"
+if [ "$(dump "$TMP/v4-copy.db")" = "$before" ] &&
+   [ "$("$SQLITE3" -batch "$TMP/v4-copy.db" 'PRAGMA user_version;')" = 4 ]; then
+    pass "migration 4 to 5: the fixture copy was not touched"
+else
+    fail "migration 4 to 5: the fixture copy was not touched"
 fi
 
 echo "$passed passed, $failed failed"
