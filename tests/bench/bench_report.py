@@ -25,8 +25,9 @@ def load(workdir):
     configs = collections.OrderedDict()
     with open(workdir + "/configs.tsv") as f:
         for line in f:
-            name, kind, rules, label = line.rstrip("\n").split("\t")
-            configs[name] = {"kind": kind, "rules": int(rules), "label": label}
+            name, kind, rules, label, *base = line.rstrip("\n").split("\t")
+            configs[name] = {"kind": kind, "rules": int(rules), "label": label,
+                             "base": base[0] if base else "stock"}
     raw = collections.defaultdict(dict)   # (config, metric) -> {round: value}
     with open(workdir + "/raw.tsv") as f:
         for line in f:
@@ -73,8 +74,9 @@ def median(values):
 
 
 class Data:
-    def __init__(self, raw):
+    def __init__(self, raw, configs):
         self.raw = raw
+        self.configs = configs
 
     def rounds(self, cfg, metric):
         return self.raw.get((cfg, metric), {})
@@ -82,7 +84,10 @@ class Data:
     def abs(self, cfg, metric):
         return median(self.rounds(cfg, metric).values())
 
-    def ratios(self, cfg, metric, base_metric=None, base_cfg="stock"):
+    def ratios(self, cfg, metric, base_metric=None):
+        """Per-round ratios to the configuration's base (stock unless configs.tsv names
+        another)."""
+        base_cfg = self.configs[cfg]["base"] if cfg in self.configs else "stock"
         base = self.rounds(base_cfg, base_metric or metric)
         out = []
         for rnd, v in sorted(self.rounds(cfg, metric).items()):
@@ -95,7 +100,7 @@ class Data:
         return median(self.ratios(cfg, metric, base_metric))
 
     def cell(self, cfg, metric, digits=2):
-        """A table cell: the ratio to stock, then the absolute median in brackets."""
+        """A table cell: the ratio to the base, then the absolute median in brackets."""
         return "%s (%s)" % (fratio(self.ratio(cfg, metric), digits), fnum(self.abs(cfg, metric)))
 
 
@@ -147,7 +152,7 @@ def spread(ratios):
 def main():
     workdir = sys.argv[1]
     machine, configs, raw, present, cg_only = load(workdir)
-    d = Data(raw)
+    d = Data(raw, configs)
     big = next((c for c in present if c == "rrpbig"), None)
     big_label = machine.get("big_label", "?")
     out = []
@@ -195,13 +200,18 @@ def main():
         ir = d.ratio(big, "ir1_hit")
         grows.append(["Cache hits with %s rules: instructions/query within 1%% of stock" % big_label,
                       "%s (%s vs %s Ir/q, worker thread); stock made multithreaded alone: %s; "
-                      "rrpolicy without its threads (hit_log = 0, poll_interval_ms = 0): %s; the "
-                      "module's threads also run %s Ir/s when idle (stock %s)"
+                      "rrpolicy without its threads (hit_log = 0, poll_interval_ms = 0): %s; "
+                      "with num-threads: 2, where stock is multithreaded too: %s (%s vs %s Ir/q, "
+                      "both workers); the module's threads also run %s Ir/s when idle (stock %s)"
                       % (fratio(ir, 4), fnum(d.abs(big, "ir1_hit")), fnum(d.abs("stock", "ir1_hit")),
                          fratio(d.ratio("stockmt", "ir1_hit"), 4),
                          fratio(d.ratio("rrpnothr", "ir1_hit"), 4),
+                         fratio(d.ratio("rrpw2", "ir1_hit"), 4), fnum(d.abs("rrpw2", "ir1_hit")),
+                         fnum(d.abs("stockw2", "ir1_hit")),
                          fnum(d.abs(big, "ir_idle_per_s")), fnum(d.abs("stock", "ir_idle_per_s"))),
-                      verdict(None if ir is None else ir <= 1.01)])
+                      verdict(None if ir is None else ir <= 1.01)
+                      + ("" if d.ratio("rrpw2", "ir1_hit") is None else
+                         "; with num-threads: 2 %s" % verdict(d.ratio("rrpw2", "ir1_hit") <= 1.01))])
         for c, how in ((big, "a row per hit (hit_log = 1, the default)"),
                        ("rrpcnt", "hits counted per client, name, type, rule and minute "
                         "(hit_log = 2)")):
@@ -233,10 +243,13 @@ def main():
         grows.append(["Cache misses (%s rules): throughput within 3%% of stock" % big_label,
                       "capacity %s (%s vs %s q/CPU-s%s); worker instructions/query %s, worker "
                       "cycles/query as valgrind's cache model estimates them %s (stock made "
-                      "multithreaded alone: %s)"
+                      "multithreaded alone: %s; with num-threads: 2, to stock with num-threads: 2: "
+                      "instructions %s, cycles %s)"
                       % (fratio(mq, 3), fnum(d.abs(big, "cap_miss")), fnum(d.abs("stock", "cap_miss")),
                          spread(mqs), fratio(mir, 4), fratio(d.ratio(big, "cyc1_miss"), 4),
-                         fratio(d.ratio("stockmt", "cyc1_miss"), 4)),
+                         fratio(d.ratio("stockmt", "cyc1_miss"), 4),
+                         fratio(d.ratio("rrpw2", "ir1_miss"), 4),
+                         fratio(d.ratio("rrpw2", "cyc1_miss"), 4)),
                       noisy_verdict(mqs, 0.97)])
         lm = d.abs(big, "load_ms")
         grows.append(["Load %s rules in <= 1 s%s" % (big_label, "" if big_label == "1M" else
@@ -361,7 +374,10 @@ def main():
             "and it comes in bursts that short runs catch or miss. *Stock + one idle thread*: "
             "stock Unbound with a library preloaded that starts one thread that never runs "
             "(tests/bench/idle_thread.c): what a multithreaded process costs by itself, since "
-            "glibc then wraps each cancellable system call (recvfrom, sendto, epoll_wait)." % tuple(n))
+            "glibc then wraps each cancellable system call (recvfrom, sendto, epoll_wait). "
+            "*num-threads: 2*: two workers (what a resolver on more than one core runs), so stock "
+            "is multithreaded by itself; the instructions of both workers, and rrpolicy's ratio "
+            "is to stock with num-threads: 2." % tuple(n))
         add("")
         rows = []
         for c in present + cg_only:

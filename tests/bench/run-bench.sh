@@ -421,6 +421,9 @@ fi
     echo "rrpcnt	rrpolicy	$BIG	rrpolicy, $BIG_LABEL rules, hit_log = 2"
     echo "rrpnothr	rrpolicy	$BIG	rrpolicy, $BIG_LABEL rules, no module thread: hit_log = 0, poll_interval_ms = 0 (callgrind only)"
     echo "rpzbig	rpz	$BIG	RPZ, $BIG_LABEL names"
+    # fifth column: the configuration the ratios are taken to (stock if none)
+    echo "stockw2	stock	0	stock, num-threads: 2 (callgrind only)	stock"
+    echo "rrpw2	rrpolicy	$BIG	rrpolicy, $BIG_LABEL rules, num-threads: 2 (callgrind only; ratio to stock with num-threads: 2)	stockw2"
 } >"$W/configs.tsv"
 
 # ---------------------------------------------------------------- data
@@ -611,7 +614,7 @@ server:
     do-ip6: no
     do-udp: yes
     do-tcp: yes
-    num-threads: 1
+    num-threads: $(case $cfg in *w2) echo 2 ;; *) echo 1 ;; esac)
     directory: "$dir"
     chroot: ""
     username: ""
@@ -659,7 +662,7 @@ db_of() {
     case $1 in
         rrp0) echo "$W/rules-0.db" ;;
         rrp10k) echo "$W/rules-$MID.db" ;;
-        rrpbig) echo "$W/rules-$BIG.db" ;;
+        rrpbig|rrpw2) echo "$W/rules-$BIG.db" ;;
         rrpcnt) echo "$W/rules-$BIG-counts.db" ;;
         rrpnothr) echo "$W/rules-$BIG-nothread.db" ;;
     esac
@@ -997,31 +1000,34 @@ done
 
 # ---------------------------------------------------------------- callgrind
 # Under callgrind with --separate-threads=yes each dump is one file per thread
-# (callgrind.out.PID.N-TT). Thread 01 is Unbound's only worker (num-threads: 1);
-# the others belong to the module (the hit log writer).
+# (callgrind.out.PID.N-TT). Thread 01 is Unbound's first worker, the only one with
+# num-threads: 1; the others belong to the module (the hit log writer and the policy
+# watcher), or are Unbound's further workers (stockw2, rrpw2), which run libevent's loop.
 
 # cg_dump PID TAG DIR: dump the counters (a dump also zeroes them). Sets CG_IR
-# (every thread), CG_IR1 (the worker thread) and CG_CYC1 (the worker's cycles as
+# (every thread), CG_IR1 (the worker threads) and CG_CYC1 (the workers' cycles as
 # valgrind's cache model estimates them: Ir + 10 x L1 misses + 100 x LL misses, the
 # formula of callgrind_annotate and cachegrind); the files go to DIR/cg-TAG-TT.out.
 cg_dump() {
-    local pid=$1 tag=$2 dir=$3 f tid v
+    local pid=$1 tag=$2 dir=$3 f f2 tid v
     run_wait callgrind_control callgrind_control -d "$tag" "$pid" >/dev/null 2>&1 \
         || die "callgrind_control -d failed for pid $pid"
     CG_IR=0
     CG_IR1=""
+    CG_CYC1=0
     for f in $(grep -lx "desc: Trigger: dump $tag" "$dir"/callgrind.out.* 2>/dev/null); do
         tid=${f##*-}
-        mv "$f" "$dir/cg-$tag-$tid.out"
-        v=$(awk '/^summary:/ { print $2; exit }' "$dir/cg-$tag-$tid.out")
+        f2=$dir/cg-$tag-$tid.out
+        mv "$f" "$f2"
+        v=$(awk '/^summary:/ { print $2; exit }' "$f2")
         CG_IR=$((CG_IR + ${v:-0}))
-        [ "$tid" = 01 ] || continue
-        CG_IR1=${v:-0}
-        CG_CYC1=$(awk '/^events:/ { for (i = 2; i <= NF; i++) ev[i] = $i }
+        [ "$tid" = 01 ] || grep -q 'event_base_loop' "$f2" || continue
+        CG_IR1=$((${CG_IR1:-0} + ${v:-0}))
+        CG_CYC1=$(awk -v sum="$CG_CYC1" '/^events:/ { for (i = 2; i <= NF; i++) ev[i] = $i }
             /^summary:/ { for (i = 2; i <= NF; i++) {
                     w = ev[i] == "Ir" ? 1 : ev[i] ~ /^(I1mr|D1mr|D1mw)$/ ? 10 : ev[i] ~ /^(ILmr|DLmr|DLmw)$/ ? 100 : 0
-                    c += w * $i }
-                print c; exit }' "$dir/cg-$tag-$tid.out")
+                    sum += w * $i }
+                printf "%.0f\n", sum; exit }' "$f2")
     done
     [ -n "$CG_IR1" ] || die "no callgrind dump '$tag' of thread 01 in $dir"
 }
@@ -1094,9 +1100,9 @@ if [ "$CALLGRIND" = 1 ]; then
     # Instruction counts do not depend on timing, so configurations run CG_JOBS at a time;
     # the slow starters (the big ones) first.
     CG_ORDER=""
-    for cfg in rpzbig rrpbig rrpnothr rrpcnt "${CFG_LIST[@]}"; do
+    for cfg in rpzbig rrpbig rrpnothr rrpw2 rrpcnt "${CFG_LIST[@]}"; do
         case $cfg in
-            rrpnothr) needs rrpbig || continue ;;
+            rrpnothr|rrpw2) needs rrpbig || continue ;;
             *) case " $CONFIGS " in *" $cfg "*) ;; *) continue ;; esac ;;
         esac
         case " $CG_ORDER " in *" $cfg "*) continue ;; esac
@@ -1108,7 +1114,7 @@ if [ "$CALLGRIND" = 1 ]; then
         cc -O2 -shared -fPIC -o "$W/idle_thread.so" "$BENCH_DIR/idle_thread.c" -lpthread \
             || die "cannot build idle_thread.so"
         PRELOAD_OF[stockmt]=$W/idle_thread.so
-        CG_ORDER="$CG_ORDER stockmt"
+        CG_ORDER="$CG_ORDER stockmt stockw2"
     fi
     CG_PIDS=()
     # cg_wait_one: wait for one of the running callgrind jobs to end.
