@@ -1042,6 +1042,27 @@ refused_elsewhere() {
     done
 }
 
+# rows_intact LABEL DB BEFORE: dump DB (with DUMP_V3 as set) is BEFORE.
+rows_intact() {
+    if [ "$(dump "$2")" = "$3" ]; then
+        pass "$1: every row of every table intact, the revision too"
+    else
+        fail "$1: every row of every table intact, the revision too" \
+            "$(dump "$2" > "$TMP/a"; echo "$3" > "$TMP/b"; diff "$TMP/b" "$TMP/a" | head -n 20)"
+    fi
+}
+
+# copy_untouched LABEL DB BEFORE VERSION: DB still dumps as BEFORE and is
+# of VERSION (the copy of a fixture no migration was run on).
+copy_untouched() {
+    if [ "$(dump "$2")" = "$3" ] &&
+       [ "$("$SQLITE3" -batch "$2" 'PRAGMA user_version;')" = "$4" ]; then
+        pass "$1: the fixture copy was not touched"
+    else
+        fail "$1: the fixture copy was not touched"
+    fi
+}
+
 MIGRATION=$top_srcdir/schema/migrate-1-to-2.sql
 MIGRATION3=$top_srcdir/schema/migrate-2-to-3.sql
 MIGRATION4=$top_srcdir/schema/migrate-3-to-4.sql
@@ -1193,11 +1214,7 @@ if [ "$(dump "$TMP/broken.db" | cksum)" = "$sum" ] &&
 else
     fail "migration: ... and the database stays version 1, unchanged"
 fi
-if [ "$(dump "$TMP/v1-copy.db")" = "$before" ]; then
-    pass "migration: the fixture copy was not touched"
-else
-    fail "migration: the fixture copy was not touched"
-fi
+copy_untouched migration "$TMP/v1-copy.db" "$before" 1
 
 # ---------------------------------------------------------------------
 # Migration of a version 2 database (tests/schema/schema-v2.sql, the
@@ -1279,12 +1296,7 @@ expect_eq "migration 3 to 4: user_version is 4" "PRAGMA user_version;" "4"
 expect_eq "migration 3 to 4: integrity_check" "PRAGMA integrity_check;" "ok"
 # every row of every table of version 3 is still there, as it was, the
 # revision included; hits got their count, hit_log its new description
-if [ "$(DUMP_V3=1 dump "$TMP/v3.db")" = "$before" ]; then
-    pass "migration 3 to 4: every row of every table intact, the revision too"
-else
-    fail "migration 3 to 4: every row of every table intact, the revision too" \
-        "$(DUMP_V3=1 dump "$TMP/v3.db" > "$TMP/a"; echo "$before" > "$TMP/b"; diff "$TMP/b" "$TMP/a" | head -n 20)"
-fi
+DUMP_V3=1 rows_intact "migration 3 to 4" "$TMP/v3.db" "$before"
 expect_eq "migration 3 to 4: every old hit counts once" "SELECT group_concat(count, ' ') FROM hit;" "1 1 1"
 expect_eq "migration 3 to 4: settings and descriptions equal a new database's" \
     "ATTACH '$TMP/fresh4.db' AS f;
@@ -1308,12 +1320,7 @@ expect_fail "migrated 3 to 4: hit_log = 3 is rejected" \
     "rrpolicy: setting 'hit_log' must be 0 (off), 1 (a row per hit) or 2"
 # on any other version: refused, nothing changed
 refused_elsewhere "migration 3 to 4" "$MIGRATION4" 3 "$TMP/v2-copy.db" "$TMP/fresh.db"
-if [ "$(DUMP_V3=1 dump "$TMP/v3-copy.db")" = "$before" ] &&
-   [ "$("$SQLITE3" -batch "$TMP/v3-copy.db" 'PRAGMA user_version;')" = 3 ]; then
-    pass "migration 3 to 4: the fixture copy was not touched"
-else
-    fail "migration 3 to 4: the fixture copy was not touched"
-fi
+DUMP_V3=1 copy_untouched "migration 3 to 4" "$TMP/v3-copy.db" "$before" 3
 
 # ---------------------------------------------------------------------
 # Migration of a version 4 database (tests/schema/schema-v4.sql, the
@@ -1339,23 +1346,12 @@ cp "$TMP/v4.db" "$TMP/v4-copy.db"
 applies "migration 4 to 5" 4 "$TMP/v4.db" "$MIGRATION5"
 expect_eq "migration 4 to 5: user_version is 5" "PRAGMA user_version;" "5"
 expect_eq "migration 4 to 5: integrity_check" "PRAGMA integrity_check;" "ok"
-# every row of every table, the revision included, is still there as it was
-if [ "$(dump "$TMP/v4.db")" = "$before" ]; then
-    pass "migration 4 to 5: every row of every table intact, the revision too"
-else
-    fail "migration 4 to 5: every row of every table intact, the revision too" \
-        "$(dump "$TMP/v4.db" > "$TMP/a"; echo "$before" > "$TMP/b"; diff "$TMP/b" "$TMP/a" | head -n 20)"
-fi
+rows_intact "migration 4 to 5" "$TMP/v4.db" "$before"
 same_as_new "migration 4 to 5" "$TMP/v4.db" "$TMP/fresh.db"
 cookbook_plan "migrated 4 to 5: the hits of a rule in the last hour are found through index hit_ts"
 # on any other version: refused, nothing changed
 refused_elsewhere "migration 4 to 5" "$MIGRATION5" 4 "$TMP/v3-copy.db" "$TMP/fresh.db"
-if [ "$(dump "$TMP/v4-copy.db")" = "$before" ] &&
-   [ "$("$SQLITE3" -batch "$TMP/v4-copy.db" 'PRAGMA user_version;')" = 4 ]; then
-    pass "migration 4 to 5: the fixture copy was not touched"
-else
-    fail "migration 4 to 5: the fixture copy was not touched"
-fi
+copy_untouched "migration 4 to 5" "$TMP/v4-copy.db" "$before" 4
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
