@@ -198,6 +198,7 @@ def main():
     grows = []
     if big:
         ir = d.ratio(big, "ir1_hit")
+        ir2 = d.ratio("rrpw2", "ir1_hit")
         grows.append(["Cache hits with %s rules: instructions/query within 1%% of stock" % big_label,
                       "%s (%s vs %s Ir/q, worker thread); stock made multithreaded alone: %s; "
                       "rrpolicy without its threads (hit_log = 0, poll_interval_ms = 0): %s; "
@@ -206,12 +207,11 @@ def main():
                       % (fratio(ir, 4), fnum(d.abs(big, "ir1_hit")), fnum(d.abs("stock", "ir1_hit")),
                          fratio(d.ratio("stockmt", "ir1_hit"), 4),
                          fratio(d.ratio("rrpnothr", "ir1_hit"), 4),
-                         fratio(d.ratio("rrpw2", "ir1_hit"), 4), fnum(d.abs("rrpw2", "ir1_hit")),
+                         fratio(ir2, 4), fnum(d.abs("rrpw2", "ir1_hit")),
                          fnum(d.abs("stockw2", "ir1_hit")),
                          fnum(d.abs(big, "ir_idle_per_s")), fnum(d.abs("stock", "ir_idle_per_s"))),
                       verdict(None if ir is None else ir <= 1.01)
-                      + ("" if d.ratio("rrpw2", "ir1_hit") is None else
-                         "; with num-threads: 2 %s" % verdict(d.ratio("rrpw2", "ir1_hit") <= 1.01))])
+                      + ("" if ir2 is None else "; with num-threads: 2 %s" % verdict(ir2 <= 1.01))])
         for c, how in ((big, "a row per hit (hit_log = 1, the default)"),
                        ("rrpcnt", "hits counted per client, name, type, rule and minute "
                         "(hit_log = 2)")):

@@ -199,8 +199,6 @@ for i in $(seq 50); do
     [ "$(sql "SELECT count(*) FROM hit")" -ge 2 ] && break
     sleep 0.1
 done
-check_eq "... its old hit row stays, the new hit is a row of its own" \
-    "3 2030-01-01 10:00:00|1 spammer.com." \
-    "$(sql "SELECT group_concat(x, '|') FROM (SELECT count || ' ' || CASE WHEN id = 1 THEN ts ELSE qname END AS x
-            FROM hit ORDER BY id)")"
+check_eq "... its old hit row stays" "3|2030-01-01 10:00:00" "$(sql "SELECT count, ts FROM hit WHERE id = 1")"
+check_eq "... the new hit is a row of its own" "1|spammer.com." "$(sql "SELECT count, qname FROM hit WHERE id > 1")"
 finish
