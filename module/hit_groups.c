@@ -297,7 +297,9 @@ hit_groups_prune(struct hit_groups* g, int full)
 	size_t i, kept = 0;
 	for(i = 0; i < g->count; i++) {
 		struct hit_group* gr = &g->group[i];
-		if(gr->pending == 0 && (all || gr->minute < g->minute))
+		/* the minute before the latest stays: hits queued at its
+		 * end reach the writer after the next minute's first */
+		if(gr->pending == 0 && (all || gr->minute < g->minute - 1))
 			continue;
 		if(kept != i)
 			memcpy(&g->group[kept], gr, sizeof(*gr));

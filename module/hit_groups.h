@@ -76,9 +76,10 @@ void hit_groups_rolled_back(struct hit_groups* g);
 
 /**
  * Forget the groups that have nothing pending and either are of a minute
- * before the latest one counted or, when the set is over three quarters
- * full or a group could not be added, of any minute; later hits of theirs
- * start new rows.
+ * before the one before the latest one counted (so that a hit queued at the
+ * end of a minute still joins its row when it arrives after the next
+ * minute's first) or, when the set is over three quarters full or a group
+ * could not be added, of any minute; later hits of theirs start new rows.
  * @param g: the set.
  * @param full: nonzero if a group could not be added (the set is full, or
  *	out of memory).

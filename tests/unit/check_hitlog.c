@@ -1425,6 +1425,45 @@ START_TEST(test_counts_added_to_row)
 }
 END_TEST
 
+START_TEST(test_counts_late_hit)
+{
+	struct hitlog_config cfg = counts_cfg(4096);
+	struct hitlog* h;
+	make_db();
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	add_key(h, MINUTE0 + 59, 0, "192.0.2.1", wire_example, 7, "nullmx",
+		HITLOG_QUERY);
+	add_key(h, MINUTE0 + 59, 1, "192.0.2.1", wire_example, 7, "nullmx",
+		HITLOG_QUERY);
+	ck_assert_int_eq(wait_for("SELECT sum(count) FROM hit", 2, 5000), 2);
+	/* the next minute is written first, then a hit queued at the end of
+	 * the one before: it joins that minute's row */
+	add_key(h, MINUTE0 + 60, 0, "192.0.2.1", wire_example, 7, "nullmx",
+		HITLOG_QUERY);
+	ck_assert_int_eq(wait_for("SELECT sum(count) FROM hit", 3, 5000), 3);
+	add_key(h, MINUTE0 + 59, 999999, "192.0.2.1", wire_example, 7,
+		"nullmx", HITLOG_QUERY);
+	ck_assert_int_eq(wait_for("SELECT sum(count) FROM hit", 4, 5000), 4);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), 2);
+	ck_assert_int_eq(query_int("SELECT count FROM hit WHERE ts < "
+		"'2023-11-14 22:15'"), 3);
+	/* two minutes later the first minute is forgotten: a hit of it
+	 * that late starts a row of its own, and the sum stays right */
+	add_key(h, MINUTE0 + 120, 0, "192.0.2.1", wire_example, 7, "nullmx",
+		HITLOG_QUERY);
+	ck_assert_int_eq(wait_for("SELECT sum(count) FROM hit", 5, 5000), 5);
+	add_key(h, MINUTE0 + 59, 999999, "192.0.2.1", wire_example, 7,
+		"nullmx", HITLOG_QUERY);
+	hitlog_stop(h);
+	ck_assert_int_eq(query_int("SELECT sum(count) FROM hit"), 6);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE ts < "
+		"'2023-11-14 22:15'"), 2);
+	ck_assert_int_eq(log_count[0], 0);
+	remove_db();
+}
+END_TEST
+
 START_TEST(test_counts_trigger_writes)
 {
 	struct hitlog_config cfg = counts_cfg(4096);
@@ -1626,6 +1665,7 @@ hitlog_suite(void)
 	tcase_add_test(tc, test_checks_hold);
 	tcase_add_test(tc, test_counts_groups);
 	tcase_add_test(tc, test_counts_added_to_row);
+	tcase_add_test(tc, test_counts_late_hit);
 	tcase_add_test(tc, test_counts_trigger_writes);
 	tcase_add_test(tc, test_counts_locked);
 	tcase_add_test(tc, test_counts_full_groups);
