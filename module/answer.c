@@ -38,7 +38,10 @@ answer_rrset(struct regional* region, const uint8_t* owner, size_t ownerlen,
 	k->entry.data = d;
 	d->ttl = ttl;
 	d->count = 1;
-	d->trust = rrset_trust_prim_noglue;
+	/* the least trust: dump_cache keeps no key flag, so load_cache stores
+	 * this as a plain RRset of the name, which the name's real data must
+	 * then replace, and which answers to ANY from the cache leave out */
+	d->trust = rrset_trust_add_noAA;
 	d->security = sec_status_insecure;
 	/* Unbound's own layout (packed_rrset_ptr_fixup): the cache copies it */
 	d->rr_len = (size_t*)(d + 1);

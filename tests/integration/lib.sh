@@ -503,6 +503,19 @@ wait_hits_of() {
     hits_of "$1"
 }
 
+# rev: the revision of the rules in the database (view status).
+rev() { sql 'SELECT revision FROM status;'; }
+
+# wait_applied REVISION: wait up to 5 s until the module loaded a revision after REVISION.
+wait_applied() {
+    local i
+    for i in $(seq 50); do
+        [ "$(sql 'SELECT coalesce(loaded_revision, -1) FROM status;')" -gt "$1" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 # reload: unbound-control reload, then wait until the resolver has started again and answers.
 reload() {
     local n out

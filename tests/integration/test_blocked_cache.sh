@@ -17,16 +17,6 @@ start_resolver "qname-minimisation: no" "extended-statistics: yes"
 stat() {
     uctl stats_noreset | sed -n "s/^$1=//p"
 }
-# wait_applied REVISION: wait up to 5 s until the module loaded a revision after REVISION
-wait_applied() {
-    local i
-    for i in $(seq 50); do
-        [ "$(sql 'SELECT coalesce(loaded_revision, -1) FROM status;')" -gt "$1" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
-rev() { sql 'SELECT revision FROM status;'; }
 
 add_rule R_MX "name, type, action" "'spammer.com', 'MX', 'nullmx'"
 add_rule R_STAR "name, type, action" "'*.spammer.com', '*', 'nxdomain'"
