@@ -299,7 +299,7 @@ hit_groups_prune(struct hit_groups* g, int full)
 		struct hit_group* gr = &g->group[i];
 		/* the minute before the latest stays: hits queued at its
 		 * end reach the writer after the next minute's first */
-		if(gr->pending == 0 && (all || gr->minute < g->minute - 1))
+		if(gr->pending == 0 && (all || gr->minute + 1 < g->minute))
 			continue;
 		if(kept != i)
 			memcpy(&g->group[kept], gr, sizeof(*gr));
