@@ -195,10 +195,7 @@ check_eq "... it is version 5, without index hit_policy_id" "5|0" \
     "$(sql "SELECT user_version, (SELECT count(*) FROM sqlite_schema WHERE name = 'hit_policy_id')
             FROM pragma_user_version")"
 check_eq "... its rule applies" "$NULLMX" "$(answer spammer.com MX)"
-for i in $(seq 50); do
-    [ "$(sql "SELECT count(*) FROM hit")" -ge 2 ] && break
-    sleep 0.1
-done
+wait_hits_of 1 2 >/dev/null
 check_eq "... its old hit row stays" "3|2030-01-01 10:00:00" "$(sql "SELECT count, ts FROM hit WHERE id = 1")"
 check_eq "... the new hit is a row of its own" "1|spammer.com." "$(sql "SELECT count, qname FROM hit WHERE id > 1")"
 finish
