@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""bench_report.py WORKDIR - turn the raw data of run-bench.sh into Markdown.
+"""bench_report.py [--pairs] WORKDIR - turn the raw data of run-bench.sh into Markdown.
 
 Reads WORKDIR/machine.tsv, configs.tsv and raw.tsv ("round config metric
 value" lines) and prints RESULTS.md on stdout. Every figure is the median
 over the rounds of the per-round ratio to stock (config / stock measured in
-the same round); the absolute median follows in brackets.
+the same round); the absolute median follows in brackets. With --pairs, only
+the table of the paired runs (run-bench.sh --pairs-only).
 """
 import collections
 import math
@@ -59,6 +60,17 @@ def load(workdir):
             raw[(cfg, "busy_" + w)][rnd] = run_cpu / 1e9 / runtime
             if w == "blocked" and (cfg, "hit_rows") in raw and rnd in raw[(cfg, "hit_rows")]:
                 raw[(cfg, "hit_rows_per_s")][rnd] = raw[(cfg, "hit_rows")][rnd] / runtime
+    # the paired runs: queries per CPU-second of each
+    for (cfg, metric), pairs in list(raw.items()):
+        if metric.startswith("pair_cpu_ns_"):
+            w = metric[len("pair_cpu_ns_"):]
+            for rnd, cpu in pairs.items():
+                done = raw.get((cfg, "pair_completed_" + w), {}).get(rnd)
+                worker = raw.get((cfg, "pair_cpu_worker_ns_" + w), {}).get(rnd)
+                if done and cpu:
+                    raw[(cfg, "pair_cap_" + w)][rnd] = done * 1e9 / cpu
+                if done and worker:
+                    raw[(cfg, "pair_capw_" + w)][rnd] = done * 1e9 / worker
     return machine, configs, raw, present, cg_only
 
 
@@ -145,11 +157,104 @@ def noisy_verdict(ratios, threshold):
     return verdict(med >= threshold)
 
 
+def median_interval(values, level=0.95):
+    """A distribution-free interval for the median of values: the order statistics k and
+    n + 1 - k for the largest k whose coverage, 1 - 2 P(Binomial(n, 1/2) < k), is at least
+    level (k = 1, the whole range, when none is). Returns (low, high, coverage)."""
+    v = sorted(values)
+    n = len(v)
+
+    def below(k):     # P(Binomial(n, 1/2) < k)
+        return sum(math.comb(n, j) for j in range(k)) / 2 ** n
+    k = max([1] + [k for k in range(1, n // 2 + 1) if 1 - 2 * below(k) >= level])
+    return v[k - 1], v[n - k], 1 - 2 * below(k)
+
+
+def paired(d, cfg, w, cap="pair_cap_"):
+    """Per-pair capacity ratios of cfg on workload w to stock's in the same pair: blocked to
+    stock's cache hits (the goal's yardstick), the others to the same workload. cap
+    pair_capw_: cfg's worker thread alone, to stock's."""
+    return d.ratios(cfg, cap + w, "pair_cap_" + ("hit" if w == "blocked" else w))
+
+
+def paired_figure(ratios):
+    lo, hi, cov = median_interval(ratios)
+    return "%s (%d%% interval %s to %s, %d pairs)" % (fratio(statistics.median(ratios), 3),
+                                                     round(cov * 100), fratio(lo, 3),
+                                                     fratio(hi, 3), len(ratios))
+
+
+def paired_verdict(ratios, threshold):
+    """Met when the median's interval lies at or above threshold, missed when below it,
+    unclear when it holds it; said to be weak when too few pairs give no 95% interval."""
+    lo, hi, cov = median_interval(ratios)
+    weak = "" if cov >= 0.95 else " (a %d%% interval only: too few pairs)" % round(cov * 100)
+    if lo >= threshold:
+        return verdict(True) + weak
+    if hi < threshold:
+        return verdict(False) + weak
+    return "**unclear** (the interval holds %s)" % fratio(threshold)
+
+
+PAIR_GOALS = [("hit", "cache hit", None), ("blocked", "blocked (to stock's cache hits)", 0.90),
+              ("miss", "cache miss", 0.97)]
+
+
+def pairs_section(d, configs, machine):
+    """The paired runs' table, or [] when the run made none."""
+    cfgs = [c for c in ("rrpbig", "rrpcnt") if d.rounds(c, "pair_cap_hit")]
+    if not cfgs or not d.rounds("stock", "pair_cap_hit"):
+        return []
+    out = ["Stock and %s ran side by side for %s pairs of saturation runs of %s s: one process "
+           "each, all on the resolver's CPU, taking turns within seconds (the order rotating from "
+           "pair to pair), so that each pair's ratio compares runs under the same conditions. "
+           "Capacity as above (queries per CPU-second of every thread, the hit log writer's "
+           "work for the blocked hits included). Median of the per-pair ratios to stock, with a "
+           "distribution-free confidence interval for it (order statistics); a goal is met when "
+           "the whole interval clears it, missed when the whole interval falls short."
+           % (" and ".join(configs[c]["label"] for c in cfgs), machine.get("pairs", "?"),
+              machine.get("duration", "?")), ""]
+    rows = []
+    for c in cfgs:
+        row = [configs[c]["label"]]
+        for w, _, goal in PAIR_GOALS:
+            r = paired(d, c, w)
+            if not r:
+                row.append("n/a")
+                continue
+            row.append(paired_figure(r) + ("" if goal is None else
+                                           "; goal >= %s: %s" % (fratio(goal), paired_verdict(r, goal))))
+        drops = d.rounds(c, "pair_hit_dropped").get("pairs")
+        row.append("n/a" if drops is None else fnum(drops))
+        rows.append(row)
+    out.append(table(["configuration"] + [label for _, label, _ in PAIR_GOALS] + ["hits dropped"], rows))
+    out.append("")
+    out.append("The same pairs with rrpolicy's **worker thread alone** (its hit log writer and "
+               "policy watcher left out, as on a resolver whose module threads find a core to "
+               "spare; stock's whole process, which is its worker): "
+               + "; ".join("%s: %s" % (configs[c]["label"], ", ".join(
+                   "%s %s" % (label.split(" (")[0], paired_figure(paired(d, c, w, "pair_capw_")))
+                   for w, label, _ in PAIR_GOALS if paired(d, c, w, "pair_capw_")))
+                   for c in cfgs) + ".")
+    out.append("")
+    out.append("Stock's capacity over the pairs (q/CPU-s): cache hit %s to %s, cache miss %s to %s."
+               % tuple(fnum(f(d.rounds("stock", "pair_cap_" + w).values()))
+                       for w in ("hit", "miss") for f in (min, max)))
+    out.append("")
+    return out
+
+
 def spread(ratios):
     return "" if len(ratios) < 2 else "; rounds %s to %s" % (fratio(min(ratios)), fratio(max(ratios)))
 
 
 def main():
+    if sys.argv[1] == "--pairs":       # run-bench.sh --pairs-only: the paired runs alone
+        machine, configs, raw, _, _ = load(sys.argv[2])
+        print("# rrpolicy: paired runs (`%s`)\n" % machine.get("command", "?"))
+        print("\n".join(pairs_section(Data(raw, configs), configs, machine)
+                        or ["No paired runs were made."]))
+        return
     workdir = sys.argv[1]
     machine, configs, raw, present, cg_only = load(workdir)
     d = Data(raw, configs)
@@ -225,23 +330,32 @@ def main():
             if hits is not None and answers is not None:
                 logged_all = drops == 0 and hits >= answers
             bqs = d.ratios(c, "cap_blocked", "cap_hit")
-            bv = noisy_verdict(bqs, 0.90)
+            pq = paired(d, c, "blocked")
+            bv = paired_verdict(pq, 0.90) if pq else noisy_verdict(bqs, 0.90)
+            pdrops = d.rounds(c, "pair_hit_dropped").get("pairs")
+            if pq and pdrops:
+                logged_all = False
             if bv == "**met**" and not logged_all:
                 bv = "**missed** (hits not all logged)"
             grows.append(["Blocked queries (%s rules): throughput >= 90%% of stock's cache-hit "
                           "throughput, every hit logged; %s" % (big_label, how),
-                          "capacity %s (%s vs %s q/CPU-s%s); hits logged %s of %s, %s dropped; "
-                          "the table then holds %s hits in %s rows"
-                          % (fratio(bq), fnum(d.abs(c, "cap_blocked")),
+                          "%scapacity over the rounds %s (%s vs %s q/CPU-s%s); hits logged %s of %s, "
+                          "%s dropped%s; the table then holds %s hits in %s rows"
+                          % ("paired runs: %s; " % paired_figure(pq) if pq else "",
+                             fratio(bq), fnum(d.abs(c, "cap_blocked")),
                              fnum(d.abs("stock", "cap_hit")), spread(bqs), fnum(hits),
-                             fnum(answers), fnum(drops), fnum(d.abs(c, "hit_table_hits")),
+                             fnum(answers), fnum(drops),
+                             "" if pdrops is None else " (paired runs: %s dropped)" % fnum(pdrops),
+                             fnum(d.abs(c, "hit_table_hits")),
                              fnum(d.abs(c, "hit_table_rows"))), bv])
         drops = max(d.rounds(big, "hit_dropped").values() or [0])
         mq = d.ratio(big, "cap_miss")
         mir = d.ratio(big, "ir1_miss")
         mqs = d.ratios(big, "cap_miss")
+        pm = paired(d, big, "miss")
         grows.append(["Cache misses (%s rules): throughput within 3%% of stock" % big_label,
-                      "capacity %s (%s vs %s q/CPU-s%s); worker instructions/query %s, worker "
+                      ("paired runs: %s; " % paired_figure(pm) if pm else "") +
+                      "capacity over the rounds %s (%s vs %s q/CPU-s%s); worker instructions/query %s, worker "
                       "cycles/query as valgrind's cache model estimates them %s (stock made "
                       "multithreaded alone: %s; with num-threads: 2, to stock with num-threads: 2: "
                       "instructions %s, cycles %s)"
@@ -250,7 +364,7 @@ def main():
                          fratio(d.ratio("stockmt", "cyc1_miss"), 4),
                          fratio(d.ratio("rrpw2", "ir1_miss"), 4),
                          fratio(d.ratio("rrpw2", "cyc1_miss"), 4)),
-                      noisy_verdict(mqs, 0.97)])
+                      paired_verdict(pm, 0.97) if pm else noisy_verdict(mqs, 0.97)])
         lm = d.abs(big, "load_ms")
         grows.append(["Load %s rules in <= 1 s%s" % (big_label, "" if big_label == "1M" else
                                                      " (goal is for 1M rules: quick mode loads fewer)"),
@@ -323,6 +437,10 @@ def main():
             + ", ".join("%s %s" % (configs[c]["label"], fratio(d.ratio(c, "cap_blocked", "cap_hit")))
                         for c in present if c != "stock") + ".")
         add("")
+    pairs = pairs_section(d, configs, machine)
+    if pairs:
+        add("**Paired runs.** " + pairs[0])
+        out.extend(pairs[1:])
     add("**Achieved** queries per second in the same runs, as dnsperf counted them, and how busy "
         "the resolver was (CPU seconds per second; 1.00 = its core fully used). A busy figure well "
         "below 1 means the load generator, not the resolver, was the limit.")

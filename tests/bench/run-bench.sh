@@ -29,7 +29,7 @@ usage() {
     cat <<'EOF'
 usage: tests/bench/run-bench.sh [options]
   --quick          short runs, 100k rules/names instead of 1M, 2 rounds (default; < 2 min)
-  --full           the results-file run: 1M rules/names, 5 rounds, longer runs (~23 min)
+  --full           the results-file run: 1M rules/names, 5 rounds, 15 pairs, longer runs (~50 min)
   --rounds N       number of rounds (default: 2 quick, 5 full)
   --out FILE       Markdown output (default: tests/bench/RESULTS.md)
   --configs LIST   comma-separated subset of stock,rrp0,rrp10k,rrpbig,rrpcnt,rpzbig (stock
@@ -46,6 +46,13 @@ usage: tests/bench/run-bench.sh [options]
                    more changes than it keeps) instead of a plain INSERT
   --apply-only     only that measurement (and the cache-hit run that sets its rate): no other
                    workload, no callgrind; prints a short table of the per-round figures
+                   (to stdout, or to --out FILE)
+  --pairs N        paired runs after the rounds (default 4 quick, 15 full; 0: none): stock and
+                   the big rrpolicy configs (rrpbig, rrpcnt) run side by side, one long-lived
+                   process each, and take turns with short saturation runs of hits, blocked
+                   names and misses; the goals on capacity are decided on the ratios of those
+                   pairs, with a confidence interval for their median
+  --pairs-only     only the paired runs: no rounds, no callgrind, no apply; prints a short table
                    (to stdout, or to --out FILE)
   --apply-changes LIST  the changes measured, in order, each under its own load: insert (block
                    h1.hit.bench A), update (that rule's action to nxdomain), delete (that rule);
@@ -76,6 +83,8 @@ APPLY_ID=""
 APPLY_CHANGES=""
 CG_ONLY=0
 CG_WORKLOADS_ARG=""
+PAIRS=""
+PAIRS_ONLY=0
 OUT_GIVEN=0
 SO_SRC=$REPO_ROOT/module/.libs/rrpolicy.so
 while [ $# -gt 0 ]; do
@@ -95,6 +104,8 @@ while [ $# -gt 0 ]; do
         --apply-only) APPLY_ONLY=1 APPLY=1 CALLGRIND=0 ;;
         --apply-full) APPLY_ID=0 ;;
         --apply-changes) APPLY_CHANGES=${2:?--apply-changes needs a list}; shift ;;
+        --pairs) PAIRS=${2:?--pairs needs a number}; shift ;;
+        --pairs-only) PAIRS_ONLY=1 CALLGRIND=0 APPLY=0 ;;
         --so) SO_SRC=${2:?--so needs a file}; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "run-bench: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -125,6 +136,7 @@ if [ "$MODE" = full ]; then
     CG_START_TIMEOUT=900   # the same under valgrind (RPZ with 1M names is slow)
     : "${APPLY:=1}"        # measure applying a change under load
     APPLY_DURATION=6       # seconds of load around the change (made after 1 s)
+    : "${PAIRS:=15}"       # paired runs (15: the median's 96% interval is ranks 4 to 12)
 else
     : "${ROUNDS:=2}"
     BIG=100000
@@ -147,6 +159,7 @@ else
     CG_START_TIMEOUT=300
     : "${APPLY:=0}"
     APPLY_DURATION=3
+    : "${PAIRS:=4}"
 fi
 MID=10000
 # callgrind's cache model: the caches stated rather than detected (this VM reports a 512 MB
@@ -178,6 +191,10 @@ ALL_CONFIGS="stock rrp0 rrp10k rrpbig rrpcnt rpzbig"
 CONFIGS=${CONFIGS_ARG:-$ALL_CONFIGS}
 CONFIGS=${CONFIGS//,/ }
 case "$ROUNDS" in ''|*[!0-9]*|0) echo "run-bench: --rounds needs a positive number" >&2; exit 2 ;; esac
+case "$PAIRS" in ''|*[!0-9]*) echo "run-bench: --pairs needs a number" >&2; exit 2 ;; esac
+if [ "$PAIRS_ONLY" = 1 ] && [ "$PAIRS" = 0 ]; then
+    echo "run-bench: --pairs-only needs --pairs above 0" >&2; exit 2
+fi
 for c in $CONFIGS; do
     case " $ALL_CONFIGS " in *" $c "*) ;; *) echo "run-bench: unknown config $c" >&2; exit 2 ;; esac
 done
@@ -403,6 +420,7 @@ fi
     echo "lat_duration	$LAT_DURATION"
     echo "lat_timeout	$LAT_TIMEOUT"
     echo "apply	$APPLY $APPLY_DURATION"
+    echo "pairs	$PAIRS"
     echo "big	$BIG"
     echo "big_label	$BIG_LABEL"
     echo "hit_names	$HIT_NAMES"
@@ -988,7 +1006,7 @@ if [ "$CG_ONLY" = 0 ]; then
     echo "warm-up: misses $QPS q/s" >>"$W/steps.log"
     stop_pid "$RES_PID"
 fi
-for ((r = 1; r <= ROUNDS && ! CG_ONLY; r++)); do
+for ((r = 1; r <= ROUNDS && ! CG_ONLY && ! PAIRS_ONLY; r++)); do
     for ((j = 0; j < NCFG; j++)); do
         # round r starts at config r-1: every config takes every position; stock is first in round 1
         cfg=${CFG_LIST[$(((j + r - 1) % NCFG))]}
@@ -997,6 +1015,90 @@ for ((r = 1; r <= ROUNDS && ! CG_ONLY; r++)); do
     done
 done
 [ "$CG_ONLY" = 1 ] || for w in "${!RATE[@]}"; do record 0 stock "rate_$w" "${RATE[$w]}"; done
+
+# ---------------------------------------------------------------- paired runs
+# The rounds above start each configuration afresh, one after the other: minutes apart, and the
+# machine's speed drifts more than that between two runs (stock's cache-hit capacity ranged
+# 0.67 to 1.15 of itself over the rounds of one run). Here stock and the big rrpolicy configs run
+# side by side, one process each for the whole phase, all on the resolver's CPU, and take turns:
+# pair i is a saturation run of each on the same workload within seconds (the order rotates with
+# i), and its ratio compares runs under the same conditions. For blocked queries stock's yardstick
+# is its cache-hit run of the same pair. Each pair's misses are names no process has asked (the
+# miss names in PAIRS slices, each asked by every configuration once). The CPU time of an
+# rrpolicy blocked run includes the hit log writer's work for its hits (read after its next
+# write). Keys pair_completed_W, pair_cpu_ns_W (every thread), pair_cpu_worker_ns_W (the
+# worker alone) with the pair's number as round.
+declare -A P_PID P_PORT P_DIR
+# pair_run PAIR CONFIG WORKLOAD FILE OUTSTANDING [dnsperf options]: one saturation run of a pair.
+pair_run() {
+    local i=$1 cfg=$2 w=$3 file=$4 q=$5 c0 w0 settle
+    shift 5
+    RES_PID=${P_PID[$cfg]} RES_PORT=${P_PORT[$cfg]} OUTDIR=${P_DIR[$cfg]}
+    c0=$(cpu_ns "$RES_PID") w0=$(worker_ns "$RES_PID")
+    dnsperf_sat "$file" "$q" "$@"
+    if [ "$w" = blocked ]; then
+        settle=$(hitlog_interval "$cfg")
+        sleep "$(echo "$settle + 0.1" | bc -l)"
+    fi
+    record "$i" "$cfg" "pair_cpu_ns_$w" $(( $(cpu_ns "$RES_PID") - c0 ))
+    record "$i" "$cfg" "pair_cpu_worker_ns_$w" $(( $(worker_ns "$RES_PID") - w0 ))
+    record "$i" "$cfg" "pair_completed_$w" "$COMPLETED"
+    record "$i" "$cfg" "pair_lost_$w" "$LOST"
+    if [ "$w" = miss ]; then    # upstream queries still in flight end before the next run
+        wait_idle "${P_DIR[$cfg]}" 20
+    fi
+}
+PAIR_CFGS=""
+if [ "$PAIRS" -gt 0 ] && [ "$CG_ONLY" = 0 ] && [ "$APPLY_ONLY" = 0 ]; then
+    for cfg in stock rrpbig rrpcnt; do
+        needs "$cfg" && PAIR_CFGS="$PAIR_CFGS $cfg"
+    done
+    [ "${PAIR_CFGS# stock }" != "$PAIR_CFGS" ] || PAIR_CFGS=""   # stock and at least one more
+fi
+if [ -n "$PAIR_CFGS" ]; then
+    read -ra PAIR_LIST <<<"$PAIR_CFGS"
+    log "paired runs: $PAIRS pairs of ${PAIR_CFGS# }"
+    for cfg in "${PAIR_LIST[@]}"; do
+        start_resolver "$cfg" "$W/pairs/$cfg"
+        P_PID[$cfg]=$RES_PID P_PORT[$cfg]=$RES_PORT P_DIR[$cfg]=$W/pairs/$cfg
+    done
+    for cfg in "${PAIR_LIST[@]}"; do
+        RES_PID=${P_PID[$cfg]} RES_PORT=${P_PORT[$cfg]} OUTDIR=${P_DIR[$cfg]}
+        wait_answering "$RES_PID" "$RES_PORT" "$START_TIMEOUT" \
+            || die "$cfg (pairs) exited or did not answer within $START_TIMEOUT s"
+        check_config "$cfg" "${P_DIR[$cfg]}"
+        prime "${P_DIR[$cfg]}" "$W/prime.q" 200
+    done
+    per=$((MISS_NAMES / PAIRS))
+    for ((i = 1; i <= PAIRS; i++)); do
+        sed -n "$(( (i - 1) * per + 1 )),$(( i * per ))p" "$W/miss.q" >"$W/pairs/miss-$i.q"
+    done
+    for ((i = 1; i <= PAIRS; i++)); do
+        # pair i starts at config i-1, and every other pair runs the list backwards
+        order=()
+        n=${#PAIR_LIST[@]}
+        for ((j = 0; j < n; j++)); do
+            if [ $((i % 2)) = 1 ]; then k=$(((i - 1 + j) % n)); else k=$(((i - 1 + n - j) % n)); fi
+            order+=("${PAIR_LIST[$k]}")
+        done
+        log "pair $i/$PAIRS: ${order[*]}"
+        for cfg in "${order[@]}"; do pair_run "$i" "$cfg" hit "$W/hit.q" "$SAT_OUTSTANDING"; done
+        for cfg in "${order[@]}"; do
+            [ "$cfg" = stock ] || pair_run "$i" "$cfg" blocked "$W/blocked.q" "$SAT_OUTSTANDING"
+        done
+        for cfg in "${order[@]}"; do
+            pair_run "$i" "$cfg" miss "$W/pairs/miss-$i.q" "$MISS_OUTSTANDING" -n 1
+        done
+    done
+    for cfg in "${PAIR_LIST[@]}"; do
+        if [ "$cfg" != stock ]; then
+            read -r _ _ drops < <(settle_hits "${P_DIR[$cfg]}/policy.db" "$(hitlog_interval "$cfg")")
+            record pairs "$cfg" pair_hit_dropped "${drops:-NA}"
+        fi
+        stop_pid "${P_PID[$cfg]}"
+    done
+    log "paired runs done"
+fi
 
 # ---------------------------------------------------------------- callgrind
 # Under callgrind with --separate-threads=yes each dump is one file per thread
@@ -1189,10 +1291,12 @@ elif [ "$APPLY_ONLY" = 1 ]; then
                     (x SUBSEP "ms") in v ? v[x, "ms"] : "-",
                     v[x, "lost"], v[x, "sent"], v[x, "max_ms"] } }' "$RAW" | sort
     } >"$W/report.md" || die "report failed"
+elif [ "$PAIRS_ONLY" = 1 ]; then
+    python3 "$BENCH_DIR/bench_report.py" --pairs "$W" >"$W/report.md" || die "report failed"
 else
     python3 "$BENCH_DIR/bench_report.py" "$W" >"$W/report.md" || die "report failed"
 fi
-if { [ "$APPLY_ONLY" = 1 ] || [ "$CG_ONLY" = 1 ]; } && [ "$OUT_GIVEN" = 0 ]; then
+if { [ "$APPLY_ONLY" = 1 ] || [ "$CG_ONLY" = 1 ] || [ "$PAIRS_ONLY" = 1 ]; } && [ "$OUT_GIVEN" = 0 ]; then
     cat "$W/report.md"
     rm -f "$W/report.md"
 else
