@@ -335,7 +335,7 @@ def main():
             pdrops = d.rounds(c, "pair_hit_dropped").get("pairs")
             if pq and pdrops:
                 logged_all = False
-            if bv == "**met**" and not logged_all:
+            if bv.startswith("**met**") and not logged_all:
                 bv = "**missed** (hits not all logged)"
             grows.append(["Blocked queries (%s rules): throughput >= 90%% of stock's cache-hit "
                           "throughput, every hit logged; %s" % (big_label, how),
