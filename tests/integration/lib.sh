@@ -532,6 +532,9 @@ reload() {
     wait_answering resolver "$RESOLVER_PID" "$RESOLVER_PORT"
 }
 
+# The real answer to spammer.com MX from the test zones, as answer prints it.
+REAL_MX="NOERROR spammer.com. IN MX 10 aspmx.l.google.com. spammer.com. IN MX 20 alt1.aspmx.l.google.com. "
+
 # soa APEX [TTL]: the SOA of a synthesized negative answer, as answer_of/authority_of print it.
 soa() {
     echo "$1 IN SOA localhost. nobody.invalid. 1 3600 600 86400 ${2:-60}"

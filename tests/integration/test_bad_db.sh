@@ -24,7 +24,7 @@ start_resolver
 check "the lock is logged at start" log_has 'rrpolicy: .*database is locked.*NO POLICY IS APPLIED'
 check_eq "Unbound answers while the database is locked" \
     "NOERROR nxdomain.com. IN A 192.0.2.20 " "$(answer nxdomain.com A)"
-check_eq "... with no rules yet" "NOERROR spammer.com. IN MX 10 aspmx.l.google.com. spammer.com. IN MX 20 alt1.aspmx.l.google.com. " \
+check_eq "... with no rules yet" "$REAL_MX" \
     "$(answer spammer.com MX)"
 echo "ROLLBACK;" >&7
 exec 7>&-

@@ -8,7 +8,6 @@
 : "${RRPOLICY_SO:?RRPOLICY_SO must name rrpolicy.so}"
 
 FILLERS=2000      # rules besides the ones under test, so that "all rows" cannot pass for "changed"
-REAL_MX="NOERROR spammer.com. IN MX 10 aspmx.l.google.com. spammer.com. IN MX 20 alt1.aspmx.l.google.com. "
 
 sqlite3 "$RRPOLICY_DB" < "$REPO_ROOT/schema/schema.sql"
 sql "UPDATE setting SET value = '200' WHERE key = 'poll_interval_ms';

@@ -14,7 +14,6 @@
 
 V1_SCHEMA=$REPO_ROOT/tests/schema/schema-v1.sql
 NULLMX="NOERROR spammer.com. IN MX 0 . "
-REAL_MX="NOERROR spammer.com. IN MX 10 aspmx.l.google.com. spammer.com. IN MX 20 alt1.aspmx.l.google.com. "
 
 # v1db FILE: a version 1 database with the MX block of spammer.com, a disabled rule and
 # two hits, as the sqlite3 CLI makes it (rollback journal).
