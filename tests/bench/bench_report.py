@@ -60,17 +60,6 @@ def load(workdir):
             raw[(cfg, "busy_" + w)][rnd] = run_cpu / 1e9 / runtime
             if w == "blocked" and (cfg, "hit_rows") in raw and rnd in raw[(cfg, "hit_rows")]:
                 raw[(cfg, "hit_rows_per_s")][rnd] = raw[(cfg, "hit_rows")][rnd] / runtime
-    # the paired runs: queries per CPU-second of each
-    for (cfg, metric), pairs in list(raw.items()):
-        if metric.startswith("pair_cpu_ns_"):
-            w = metric[len("pair_cpu_ns_"):]
-            for rnd, cpu in pairs.items():
-                done = raw.get((cfg, "pair_completed_" + w), {}).get(rnd)
-                worker = raw.get((cfg, "pair_cpu_worker_ns_" + w), {}).get(rnd)
-                if done and cpu:
-                    raw[(cfg, "pair_cap_" + w)][rnd] = done * 1e9 / cpu
-                if done and worker:
-                    raw[(cfg, "pair_capw_" + w)][rnd] = done * 1e9 / worker
     return machine, configs, raw, present, cg_only
 
 
@@ -170,11 +159,11 @@ def median_interval(values, level=0.95):
     return v[k - 1], v[n - k], 1 - 2 * below(k)
 
 
-def paired(d, cfg, w, cap="pair_cap_"):
-    """Per-pair capacity ratios of cfg on workload w to stock's in the same pair: blocked to
-    stock's cache hits (the goal's yardstick), the others to the same workload. cap
-    pair_capw_: cfg's worker thread alone, to stock's."""
-    return d.ratios(cfg, cap + w, "pair_cap_" + ("hit" if w == "blocked" else w))
+def paired(d, cfg, w, cap="cap_"):
+    """Per-pair capacity ratios of cfg on workload w (its runs are workload pair_w) to stock's
+    in the same pair: blocked to stock's cache hits (the goal's yardstick), the others to the
+    same workload. cap capw_: cfg's worker thread alone, to stock's."""
+    return d.ratios(cfg, cap + "pair_" + w, "cap_pair_" + ("hit" if w == "blocked" else w))
 
 
 def paired_figure(ratios):
@@ -202,8 +191,8 @@ PAIR_GOALS = [("hit", "cache hit", None), ("blocked", "blocked (to stock's cache
 
 def pairs_section(d, configs, machine):
     """The paired runs' table, or [] when the run made none."""
-    cfgs = [c for c in ("rrpbig", "rrpcnt") if d.rounds(c, "pair_cap_hit")]
-    if not cfgs or not d.rounds("stock", "pair_cap_hit"):
+    cfgs = [c for c in ("rrpbig", "rrpcnt") if d.rounds(c, "cap_pair_hit")]
+    if not cfgs or not d.rounds("stock", "cap_pair_hit"):
         return []
     out = ["Stock and %s ran side by side for %s pairs of saturation runs of %s s: one process "
            "each, all on the resolver's CPU, taking turns within seconds (the order rotating from "
@@ -233,12 +222,12 @@ def pairs_section(d, configs, machine):
                "policy watcher left out, as on a resolver whose module threads find a core to "
                "spare; stock's whole process, which is its worker): "
                + "; ".join("%s: %s" % (configs[c]["label"], ", ".join(
-                   "%s %s" % (label.split(" (")[0], paired_figure(paired(d, c, w, "pair_capw_")))
-                   for w, label, _ in PAIR_GOALS if paired(d, c, w, "pair_capw_")))
+                   "%s %s" % (label.split(" (")[0], paired_figure(r))
+                   for w, label, _ in PAIR_GOALS for r in [paired(d, c, w, "capw_")] if r))
                    for c in cfgs) + ".")
     out.append("")
     out.append("Stock's capacity over the pairs (q/CPU-s): cache hit %s to %s, cache miss %s to %s."
-               % tuple(fnum(f(d.rounds("stock", "pair_cap_" + w).values()))
+               % tuple(fnum(f(d.rounds("stock", "cap_pair_" + w).values()))
                        for w in ("hit", "miss") for f in (min, max)))
     out.append("")
     return out

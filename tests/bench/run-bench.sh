@@ -1030,24 +1030,21 @@ done
 # is its cache-hit run of the same pair. Each pair's misses are names no process has asked (the
 # miss names in PAIRS slices, each asked by every configuration once). The CPU time of an
 # rrpolicy blocked run includes the hit log writer's work for its hits (read after its next
-# write). Keys pair_completed_W, pair_cpu_ns_W (every thread), pair_cpu_worker_ns_W (the
-# worker alone) with the pair's number as round.
+# write). Recorded by record_sat as workload pair_W, with the pair's number as round.
 declare -A P_PID P_PORT P_DIR
 # pair_run PAIR CONFIG WORKLOAD FILE OUTSTANDING [dnsperf options]: one saturation run of a pair.
 pair_run() {
-    local i=$1 cfg=$2 w=$3 file=$4 q=$5 c0 w0 settle
+    local i=$1 cfg=$2 w=$3 file=$4 q=$5 c0 c1 w0 settle
     shift 5
     RES_PID=${P_PID[$cfg]} RES_PORT=${P_PORT[$cfg]} OUTDIR=${P_DIR[$cfg]}
     c0=$(cpu_ns "$RES_PID") w0=$(worker_ns "$RES_PID")
     dnsperf_sat "$file" "$q" "$@"
+    c1=$(cpu_ns "$RES_PID")
     if [ "$w" = blocked ]; then
         settle=$(hitlog_interval "$cfg")
         sleep "$(echo "$settle + 0.1" | bc -l)"
     fi
-    record "$i" "$cfg" "pair_cpu_ns_$w" $(( $(cpu_ns "$RES_PID") - c0 ))
-    record "$i" "$cfg" "pair_cpu_worker_ns_$w" $(( $(worker_ns "$RES_PID") - w0 ))
-    record "$i" "$cfg" "pair_completed_$w" "$COMPLETED"
-    record "$i" "$cfg" "pair_lost_$w" "$LOST"
+    record_sat "$i" "$cfg" "pair_$w" "$c0" "$c1" "$w0"
     if [ "$w" = miss ]; then    # upstream queries still in flight end before the next run
         wait_idle "${P_DIR[$cfg]}" 20
     fi
