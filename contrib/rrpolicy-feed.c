@@ -10,7 +10,8 @@
  * lock is taken.  Then, in ONE transaction (BEGIN IMMEDIATE ... COMMIT, or
  * ROLLBACK for a dry run or on a database error), it reads the rules of the
  * chosen type once to find the names already there (same normalized name,
- * type and action), and inserts the others with one prepared statement, in
+ * type and action, applying at least as long as the import's rules would),
+ * and inserts the others with one prepared statement, in
  * name order (the index on policy.name then grows at its end; rule ids
  * follow name order, not file order).  Lines that cannot become a rule are
  * counted per reason.
@@ -164,8 +165,11 @@ struct key {
 	uint8_t action;
 	/** 1 if some row of the policy table with this key is enabled */
 	uint8_t enabled;
-	/** 1 if the policy table has a row with this key */
+	/** 1 if the policy table has a row with this key that applies as
+	 * long as the import's would, or is disabled */
 	uint8_t in_db;
+	/** 1 if its only other rows with this key expire sooner */
+	uint8_t renew;
 	/** the name, lowercase, no trailing dot, NUL terminated */
 	char name[];
 };
@@ -256,6 +260,9 @@ struct import {
 	size_t added_total;
 	/** names already in the table */
 	size_t already;
+	/** of the rules added, those of names whose rules there expire sooner
+	 * or have expired */
+	size_t renewed;
 	/** of those, names whose every row is disabled */
 	size_t already_disabled;
 	/** skipped, per reason */
@@ -335,7 +342,8 @@ usage(FILE* out)
 "\n"
 "Names: letters, digits, '-', '_', a leading '*.' (every name below), labels\n"
 "of 1..63, at most 253 characters; stored lowercase without trailing dot.\n"
-"A name already there with the same type and action is not added again.\n"
+"A name already there with the same type and action is not added again,\n"
+"unless its rules there expire before the new ones would.\n"
 "\n"
 "RPZ import, without -a:  CNAME .             -> nxdomain\n"
 "                         CNAME *.            -> nodata\n"
@@ -773,6 +781,12 @@ type_known(sqlite3* db, const char* canon)
 	"lower(CASE WHEN substr(name, -1) = '.' " \
 	"THEN substr(name, 1, length(name) - 1) ELSE name END)"
 
+/** SQL expression: the row applies at least as long as the import's rules
+ * (expires_at ?2, NULL for never), or is disabled. */
+#define COVERS_SQL \
+	"(enabled = 0 OR expires_at IS NULL OR (?2 IS NOT NULL AND " \
+	"julianday(expires_at) >= julianday(?2)))"
+
 /**
  * Check the type, action and expiry with the schema's own checks (view
  * policy_validate), and get the canonical type.
@@ -906,8 +920,12 @@ skip(struct import* im, enum reason r, size_t line, const char* detail,
 
 /**
  * Find the names of the input that are in the table already: the rules
- * of the import's type with the same normalized name and the same action.
- * Marks their keys in_db (and enabled if one such row is enabled).
+ * of the import's type with the same normalized name and the same action
+ * that apply at least as long as the import's would (no expiry, or not
+ * before its -e), or are disabled (the operator's choice, kept). Marks their
+ * keys in_db (and enabled if one such row is enabled). A key whose only
+ * such rules expire sooner, or have expired, is marked renew: it is added
+ * again, else the name would stop being blocked when they expire.
  * @param im: the import.
  * @return 0 or -1 (im->error set).
  */
@@ -917,13 +935,16 @@ mark_existing(struct import* im)
 	sqlite3_stmt* st = NULL;
 	int rc;
 	const char* sql = policy_has_column(im->db, "trigger")
-		? "SELECT " NORM_NAME_SQL ", action, enabled FROM policy "
-		  "WHERE trigger = 'qname' AND " CANON_TYPE_SQL("type") " = ?1"
-		: "SELECT " NORM_NAME_SQL ", action, enabled FROM policy "
-		  "WHERE " CANON_TYPE_SQL("type") " = ?1";
+		? "SELECT " NORM_NAME_SQL ", action, enabled, " COVERS_SQL
+		  " FROM policy WHERE trigger = 'qname' AND "
+		  CANON_TYPE_SQL("type") " = ?1"
+		: "SELECT " NORM_NAME_SQL ", action, enabled, " COVERS_SQL
+		  " FROM policy WHERE " CANON_TYPE_SQL("type") " = ?1";
 	if(sqlite3_prepare_v2(im->db, sql, -1, &st, NULL) != SQLITE_OK)
 		goto dberr;
 	sqlite3_bind_text(st, 1, im->type, -1, SQLITE_STATIC);
+	if(im->opt->expires)
+		sqlite3_bind_text(st, 2, im->opt->expires, -1, SQLITE_STATIC);
 	while((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char* name = (const char*)sqlite3_column_text(st, 0);
 		const char* act = (const char*)sqlite3_column_text(st, 1);
@@ -935,6 +956,10 @@ mark_existing(struct import* im)
 			key_hash(name, (int)a));
 		if(!k)
 			continue;
+		if(!sqlite3_column_int(st, 3)) {
+			k->renew = 1;
+			continue;
+		}
 		k->in_db = 1;
 		if(sqlite3_column_int(st, 2) != 0)
 			k->enabled = 1;
@@ -1067,6 +1092,8 @@ insert_pending(struct import* im)
 		}
 		im->added[k->action]++;
 		im->added_total++;
+		if(k->renew)
+			im->renewed++;
 	}
 	return 0;
 }
@@ -1551,6 +1578,9 @@ import_report(struct import* im, int committed)
 	for(i = 0; i < ACT_COUNT; i++)
 		if(im->added[i])
 			printf("    %zu %s\n", im->added[i], action_names[i]);
+	if(im->renewed)
+		printf("    (%zu of them renew rules that expire sooner or "
+			"have expired)\n", im->renewed);
 	printf("already there: %zu", im->already);
 	if(im->already_disabled)
 		printf(" (%zu of them disabled)", im->already_disabled);

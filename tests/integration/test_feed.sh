@@ -5,7 +5,8 @@
 #      numbers of the skipped lines, the rows in policy; re-import finds everything already
 #      there; -a overriding the RPZ actions (dry run);
 #   2. a hosts file (feeds/hosts.txt) and a plain list (feeds/list.txt), the same way; -c, -e,
-#      stdin; names already there in another spelling (case, trailing dot, TYPE15);
+#      stdin; names already there in another spelling (case, trailing dot, TYPE15); names whose
+#      rules there expire sooner (or have expired) are added again;
 #   3. a dry run writes nothing;
 #   4. errors: usage, unknown type, missing database; a database error in the middle of an import
 #      leaves nothing behind; a row the schema rejects is skipped, the rest goes in;
@@ -216,9 +217,9 @@ upper.example.org MX nodata" "$(rules "$LIST_DB")"
 check_eq "list import: -c and -e are stored on every new row" "5|feed 42|2030-01-01 00:00:00" \
     "$(sqlq "$LIST_DB" "SELECT count(*), comment, expires_at FROM policy WHERE comment IS NOT NULL GROUP BY 2, 3;")"
 
-# stdin, and a name from it that is there already
+# stdin, and a name from it that is there already (until the same time)
 printf 'new.example.com\nMAIL.spammer.org.\n' | "$RRPOLICY_FEED" import -d "$LIST_DB" -f list \
-    -t TYPE15 -a block - >"$T/feed.out" 2>"$T/feed.err"
+    -t TYPE15 -a block -e '2030-01-01 00:00:00' - >"$T/feed.out" 2>"$T/feed.err"
 check_eq "list from stdin: one added, one already there (TYPE15 is MX)" \
 "added: 1
     1 block
@@ -227,6 +228,39 @@ skipped: 0" "$(summary)"
 check_eq "list from stdin: stored as type MX with the comment naming stdin" \
     "new.example.com|MX|rrpolicy-feed: stdin" \
     "$(sqlq "$LIST_DB" "SELECT name, type, comment FROM policy WHERE name = 'new.example.com';")"
+
+# a rule there that stops applying before the import's would is no reason to skip a name: an
+# expired rule (enabled, or disabled: the operator's choice, kept), a temporary rule under a
+# permanent import; a rule that applies at least as long is
+sqlq "$LIST_DB" "INSERT INTO policy(name, type, action, expires_at) VALUES
+    ('expired.example.com', 'MX', 'block', '2001-01-01 00:00:00');
+    INSERT INTO policy(name, type, action, enabled, expires_at) VALUES
+    ('off.example.com', 'MX', 'block', 0, '2001-01-01 00:00:00');"
+printf 'expired.example.com\noff.example.com\nnew.example.com\n' >"$T/renew.txt"
+feed import -d "$LIST_DB" -f list -t MX -a block -e '2029-01-01 00:00:00' "$T/renew.txt"
+check_eq "renew, -e sooner: the expired rule is renewed, the rest is there" \
+"added: 1
+    1 block
+    (1 of them renew rules that expire sooner or have expired)
+already there: 2 (1 of them disabled)
+skipped: 0" "$(summary)"
+feed import -d "$LIST_DB" -f list -t MX -a block "$T/renew.txt"
+check_eq "renew, permanent: the temporary rules are renewed too" \
+"added: 2
+    2 block
+    (2 of them renew rules that expire sooner or have expired)
+already there: 1 (1 of them disabled)
+skipped: 0" "$(summary)"
+check_eq "renew: the new rows beside the old ones" \
+"new.example.com|2030-01-01 00:00:00
+expired.example.com|2001-01-01 00:00:00
+expired.example.com|2029-01-01 00:00:00
+expired.example.com|
+new.example.com|" \
+    "$(sqlq "$LIST_DB" "SELECT name, expires_at FROM policy WHERE name IN ('expired.example.com',
+        'new.example.com') ORDER BY id;")"
+sqlq "$LIST_DB" "DELETE FROM policy WHERE name IN ('expired.example.com', 'off.example.com')
+    OR (name = 'new.example.com' AND expires_at IS NULL);"
 
 # ---------------------------------------------------------------- 3. dry run
 
