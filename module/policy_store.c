@@ -271,7 +271,7 @@ settings_apply(struct policy_settings* s, const char* key, const char* val)
 			bad = "a domain name";
 	} else if(strcmp(key, "hit_log") == 0) {
 		if(parse_int(val, 0, 2, &x) == 0) s->hit_log = (int)x;
-		else bad = "0 or 1";
+		else bad = "0, 1 or 2";
 	} else if(strcmp(key, "hit_retention_days") == 0) {
 		if(parse_int(val, 0, 36500, &x) == 0) s->hit_retention_days = (int)x;
 		else bad = "an integer 0..36500";

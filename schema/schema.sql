@@ -17,7 +17,7 @@
  *                     checks shared by the INSERT and UPDATE triggers.
  *
  * Usage:
- *   sqlite3 /var/lib/unbound/rrpolicy.db < schema/schema.sql
+ *   sqlite3 /var/lib/rrpolicy/rrpolicy.db < schema/schema.sql
  * A database of an older version is upgraded in place by the
  * schema/migrate-<from>-to-<to>.sql files, in order (the module does it
  * when it opens the database).
@@ -703,11 +703,13 @@ INSERT INTO setting (key, value, description) VALUES
  * ts         UTC 'YYYY-MM-DD HH:MM:SS', optionally with '.SSS', so that
  *            comparisons with datetime() work.
  * client     client address, e.g. '192.0.2.1' or '2001:db8::1'.
- * qname      query name in presentation form.
+ * qname      query name in presentation form, lower case, trailing dot.
  * qtype      query type mnemonic (or TYPEnnn).
  * policy_id  policy.id of the rule; no foreign key: rules may be deleted
  *            while their hits stay.
- * action     action applied (policy.action at the time of the hit).
+ * action     what was answered: policy.action at the time of the hit,
+ *            'block' resolved to the answer it gave ('nullmx', 'nodata'
+ *            or 'nxdomain').
  * stage      'query' (matched the question) or 'response' (matched a
  *            record in the answer).
  * dnssec     the DNSSEC status of the answer the rule applied to:
