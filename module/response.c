@@ -319,6 +319,38 @@ filter_answer_rrset(struct rewrite* w, struct ub_packed_rrset_key* rr,
 	return 0;
 }
 
+/** An answer section that ends in a CNAME has nothing of the query's type at
+ * the chain's target (NODATA or NXDOMAIN there): the target's rule for that
+ * type applies to it as to a query for the target itself, or a CNAME to a
+ * name without MX would escape that name's null MX rule (RFC 5321 implicit
+ * MX), and a CNAME into a blocked answer stored in the cache would go
+ * without its EDE and hit. */
+static void
+chain_end(struct rewrite* w)
+{
+	uint16_t qtype = w->qstate->qinfo.qtype;
+	struct ub_packed_rrset_key* last;
+	uint8_t target[DNAME_WIRE_MAX];
+	const uint8_t* apex = NULL;
+	const struct policy_rule* r;
+	int rcode = FLAGS_GET_RCODE(w->qstate->return_msg->rep->flags);
+	if(w->end >= 0 || !w->an || !w->snap->table ||
+		qtype == LDNS_RR_TYPE_CNAME || qtype == LDNS_RR_TYPE_ANY ||
+		(rcode != LDNS_RCODE_NOERROR && rcode != LDNS_RCODE_NXDOMAIN))
+		return;
+	last = w->rrsets[w->an - 1];
+	if(last->rk.type != htons(LDNS_RR_TYPE_CNAME) ||
+		!content_target(last, 0, target))
+		return;
+	r = policy_table_lookup(w->snap->table, target, qtype, w->now, &apex);
+	if(!r || r->action == PA_ALLOW || r->action == PA_REQUIRE_SECURE)
+		return;
+	w->fired(w->qstate, r, w->arg);
+	if(r->action != PA_LOG)
+		end_answer(w, r->action, r, r->action == PA_NULLMX ? target :
+			apex);
+}
+
 /** Whether an RRset of the additional section is removed: its owner has a
  * blocking rule, it holds the addresses of a removed target, or a blocked
  * address. */
@@ -361,6 +393,8 @@ finish_end(struct rewrite* w, int* rcode, int bogus)
 			w->end_apex, apexlen, qstate->qinfo.qclass, s)))
 			return -1;
 		w->an++;
+		/* at a chain's end it may replace NXDOMAIN */
+		*rcode = LDNS_RCODE_NOERROR;
 		return 0;
 	}
 	/* NODATA or NXDOMAIN: the SOA of the rule, nothing else */
@@ -430,6 +464,7 @@ response_filter(struct module_qstate* qstate,
 		if(filter_answer_rrset(w, rep->rrsets[i], strip_each) != 0)
 			return -1;
 	}
+	chain_end(w);
 	if(w->end >= 0 && (rc = finish_end(w, &rcode, bogus)) != 0) {
 		if(rc < 0)
 			return -1;
@@ -439,7 +474,11 @@ response_filter(struct module_qstate* qstate,
 	if(w->end < 0 || w->end == PA_NULLMX) {
 		for(i = rep->an_numrrsets; i < rep->an_numrrsets +
 			rep->ns_numrrsets; i++)
-			w->rrsets[w->an + w->ns++] = rep->rrsets[i];
+			/* a null MX at a chain's end: not the SOA of the
+			 * negative answer it replaces */
+			if(w->end < 0 || rep->rrsets[i]->rk.type !=
+				htons(LDNS_RR_TYPE_SOA))
+				w->rrsets[w->an + w->ns++] = rep->rrsets[i];
 		/* after a null MX, the old exchanges' addresses go too */
 		for(; w->end < 0 && i < rep->rrset_count; i++)
 			if(!additional_blocked(w, rep->rrsets[i]))

@@ -6,6 +6,8 @@
 #
 #   1. answers cached before their rules existed are blocked after unbound-control reload;
 #   2. CNAME chain into a blocked name (null MX; NODATA), repeated, and the blocked name direct;
+#      a chain into the blocked answer the query stage stored (EDE and hit); a chain that ends at
+#      a name without MX whose MX is blocked: the null MX there, not NODATA;
 #   3. ANY: the blocked RRset is stripped, the others stay;
 #   4. additional section: a blocked RRset is stripped, the answer stays;
 #   5. DNSSEC: blocked answers in a signed zone have no AD and are not SERVFAIL, unblocked ones
@@ -86,8 +88,9 @@ add_rule R_SMX "name, type" "'signed.example.org', 'MX'"                        
 add_rule R_SA "name, type, action" "'signed.example.org', 'A', 'nodata'"
 add_rule R_BLOG "name, type, action" "'bogus.example.org', 'A', 'log'"
 add_rule R_BMX "name, type, action" "'bogus.example.org', 'MX', 'nodata'"
+add_rule R_WMX "name, type" "'www.spammer.com', 'MX'"                              # block = null MX
 reload
-check "module loaded 8 rules" log_has "rrpolicy .*: loaded 8 rules (\(revision [0-9]+\) )?from $RRPOLICY_DB"
+check "module loaded 9 rules" log_has "rrpolicy .*: loaded 9 rules (\(revision [0-9]+\) )?from $RRPOLICY_DB"
 auth_mark
 
 # ---------------------------------------------------------------- 2. CNAME chain
@@ -137,6 +140,34 @@ check_ede "CNAME to a nodata rule" "$out" 17 "$R_TXT"
 out=$(q mx.alias.example.net TXT)
 check_eq "CNAME to a nodata rule, second time: only the CNAME" \
     "mx.alias.example.net. IN CNAME spammer.com." "$(answer_of "$out")"
+# the chain's end is the blocked answer the query stage stored: still the EDE, and a hit
+hits0=$(wait_hits_of "$R_TXT" 2)
+out=$(q spammer.com TXT)
+check_ede "spammer.com TXT direct: blocked" "$out" 15 "$R_TXT"
+check_eq "spammer.com TXT direct: a hit" $((hits0 + 1)) "$(wait_hits_of "$R_TXT" $((hits0 + 1)))"
+out=$(q mx.alias.example.net TXT)
+check_eq "CNAME into the stored blocked answer: SOA of the rule" "$(soa spammer.com.)" \
+    "$(authority_of "$out")"
+check_ede "CNAME into the stored blocked answer" "$out" 17 "$R_TXT"
+check_eq "CNAME into the stored blocked answer: a hit" $((hits0 + 2)) \
+    "$(wait_hits_of "$R_TXT" $((hits0 + 2)))"
+
+# a null MX rule on a name without MX, at the end of a chain: the null MX, not NODATA (after
+# which a sender would take the name's A, RFC 5321 implicit MX); again from the cache, and after
+# the name's own null MX was stored
+for when in "" ", second time" ", after www.spammer.com MX direct"; do
+    [ "$when" != ", after www.spammer.com MX direct" ] || out=$(q www.spammer.com MX)
+    out=$(q nomx.alias.example.net MX)
+    check_eq "CNAME to a name without MX$when: rcode" NOERROR "$(rcode_of "$out")"
+    check_eq "CNAME to a name without MX$when: CNAME and the null MX" \
+"nomx.alias.example.net. IN CNAME www.spammer.com.
+www.spammer.com. IN MX 0 ." "$(answer_of "$out")"
+    check_eq "CNAME to a name without MX$when: no SOA" "" "$(authority_of "$out")"
+    check_ede "CNAME to a name without MX$when" "$out" 17 "$R_WMX"
+done
+out=$(q nomx.alias.example.net A)
+check_eq "nomx.alias.example.net A: untouched" "nomx.alias.example.net. IN CNAME www.spammer.com.
+www.spammer.com. IN A 192.0.2.11" "$(answer_of "$out")"
 
 # ---------------------------------------------------------------- 3. ANY
 
