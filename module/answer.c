@@ -168,13 +168,21 @@ cut_ttls(struct reply_info* rep, time_t ttl)
 	rep->serve_expired_ttl = rep->ttl + SERVE_EXPIRED_TTL;
 }
 
+uint32_t
+answer_cache_flags(int64_t rule_id)
+{
+	if(rule_id > 0 && rule_id <= ANSWER_RULE_MAX)
+		return ANSWER_CACHED_FLAG | (uint32_t)rule_id << ANSWER_RULE_SHIFT;
+	return ANSWER_CACHED_FLAG;
+}
+
 void
 answer_cache_store(struct module_qstate* qstate, int64_t rule_id,
 	int64_t expires)
 {
 	struct dns_msg* m = qstate->return_msg;
 	time_t now = *qstate->env->now;
-	uint32_t flags = ANSWER_CACHED_FLAG;
+	uint32_t flags = answer_cache_flags(rule_id);
 	size_t i;
 	if(!m || !m->rep->rrset_count || !qstate->env->msg_cache)
 		return;
@@ -184,8 +192,6 @@ answer_cache_store(struct module_qstate* qstate, int64_t rule_id,
 		if(expires - (int64_t)now < (int64_t)m->rep->ttl)
 			cut_ttls(m->rep, (time_t)(expires - (int64_t)now));
 	}
-	if(rule_id > 0 && rule_id <= ANSWER_RULE_MAX)
-		flags |= (uint32_t)rule_id << ANSWER_RULE_SHIFT;
 	for(i = 0; i < m->rep->rrset_count; i++) {
 		struct ub_packed_rrset_key* k = m->rep->rrsets[i];
 		k->rk.flags |= flags;

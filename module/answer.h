@@ -78,6 +78,13 @@ int answer_block(struct module_qstate* qstate, int action,
 	const uint8_t* apex, const struct policy_settings* s);
 
 /**
+ * The key flags of the RRsets a rule's stored blocked answer holds.
+ * @param rule_id: the id of the rule.
+ * @return ANSWER_CACHED_FLAG, with the id when it fits.
+ */
+uint32_t answer_cache_flags(int64_t rule_id);
+
+/**
  * Store the blocked answer of the query stage (qstate->return_msg) in the
  * message cache, its RRsets flagged ANSWER_CACHED_FLAG, so that the worker
  * answers the name's next queries itself (the cache callback logs them).

@@ -70,11 +70,56 @@ struct sweep {
 	struct sweep_key* found;
 	/** how many, and room for how many */
 	size_t nfound, capfound;
+	/** ids of the changed rules up to ANSWER_RULE_MAX, sorted before the
+	 * walk: the blocked answers they stored go (their SOA is owned by the
+	 * rule's apex and typed SOA, which the rule itself does not cover) */
+	int64_t* ids;
+	/** how many, and room for how many */
+	size_t nids, capids;
+	/** whether a changed rule has a larger id (its stored answers carry
+	 * no id: every stored answer without one goes) */
+	int big_ids;
 	/** entries invalidated */
 	size_t count;
 	/** out of memory while collecting the changes */
 	int oom;
 };
+
+/** Make room for more changed ids. 0 on success, -1 (oom set) if none. */
+static int
+grow_ids(struct sweep* s)
+{
+	size_t cap = s->capids ? s->capids * 2 : 64;
+	int64_t* p = realloc(s->ids, cap * sizeof(*p));
+	if(!p) {
+		s->oom = 1;
+		return -1;
+	}
+	s->ids = p;
+	s->capids = cap;
+	return 0;
+}
+
+/** Order of ids, for qsort and bsearch. */
+static int
+id_cmp(const void* a, const void* b)
+{
+	int64_t x = *(const int64_t*)a, y = *(const int64_t*)b;
+	return x < y ? -1 : x > y;
+}
+
+/** Whether an RRset with these key flags is part of a blocked answer that a
+ * changed rule stored. */
+static int
+stored_by_changed(const struct sweep* s, uint32_t flags)
+{
+	int64_t id = (flags >> ANSWER_RULE_SHIFT) & ANSWER_RULE_MAX;
+	if(!(flags & ANSWER_CACHED_FLAG))
+		return 0;
+	if(!id)
+		return s->big_ids;
+	return s->nids && bsearch(&id, s->ids, s->nids, sizeof(id), id_cmp);
+}
 
 /** Note a rule whose cached answers must go: copied without expiry, so that
  * an exception that expired still matches. */
@@ -86,6 +131,10 @@ note_changed(struct sweep* s, const uint8_t* name, int below,
 	c.expires = 0;
 	if(policy_table_add(s->changed, name, dname_wire_len(name), below, &c) != 0)
 		s->oom = 1;
+	if(r->id <= 0 || r->id > ANSWER_RULE_MAX)
+		s->big_ids = 1;
+	else if(s->nids < s->capids || grow_ids(s) == 0)
+		s->ids[s->nids++] = r->id;
 	if(below || r->type == POLICY_TYPE_ALL)
 		s->broad = 1;
 	else	s->nkeys++;
@@ -180,6 +229,7 @@ sweep_rrset(struct lruhash_entry* e, void* arg)
 	struct ub_packed_rrset_key* k = (struct ub_packed_rrset_key*)e->key;
 	if(covered(s, k->rk.dname, ntohs(k->rk.type)) ||
 		(s->all_cached && (k->rk.flags & ANSWER_CACHED_FLAG)) ||
+		stored_by_changed(s, k->rk.flags) ||
 		(s->content && content_rrset_blocked(s->content->targets,
 		s->content->addrs, k, s->now)))
 		note_key(s, k->rk.dname, k->rk.dname_len, ntohs(k->rk.type),
@@ -230,6 +280,12 @@ remove_key(const uint8_t* name, int below, const struct policy_rule* r,
 		LDNS_RR_CLASS_IN, BIT_CD);
 	rrset_cache_remove(s->env->rrset_cache, (uint8_t*)name, len, r->type,
 		LDNS_RR_CLASS_IN, 0);
+	/* the blocked answer it stored, and with it every message holding it
+	 * (a CNAME's to the name): its null MX, or its SOA at the name */
+	rrset_cache_remove(s->env->rrset_cache, (uint8_t*)name, len, r->type,
+		LDNS_RR_CLASS_IN, answer_cache_flags(r->id));
+	rrset_cache_remove(s->env->rrset_cache, (uint8_t*)name, len,
+		LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN, answer_cache_flags(r->id));
 	s->count++;
 }
 
@@ -266,6 +322,8 @@ sweep_changed(struct sweep* s)
 		s->all_cached = 1;
 	}
 	walk_rules = s->broad || s->nkeys > SWEEP_BY_KEY_MAX;
+	if(s->nids > 1)
+		qsort(s->ids, s->nids, sizeof(*s->ids), id_cmp);
 	if(walk_rules) {
 		struct slabhash* mc = env->msg_cache;
 		walk(s, (void* const volatile*)&env->msg_cache, mc, mc, sweep_msg);
@@ -285,6 +343,7 @@ sweep_changed(struct sweep* s)
 	}
 	if(s->changed != s->after)
 		policy_table_delete(s->changed);
+	free(s->ids);
 }
 
 size_t

@@ -64,11 +64,29 @@ check "a DELETE applies live: spammer.com MX resolves again" wait_answer spammer
 check "... after a read of only the deleted id (no row)" loaded_changed $((FILLERS + 3)) 0 1
 check_eq "status counts the rules left" "live|$((FILLERS + 3))" "$(sql 'SELECT state, rules FROM status;')"
 
+# ---------------------------------------------------------------- DELETE: the stored answer goes
+# A nodata rule's stored answer holds a SOA of the rule's name, flagged, of type SOA whatever the
+# rule's type: its deletion removes that RRset too, and with it every message that holds it
+# (such as a CNAME's to the name). dump_cache shows such an RRset as a plain SOA of the name.
+# stored_soa NAME: whether the cache holds a SOA of rrpolicy's at NAME (dots escaped)
+stored_soa() { uctl dump_cache | grep -qE "^$1\\.[[:space:]].*SOA[[:space:]]+localhost\\. nobody\\.invalid\\."; }
+sql "INSERT INTO policy(id, name, type, action) VALUES (5, 'spammer.com', 'TXT', 'nodata');"
+check "a nodata rule inserted applies live" wait_answer spammer.com TXT "NOERROR "
+check "... its answer is stored in the cache, with its SOA" stored_soa 'spammer\.com'
+sql "DELETE FROM policy WHERE id = 5;"
+check "deleted: spammer.com TXT resolves again" \
+    wait_answer spammer.com TXT 'NOERROR spammer.com. IN TXT "v=spf1 include:_spf.google.com ~all" '
+check "... and the cache holds its SOA no more" not stored_soa 'spammer\.com'
+
 # ---------------------------------------------------------------- enable / disable
+# a "*." rule's change is applied by a walk of the caches: its stored answer's SOA, owned by the
+# rule's apex, goes too
+check "*.example.com TXT's answer is stored, with its SOA at example.com" stored_soa 'example\.com'
 sql "UPDATE policy SET enabled = 0 WHERE id = 3;"
 check "disabling a rule applies live" \
     wait_answer a.example.com TXT 'NOERROR a.example.com. IN TXT "a.example.com" '
 check "... after a read of only the changed row" loaded_changed $((FILLERS + 2)) 1 1
+check "... and the cache holds its SOA no more" not stored_soa 'example\.com'
 check_eq "status counts the disabled row" "$((FILLERS + 2))|1" \
     "$(sql 'SELECT rules, disabled FROM module_status;')"
 sql "UPDATE policy SET enabled = 1 WHERE id = 3;"
