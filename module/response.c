@@ -69,14 +69,6 @@ rrset_rule(const struct policy_table* t, const struct ub_packed_rrset_key* rr,
 	return (r && r->action != PA_ALLOW) ? r : NULL;
 }
 
-/** Remove a blocked RRset from the cache, and with it the messages using it. */
-static void
-uncache_rrset(struct module_env* env, struct ub_packed_rrset_key* rr)
-{
-	rrset_cache_remove(env->rrset_cache, rr->rk.dname, rr->rk.dname_len,
-		ntohs(rr->rk.type), ntohs(rr->rk.rrset_class), rr->rk.flags);
-}
-
 /** The filter of one answer: the rules, and the reply being rebuilt. */
 struct rewrite {
 	/** the query */
@@ -111,6 +103,10 @@ struct rewrite {
 	int64_t strip_id;
 	/** target names whose records were removed */
 	struct gone_name* gone;
+	/** the blocked RRsets to remove from the cache, later */
+	struct response_uncache* uncache;
+	/** out of memory for that list */
+	int oom;
 	/** the owner of the SOA of a negative end, or of the null MX; last,
 	 * and not zeroed: end_answer writes it before any use */
 	uint8_t end_apex[DNAME_WIRE_MAX];
@@ -119,6 +115,33 @@ struct rewrite {
 /** RRsets of an answer that the new rrset array holds on the stack; larger
  * answers get it in the region at once. */
 #define LOCAL_RRSETS 16
+
+/** Note a blocked RRset for response_uncache: it goes from the cache, and with
+ * it the messages using it. */
+static void
+uncache_rrset(struct rewrite* w, struct ub_packed_rrset_key* rr)
+{
+	struct response_uncache* u = w->uncache;
+	/* an RRset, and the copy of it that its target rules left */
+	if(!u->rrsets && !(u->rrsets = regional_alloc(w->qstate->region, 2 *
+		w->qstate->return_msg->rep->rrset_count * sizeof(*u->rrsets)))) {
+		w->oom = 1;
+		return;
+	}
+	u->rrsets[u->n++] = rr;
+}
+
+void
+response_uncache(struct module_env* env, const struct response_uncache* u)
+{
+	size_t i;
+	for(i = 0; i < u->n; i++) {
+		struct ub_packed_rrset_key* rr = u->rrsets[i];
+		rrset_cache_remove(env->rrset_cache, rr->rk.dname,
+			rr->rk.dname_len, ntohs(rr->rk.type),
+			ntohs(rr->rk.rrset_class), rr->rk.flags);
+	}
+}
 
 /** Whether an action ends the answer with an rcode and no message. */
 static int
@@ -187,7 +210,7 @@ filter_targets(struct rewrite* w, struct ub_packed_rrset_key* rr,
 		if(!dname_lower_copy(rr->rk.dname, owner))
 			return rr;
 		if(r->action != PA_STRIP) {
-			uncache_rrset(w->qstate->env, rr);
+			uncache_rrset(w, rr);
 			end_answer(w, r->action, r, owner);
 			return NULL;
 		}
@@ -208,7 +231,7 @@ filter_targets(struct rewrite* w, struct ub_packed_rrset_key* rr,
 	}
 	if(!strip)
 		return rr;
-	uncache_rrset(w->qstate->env, rr);
+	uncache_rrset(w, rr);
 	note_strip(w, strip);
 	if(kept) {
 		struct ub_packed_rrset_key* k = content_subset(
@@ -289,7 +312,7 @@ filter_answer_rrset(struct rewrite* w, struct ub_packed_rrset_key* rr,
 	if(r) {
 		w->fired(w->qstate, r, w->arg);
 		if(r->action != PA_LOG) {
-			uncache_rrset(w->qstate->env, rr);
+			uncache_rrset(w, rr);
 			if(strip_each && (r->action == PA_NULLMX ||
 				r->action == PA_NODATA)) {
 				note_strip(w, r);
@@ -306,7 +329,7 @@ filter_answer_rrset(struct rewrite* w, struct ub_packed_rrset_key* rr,
 		!(rr = filter_targets(w, rr, strip_each, &err)))
 		return err;
 	if(w->snap->addrs && (r = addr_rule(w, rr))) {
-		uncache_rrset(w->qstate->env, rr);
+		uncache_rrset(w, rr);
 		if(!dname_lower_copy(rr->rk.dname, lower))
 			return 0;
 		end_answer(w, r->action, r, lower);
@@ -367,7 +390,7 @@ additional_blocked(struct rewrite* w, struct ub_packed_rrset_key* rr)
 	if(!(r && r->action != PA_LOG) && !owner_gone(w, rr) &&
 		!(w->snap->addrs && (r = addr_rule(w, rr))))
 		return 0;
-	uncache_rrset(w->qstate->env, rr);
+	uncache_rrset(w, rr);
 	w->changed = 1;
 	return 1;
 }
@@ -410,7 +433,8 @@ int
 response_filter(struct module_qstate* qstate,
 	const struct policy_snapshot* snap, struct mailhost_set* mailhosts,
 	int64_t require_secure, const struct query_info* norule,
-	response_fired_func* fired, void* arg, int64_t* ede_rule)
+	response_fired_func* fired, void* arg, int64_t* ede_rule,
+	struct response_uncache* uncache)
 {
 	struct reply_info* rep;
 	/* on the stack: most answers are not changed, and only the rrset
@@ -445,6 +469,7 @@ response_filter(struct module_qstate* qstate,
 	w->norule = norule;
 	w->secure = rep->security == sec_status_secure;
 	w->bogus = bogus;
+	w->uncache = uncache;
 	w->end = -1;
 	rcode = FLAGS_GET_RCODE(rep->flags);
 	if(require_secure && !w->secure) {
@@ -465,6 +490,8 @@ response_filter(struct module_qstate* qstate,
 			return -1;
 	}
 	chain_end(w);
+	if(w->oom)
+		return -1;
 	if(w->end >= 0 && (rc = finish_end(w, &rcode, bogus)) != 0) {
 		if(rc < 0)
 			return -1;
@@ -484,6 +511,8 @@ response_filter(struct module_qstate* qstate,
 			if(!additional_blocked(w, rep->rrsets[i]))
 				w->rrsets[w->an + w->ns + w->ar++] = rep->rrsets[i];
 	}
+	if(w->oom)
+		return -1;
 	if(!w->changed && w->end < 0)
 		return 0;
 	if(w->rrsets == local && !(w->rrsets = regional_alloc_init(

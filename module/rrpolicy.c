@@ -323,10 +323,24 @@ deinit(struct module_env* env, int id)
 	de->dyn_env = NULL;
 }
 
-/** The query stage: a blocking rule answers the query here. */
+/** A blocked answer of the query stage to store in the message cache once
+ * the rules' lock is released: no cache lock is taken under it, since a
+ * worker that answers from the cache holds the cache's locks when it takes
+ * that lock (cache_cb), and a waiting watcher stops new readers. */
+struct cache_store {
+	/** whether there is one */
+	int due;
+	/** the rule that blocked it */
+	int64_t rule_id;
+	/** the rule's expiry, 0 for never */
+	int64_t expires;
+};
+
+/** The query stage: a blocking rule answers the query here. Called under the
+ * read lock. */
 static void
 query_stage(struct module_qstate* qstate, struct rrpolicy_env* pe,
-	const struct policy_snapshot* snap, int id)
+	const struct policy_snapshot* snap, int id, struct cache_store* store)
 {
 	struct rrpolicy_qstate* pq = (struct rrpolicy_qstate*)qstate->minfo[id];
 	uint8_t qname[DNAME_WIRE_MAX];
@@ -369,7 +383,9 @@ query_stage(struct module_qstate* qstate, struct rrpolicy_env* pe,
 		log_dropped(pe, qstate, id);
 	/* the name's next queries are answered by the worker from the cache,
 	 * without a mesh state; cache_cb logs them */
-	answer_cache_store(qstate, r->id, r->expires);
+	store->due = 1;
+	store->rule_id = r->id;
+	store->expires = r->expires;
 	qstate->ext_state[id] = module_finished;
 }
 
@@ -409,21 +425,26 @@ response_fired(struct module_qstate* qstate, const struct policy_rule* r,
 	note_fired(qstate, r, HITLOG_RESPONSE, fa->dnssec, fa->id);
 }
 
-/** The response stage, after the validator. */
+/** The response stage, after the validator. The rules are read under the
+ * read lock, the cache changed after it (see struct cache_store). */
 static void
-response_stage(struct module_qstate* qstate, struct rrpolicy_env* pe,
-	const struct policy_snapshot* snap, int id)
+response_stage(struct module_qstate* qstate, struct rrpolicy_env* pe, int id)
 {
 	struct rrpolicy_qstate* pq = (struct rrpolicy_qstate*)qstate->minfo[id];
+	struct response_uncache uncache = { NULL, 0 };
 	struct fired_arg fa;
 	int64_t ede_rule = 0;
 	int rc;
 	fa.id = id;
 	fa.dnssec = qstate->return_msg && qstate->return_msg->rep ?
 		dnssec_of(qstate->return_msg->rep->security) : HITLOG_DNSSEC_NONE;
-	rc = response_filter(qstate, snap, __atomic_load_n(&pe->mailhosts,
+	pthread_rwlock_rdlock(&pe->lock);
+	rc = response_filter(qstate, pe->snap, __atomic_load_n(&pe->mailhosts,
 		__ATOMIC_ACQUIRE), pq ? pq->require_secure : 0,
-		norule_qinfo(qstate, pe, id), response_fired, &fa, &ede_rule);
+		norule_qinfo(qstate, pe, id), response_fired, &fa, &ede_rule,
+		&uncache);
+	pthread_rwlock_unlock(&pe->lock);
+	response_uncache(qstate->env, &uncache);
 	if(rc > 0 && ede_rule)
 		name_rule(qstate, id, ANSWER_EDE_FILTERED, ede_rule);
 	if(rc < 0) {
@@ -458,20 +479,21 @@ operate(struct module_qstate* qstate, enum module_ev event, int id,
 		}
 		qstate->ext_state[id] = module_wait_module;
 		if(qstate->qinfo.qclass == LDNS_RR_CLASS_IN) {
+			struct cache_store store = { 0, 0, 0 };
 			pthread_rwlock_rdlock(&pe->lock);
 			if(qstate->is_valrec)
 				guard_valrec(qstate, pe->snap);
-			else	query_stage(qstate, pe, pe->snap, id);
+			else	query_stage(qstate, pe, pe->snap, id, &store);
 			pthread_rwlock_unlock(&pe->lock);
+			if(store.due)
+				answer_cache_store(qstate, store.rule_id,
+					store.expires);
 		}
 		return;
 	}
 	if(event == module_event_moddone) {
-		if(qstate->qinfo.qclass == LDNS_RR_CLASS_IN && !qstate->is_valrec) {
-			pthread_rwlock_rdlock(&pe->lock);
-			response_stage(qstate, pe, pe->snap, id);
-			pthread_rwlock_unlock(&pe->lock);
-		}
+		if(qstate->qinfo.qclass == LDNS_RR_CLASS_IN && !qstate->is_valrec)
+			response_stage(qstate, pe, id);
 		qstate->ext_state[id] = module_finished;
 		return;
 	}

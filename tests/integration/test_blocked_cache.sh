@@ -154,6 +154,16 @@ out=$(q spammer.com TXT)
 check_eq "after unbound-control reload: a cache hit" $((c0 + 1)) "$(stat total.num.cachehits)"
 check_ede "... still with the EDE" "$out" 15 "$R_TXT"
 check_eq "... and both queries since logged" $((n + 2)) "$(wait_hits_of "$R_TXT" $((n + 2)))"
+
+# a rule id beyond what the key flags hold: the worker's cache callback looks the rule up
+sql "INSERT INTO policy(id, name, type, action) VALUES (100000000, 'big.spammer.com', 'A', 'nodata');"
+wait_answer big.spammer.com A "NOERROR " || die "the rule of id 100000000 did not apply"
+n=$(wait_hits_of 100000000 1)
+c0=$(stat total.num.cachehits)
+out=$(q big.spammer.com A)
+check_eq "id 100000000: a cache hit" $((c0 + 1)) "$(stat total.num.cachehits)"
+check_ede "id 100000000 from the cache" "$out" 15 100000000
+check_eq "... logged under its id" $((n + 1)) "$(wait_hits_of 100000000 $((n + 1)))"
 check "the resolver is still running" pid_running "$RESOLVER_PID"
 
 finish
