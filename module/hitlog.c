@@ -38,6 +38,12 @@
  * that fails the groups keep counting (a repeated hit needs no memory)
  * until they are full; then the slots stay in the ring as above.
  *
+ * When the database file is replaced at its path, the watcher suspends the
+ * writer (hitlog_suspend: it closes its connection, the hits wait in the
+ * ring) until it has opened the new file, so that no connection of the
+ * process is left on the old one: SQLite finds a database's WAL by its path,
+ * and a new file would take the old one's WAL for its own.
+ *
  * The writer wakes every HITLOG_WAIT_MS (or at once on stop), so a crash
  * loses at most that much (HITLOG_COUNT_MS with counts). Text conversions
  * (time, address, name, type) happen in the writer. Drops are written to table hit_drop together with
@@ -164,13 +170,22 @@ struct hitlog {
 	sqlite3_stmt* del_old;
 	/** the writer thread */
 	pthread_t thread;
-	/** protects stop, for the condition variable only; producers never
-	 * take it */
+	/** protects stop, suspend and closed, for the condition variable;
+	 * producers never take it */
 	pthread_mutex_t lock;
 	/** signalled by hitlog_stop */
 	pthread_cond_t cond;
 	/** set by hitlog_stop */
 	int stop;
+	/** set by hitlog_suspend: the writer closes its connection and waits
+	 * until hitlog_resume (under lock) */
+	int suspend;
+	/** whether the writer's connection is closed for a suspend (under
+	 * lock) */
+	int closed;
+	/** whether a failure to open the database again was reported (writer
+	 * only) */
+	int open_fail_reported;
 	/** hits written to table hit (written by the writer, read by anyone) */
 	_Atomic uint64_t written;
 	/** drops written to hit_drop (writer only) */
@@ -609,6 +624,10 @@ rollback(struct hitlog* h)
 	if(!sqlite3_get_autocommit(h->db))
 		(void)sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
 }
+
+/* defined with open_db, below the writer that uses them */
+static void close_db(struct hitlog* h);
+static int reopen_db(struct hitlog* h);
 
 /** Marks a parameter of hitlog.bound whose binding is not known. */
 static const char unbound_text[] = "";
@@ -1116,6 +1135,9 @@ write_counts(struct hitlog* h, int force, int* more)
 static enum hitlog_result
 write_some(struct hitlog* h, int force, int* more)
 {
+	*more = 0;
+	if(!h->db && reopen_db(h) != 0)
+		return HITLOG_ERROR;
 	if(h->groups)
 		return write_counts(h, force, more);
 	return write_batch(h, more);
@@ -1155,7 +1177,7 @@ retention_step(struct hitlog* h)
 {
 	int64_t now = now_ms();
 	int rc;
-	if(!h->del_old || now - h->retention_ms < HITLOG_RETENTION_MS)
+	if(!h->db || !h->del_old || now - h->retention_ms < HITLOG_RETENTION_MS)
 		return;
 	h->retention_ms = now;
 	rc = sqlite3_step(h->del_old);
@@ -1196,7 +1218,7 @@ static void
 checkpoint_step(struct hitlog* h)
 {
 	int rc;
-	if(h->wal_pages < HITLOG_CHECKPOINT_PAGES)
+	if(!h->db || h->wal_pages < HITLOG_CHECKPOINT_PAGES)
 		return;
 	h->wal_pages = 0;
 	rc = sqlite3_wal_checkpoint_v2(h->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
@@ -1231,6 +1253,8 @@ static void
 update_db_mem(struct hitlog* h)
 {
 	int64_t now = now_ms();
+	if(!h->db)
+		return;
 	if(h->db_mem_ms == 0 || now - h->db_mem_ms >= HITLOG_MEM_MS) {
 		h->db_mem_ms = now;
 		h->db_mem_fixed = db_status(h, SQLITE_DBSTATUS_SCHEMA_USED) +
@@ -1272,8 +1296,8 @@ final_flush(struct hitlog* h)
 				"be written to %s: %s", (unsigned long long)left,
 				(unsigned long long)(atomic_load_explicit(
 				&h->dropped, memory_order_relaxed) -
-				h->drops_stored), h->path,
-				sqlite3_errmsg(h->db));
+				h->drops_stored), h->path, h->db ?
+				sqlite3_errmsg(h->db) : "cannot open it");
 			break;
 		} else {
 			struct timespec ts = { 0, HITLOG_STOP_RETRY_MS * 1000000L };
@@ -1303,7 +1327,7 @@ writer_main(void* arg)
 		retention_step(h);
 		update_db_mem(h);
 		pthread_mutex_lock(&h->lock);
-		if(!h->stop && !more) {
+		if(!h->stop && !more && !h->suspend) {
 			clock_gettime(CLOCK_MONOTONIC, &until);
 			until.tv_nsec += HITLOG_WAIT_MS * 1000000L;
 			if(until.tv_nsec >= 1000000000L) {
@@ -1311,6 +1335,15 @@ writer_main(void* arg)
 				until.tv_nsec -= 1000000000L;
 			}
 			(void)pthread_cond_timedwait(&h->cond, &h->lock, &until);
+		}
+		if(h->suspend && !h->stop) {
+			/* the hits wait in the ring, for the file opened next */
+			close_db(h);
+			h->closed = 1;
+			pthread_cond_broadcast(&h->cond);
+			while(h->suspend && !h->stop)
+				pthread_cond_wait(&h->cond, &h->lock);
+			h->closed = 0;
 		}
 		stop = h->stop;
 		pthread_mutex_unlock(&h->lock);
@@ -1406,14 +1439,16 @@ open_db(struct hitlog* h)
 	int rc = sqlite3_open_v2(h->path, &h->db, SQLITE_OPEN_READWRITE |
 		SQLITE_OPEN_NOMUTEX, NULL);
 	if(rc != SQLITE_OK) {
-		hitlog_msg(h, 0, "hit log: cannot open %s: %s",
+		if(!h->open_fail_reported)
+			hitlog_msg(h, 0, "hit log: cannot open %s: %s",
 			h->path, h->db ? sqlite3_errmsg(h->db) :
 			sqlite3_errstr(rc));
 		return -1;
 	}
 	sqlite3_busy_timeout(h->db, HITLOG_BUSY_MS);
 	rc = pragma_text(h->db, "PRAGMA journal_mode=WAL", mode, sizeof(mode));
-	if(rc != SQLITE_OK || strcmp(mode, "wal") != 0)
+	if((rc != SQLITE_OK || strcmp(mode, "wal") != 0) &&
+		!h->open_fail_reported)
 		hitlog_msg(h, 1, "hit log: cannot set journal_mode WAL "
 			"on %s (%s), hits may wait for readers", h->path,
 			rc != SQLITE_OK ? sqlite3_errmsg(h->db) : mode);
@@ -1444,8 +1479,9 @@ open_db(struct hitlog* h)
 			"ORDER BY ts LIMIT " HITLOG_STR(HITLOG_RETENTION_BATCH) ")",
 			-1, &h->del_old, NULL);
 	if(rc != SQLITE_OK) {
-		hitlog_msg(h, 0, "hit log: cannot prepare statements "
-			"on %s: %s", h->path, sqlite3_errmsg(h->db));
+		if(!h->open_fail_reported)
+			hitlog_msg(h, 0, "hit log: cannot prepare statements "
+				"on %s: %s", h->path, sqlite3_errmsg(h->db));
 		return -1;
 	}
 	if(h->del_old) {
@@ -1456,20 +1492,55 @@ open_db(struct hitlog* h)
 }
 
 /**
+ * Close the writer's connection and its statements (none open is fine).
+ * @param h: the hit log.
+ */
+static void
+close_db(struct hitlog* h)
+{
+	int k;
+	for(k = 0; k < HITLOG_NINS; k++) {
+		sqlite3_finalize(h->ins_hit[k]);
+		h->ins_hit[k] = NULL;
+	}
+	sqlite3_finalize(h->ins_drop);
+	sqlite3_finalize(h->upd_count);
+	sqlite3_finalize(h->del_old);
+	h->ins_drop = h->upd_count = h->del_old = NULL;
+	sqlite3_close(h->db);
+	h->db = NULL;
+	h->wal_pages = 0;
+}
+
+/**
+ * Open the connection again after a suspend, or after that failed: the
+ * first failure of a run is reported, the run's end too.
+ * @param h: the hit log.
+ * @return 0 on success, -1 on failure (connection closed).
+ */
+static int
+reopen_db(struct hitlog* h)
+{
+	if(open_db(h) != 0) {
+		close_db(h);
+		h->open_fail_reported = 1;
+		return -1;
+	}
+	if(h->open_fail_reported)
+		hitlog_msg(h, 2, "hit log: %s is usable again", h->path);
+	h->open_fail_reported = 0;
+	return 0;
+}
+
+/**
  * Free everything of a hit log whose writer is not running.
  * @param h: the hit log.
  */
 static void
 hitlog_free(struct hitlog* h)
 {
-	int k;
-	for(k = 0; k < HITLOG_NINS; k++)
-		sqlite3_finalize(h->ins_hit[k]);
-	sqlite3_finalize(h->ins_drop);
-	sqlite3_finalize(h->upd_count);
-	sqlite3_finalize(h->del_old);
+	close_db(h);
 	hit_groups_delete(h->groups);
-	sqlite3_close(h->db);
 	free(h->slots);
 	free(h->path);
 	free(h);
@@ -1560,12 +1631,36 @@ hitlog_stop(struct hitlog* h)
 		return;
 	pthread_mutex_lock(&h->lock);
 	h->stop = 1;
-	pthread_cond_signal(&h->cond);
+	pthread_cond_broadcast(&h->cond);
 	pthread_mutex_unlock(&h->lock);
 	pthread_join(h->thread, NULL);
 	pthread_cond_destroy(&h->cond);
 	pthread_mutex_destroy(&h->lock);
 	hitlog_free(h);
+}
+
+void
+hitlog_suspend(struct hitlog* h)
+{
+	if(!h)
+		return;
+	pthread_mutex_lock(&h->lock);
+	h->suspend = 1;
+	pthread_cond_broadcast(&h->cond);
+	while(!h->closed && !h->stop)
+		pthread_cond_wait(&h->cond, &h->lock);
+	pthread_mutex_unlock(&h->lock);
+}
+
+void
+hitlog_resume(struct hitlog* h)
+{
+	if(!h)
+		return;
+	pthread_mutex_lock(&h->lock);
+	h->suspend = 0;
+	pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->lock);
 }
 
 void

@@ -62,6 +62,20 @@ struct hitlog* hitlog_start(const struct hitlog_config* cfg);
 void hitlog_stop(struct hitlog* h);
 
 /**
+ * Make the writer close its connection, and wait until it has: the database
+ * file is being replaced, and no connection may stay on the old one when
+ * the new one is opened (SQLite finds the WAL by the path). Hits wait in the
+ * queue meanwhile. NULL is fine.
+ */
+void hitlog_suspend(struct hitlog* h);
+
+/**
+ * Let the writer open the database again (the file now at its path) and go
+ * on. NULL is fine.
+ */
+void hitlog_resume(struct hitlog* h);
+
+/**
  * Queue one hit. Never blocks on the writer, SQLite or the disk; when the
  * queue is full the hit is counted as dropped.
  * @param h: hit log (NULL: nothing is done).

@@ -409,7 +409,16 @@ watch_poll(struct policy_watch* w)
 		w->db = NULL;
 	}
 	if(!w->db) {
-		if(!(w->db = policy_store_open(w->pe->db_path, err, sizeof(err)))) {
+		/* no connection of the process may stay on another file at the
+		 * path while it is opened: the last connection to a file takes
+		 * its WAL away (checkpointed into it), one left open leaves it
+		 * at the path, where the new file would take it for its own */
+		struct hitlog* hits = __atomic_load_n(&w->pe->hits,
+			__ATOMIC_ACQUIRE);
+		hitlog_suspend(hits);
+		w->db = policy_store_open(w->pe->db_path, err, sizeof(err));
+		hitlog_resume(hits);
+		if(!w->db) {
 			watch_error(w, err);
 			return;
 		}

@@ -114,4 +114,13 @@ mv "$T/good.db" "$RRPOLICY_DB"
 check "a good database moved into place is picked up" wait_log 'rrpolicy: the database .* is usable again' 5
 check "... with its own rules" wait_answer nxdomain.com A "NOERROR nxdomain.com. IN A 192.0.2.20 "
 check_eq "... and the others it has" "NOERROR nxdomain.com. IN MX 0 . " "$(answer nxdomain.com MX)"
+# the hit log writer left the replaced files too: hits go into the file now at the path, which
+# took no other file's WAL for its own
+mx_rule=$(sql "SELECT id FROM policy WHERE name = 'nxdomain.com' AND type = 'MX';")
+sleep 0.5    # the hit of the last query written
+n=$(hits_of "$mx_rule")
+for i in 1 2 3 4 5; do answer nxdomain.com MX >/dev/null; done
+check_eq "hits after the replacement are in the new file" $((n + 5)) \
+    "$(wait_hits_of "$mx_rule" $((n + 5)))"
+check_eq "... which is sound" ok "$(sql 'PRAGMA integrity_check;')"
 finish
