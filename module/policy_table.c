@@ -62,6 +62,9 @@ struct policy_table {
 	uint32_t* names;
 	/** earliest expiry of an allow rule, 0 if none */
 	int64_t allow_expiry;
+	/** earliest expiry of a rule whose answer the query stage stores in
+	 * the cache (null MX, NODATA, NXDOMAIN), 0 if none */
+	int64_t stored_expiry;
 	/** whether the rules were added in ascending id order */
 	int sorted;
 	/** the table this one is a copy of (only compared, never followed),
@@ -248,13 +251,17 @@ node_get(struct policy_table* t, const uint8_t* name, size_t namelen)
 	return n;
 }
 
-/** Note the expiry of an allow rule in the table's earliest one. */
+/** Note the expiry of an allow rule, or of a rule whose answer is stored,
+ * in the table's earliest one. */
 static void
-note_allow_expiry(struct policy_table* t, const struct policy_rule* rule)
+note_expiry(struct policy_table* t, const struct policy_rule* rule)
 {
-	if(rule->action == PA_ALLOW && rule->expires &&
-		(!t->allow_expiry || rule->expires < t->allow_expiry))
-		t->allow_expiry = rule->expires;
+	int64_t* earliest = rule->action == PA_ALLOW ? &t->allow_expiry :
+		rule->action == PA_NULLMX || rule->action == PA_NODATA ||
+		rule->action == PA_NXDOMAIN ? &t->stored_expiry : NULL;
+	if(earliest && rule->expires && (!*earliest ||
+		rule->expires < *earliest))
+		*earliest = rule->expires;
 }
 
 /** Put a rule at index i of the rule array (allocated) and at the head of
@@ -264,7 +271,7 @@ link_rule(struct policy_table* t, struct policy_node* n, int below,
 	const struct policy_rule* rule, size_t i)
 {
 	uint32_t* head = below ? &n->below : &n->exact;
-	note_allow_expiry(t, rule);
+	note_expiry(t, rule);
 	t->names[i] = n->name | (below ? POLICY_BELOW_BIT : 0);
 	t->rules[i] = *rule;
 	t->rules[i].next = *head;
@@ -496,7 +503,7 @@ replace_fill(struct policy_table* c, const struct policy_table* t,
 		c->rules[map[i]] = t->rules[i];
 		c->rules[map[i]].next = kept_next(t, map, t->rules[i].next);
 		c->names[map[i]] = t->names[i];
-		note_allow_expiry(c, &t->rules[i]);
+		note_expiry(c, &t->rules[i]);
 	}
 	for(i = 0; i <= c->mask; i++) {
 		if(c->slots[i].name == SLOT_EMPTY)
@@ -809,6 +816,12 @@ int64_t
 policy_table_allow_expiry(const struct policy_table* t)
 {
 	return t ? t->allow_expiry : 0;
+}
+
+int64_t
+policy_table_stored_expiry(const struct policy_table* t)
+{
+	return t ? t->stored_expiry : 0;
 }
 
 size_t

@@ -219,6 +219,10 @@ int policy_table_has(const struct policy_table* t, const uint8_t* name,
 /** The earliest expiry of an allow rule, 0 if none expires. */
 int64_t policy_table_allow_expiry(const struct policy_table* t);
 
+/** The earliest expiry of a rule whose answer the query stage stores in the
+ * cache (null MX, NODATA, NXDOMAIN), 0 if none expires. */
+int64_t policy_table_stored_expiry(const struct policy_table* t);
+
 /** Number of rules in the table. */
 size_t policy_table_count(const struct policy_table* t);
 

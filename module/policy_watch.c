@@ -13,6 +13,7 @@
 #include "prefix_table.h"
 #include "rrpolicy.h"
 #include "util/log.h"
+#include "util/config_file.h"
 #include "util/module.h"
 #include <errno.h>
 #include <sys/stat.h>
@@ -386,6 +387,24 @@ watch_load(struct policy_watch* w)
 	write_status(w, 1);
 }
 
+/** Whether a rule expired whose answers must go from the cache: an
+ * exception's (what it let through is blocked now), or, with serve-expired,
+ * a stored blocked answer's (its TTL ends with the rule, but serve-expired
+ * answers from expired entries). A load of every row drops them, and the
+ * sweep removes what they cover. */
+static int
+expiry_due(struct policy_watch* w)
+{
+	const struct policy_table* t = w->pe->snap->table;
+	int64_t now = (int64_t)time(NULL), allow, stored;
+	if(!t)
+		return 0;
+	allow = policy_table_allow_expiry(t);
+	stored = policy_table_stored_expiry(t);
+	return (allow && allow <= now) || (stored && stored <= now &&
+		w->env->cfg && w->env->cfg->serve_expired);
+}
+
 /** One look at the database: open it if needed, load it if it changed. */
 static void
 watch_poll(struct policy_watch* w)
@@ -437,10 +456,7 @@ watch_poll(struct policy_watch* w)
 		watch_error(w, err);
 		return;
 	}
-	/* an expired exception must go from the cache too: load again */
-	if(rev != w->loaded || w->error[0] || (w->pe->snap->table &&
-		policy_table_allow_expiry(w->pe->snap->table) &&
-		policy_table_allow_expiry(w->pe->snap->table) <= (int64_t)time(NULL)))
+	if(rev != w->loaded || w->error[0] || expiry_due(w))
 		watch_load(w);
 	else if(time(NULL) - w->status_at >= WATCH_STATUS_MS / 1000)
 		write_status(w, 0);

@@ -5,7 +5,8 @@
 # still carries the EDE and is logged as a hit with the client's address.
 # When the rule is deleted, changed, overridden by an exception, or the
 # answer's settings change, the stored answer goes at once; a rule that
-# expires takes its answer with it (the TTL is cut to the expiry).
+# expires takes its answer with it (the TTL is cut to the expiry; with serve-expired, the
+# expiry removes it).
 . "$(dirname "$0")/lib.sh"
 : "${RRPOLICY_SO:?RRPOLICY_SO must name rrpolicy.so}"
 
@@ -165,5 +166,24 @@ check_eq "id 100000000: a cache hit" $((c0 + 1)) "$(stat total.num.cachehits)"
 check_ede "id 100000000 from the cache" "$out" 15 100000000
 check_eq "... logged under its id" $((n + 1)) "$(wait_hits_of 100000000 $((n + 1)))"
 check "the resolver is still running" pid_running "$RESOLVER_PID"
+
+# serve-expired answers from expired entries: a stored blocked answer whose rule expired goes
+# from the cache when the rule does (the expiry makes the module load again), not served stale
+stop_resolver
+start_resolver "qname-minimisation: no" "extended-statistics: yes" "serve-expired: yes"
+exp=$(date -u -d '+4 seconds' '+%Y-%m-%d %H:%M:%S')
+add_rule R_SE "name, type, action, expires_at" "'spammer.com', 'A', 'nodata', '$exp'"
+wait_answer spammer.com A "NOERROR " || die "the expiring rule did not apply"
+n=$(wait_hits_of "$R_SE" 1)
+while [ "$(date -u '+%Y-%m-%d %H:%M:%S')" \< "$exp" ] || [ "$(date -u '+%Y-%m-%d %H:%M:%S')" = "$exp" ]; do
+    sleep 0.2
+done
+sleep 1    # a poll of the watcher (200 ms), and its load
+out=$(q spammer.com A)
+check_eq "serve-expired, rule expired: the real answer" "spammer.com. IN A 192.0.2.10" \
+    "$(answer_of "$out")"
+check_eq "... without an EDE" "" "$(ede_of "$out")"
+sleep 0.5
+check_eq "... and no hit after the expiry" "$n" "$(hits_of "$R_SE")"
 
 finish

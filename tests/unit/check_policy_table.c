@@ -423,6 +423,30 @@ START_TEST(test_replace)
 }
 END_TEST
 
+/* The earliest expiries the watcher looks at: of an exception, and of a rule
+ * whose answer is stored in the cache (not of an rcode-only one). */
+START_TEST(test_expiries)
+{
+	struct policy_table* t = policy_table_create(0);
+	struct policy_table* none = policy_table_create(0);
+	struct policy_table* r;
+	const int64_t gone[] = { 2 };
+	add(t, "a.example", T_MX, PA_NULLMX, 1, 7000);
+	add(t, "b.example", T_A, PA_NODATA, 2, 6000);
+	add(t, "c.example", T_A, PA_REFUSED, 3, 5000);
+	add(t, "d.example", T_A, PA_ALLOW, 4, 4000);
+	add(t, "*.e.example", POLICY_TYPE_ALL, PA_NXDOMAIN, 5, 0);
+	ck_assert_int_eq(policy_table_allow_expiry(t), 4000);
+	ck_assert_int_eq(policy_table_stored_expiry(t), 6000);
+	ck_assert_ptr_nonnull(r = policy_table_replace(t, gone, 1, none));
+	ck_assert_int_eq(policy_table_stored_expiry(r), 7000);
+	ck_assert_int_eq(policy_table_stored_expiry(none), 0);
+	policy_table_delete(r);
+	policy_table_delete(none);
+	policy_table_delete(t);
+}
+END_TEST
+
 START_TEST(test_replace_unsorted)
 {
 	struct policy_table* t = policy_table_create(0);
@@ -532,6 +556,7 @@ table_suite(void)
 	tcase_add_test(tc, test_name_parsing);
 	tcase_add_test(tc, test_copy_and_diff);
 	tcase_add_test(tc, test_replace);
+	tcase_add_test(tc, test_expiries);
 	tcase_add_test(tc, test_replace_unsorted);
 	tcase_add_test(tc, test_replace_large);
 	suite_add_tcase(s, tc);
