@@ -382,8 +382,11 @@ query_stage(struct module_qstate* qstate, struct rrpolicy_env* pe,
 	if(r->action == PA_DROP)
 		log_dropped(pe, qstate, id);
 	/* the name's next queries are answered by the worker from the cache,
-	 * without a mesh state; cache_cb logs them */
-	store->due = 1;
+	 * without a mesh state; cache_cb logs them. Not a DS or DNSKEY answer:
+	 * the validator looks those up in the cache before it asks, and the
+	 * rules do not apply to its lookups */
+	store->due = qstate->qinfo.qtype != LDNS_RR_TYPE_DS &&
+		qstate->qinfo.qtype != LDNS_RR_TYPE_DNSKEY;
 	store->rule_id = r->id;
 	store->expires = r->expires;
 	qstate->ext_state[id] = module_finished;

@@ -47,6 +47,16 @@ check_eq "a name below the rule's name resolves" "NOERROR" "$(rcode_of "$out")"
 check "... and validates (AD)" has_flag ad "$out"
 check_eq "the rule's name itself is blocked" "NXDOMAIN" "$(rcode_of "$(q signed.example.org A)")"
 check_eq "... including its DNSKEY asked by a client" "NXDOMAIN" "$(rcode_of "$(q signed.example.org DNSKEY)")"
+# a client's blocked DNSKEY query first: its answer is not stored, where the validator would find
+# it when it looks the name's DNSKEY up for the names below
+stop_resolver
+start_resolver "qname-minimisation: no"
+check_eq "fresh cache: a client's DNSKEY query is blocked" "NXDOMAIN" \
+    "$(rcode_of "$(q signed.example.org DNSKEY)")"
+out=$(q mail.signed.example.org A +dnssec)
+check "... then a name below validates (AD)" has_flag ad "$out"
+check "... with the zone's own DNSKEY, not the blocked answer" \
+    not grep -q 'could not fetch DNSKEY rrset' "$T/resolver.log"
 
 # 4. poll_interval_ms = 0: the watcher waits for a reload, it does not spin.
 cpu() { awk '{print $14 + $15}' "/proc/$RESOLVER_PID/stat"; }
