@@ -107,9 +107,14 @@ struct rewrite {
 	struct response_uncache* uncache;
 	/** out of memory for that list */
 	int oom;
+	/** whether strip_apex is set */
+	int strip_apex_set;
 	/** the owner of the SOA of a negative end, or of the null MX; last,
 	 * and not zeroed: end_answer writes it before any use */
 	uint8_t end_apex[DNAME_WIRE_MAX];
+	/** the apex of the first qname rule that removed an RRset of an ANY
+	 * answer, for the SOA when none is left; not zeroed either */
+	uint8_t strip_apex[DNAME_WIRE_MAX];
 };
 
 /** RRsets of an answer that the new rrset array holds on the stack; larger
@@ -316,6 +321,11 @@ filter_answer_rrset(struct rewrite* w, struct ub_packed_rrset_key* rr,
 			if(strip_each && (r->action == PA_NULLMX ||
 				r->action == PA_NODATA)) {
 				note_strip(w, r);
+				if(!w->strip_apex_set && apex) {
+					memcpy(w->strip_apex, apex,
+						dname_wire_len(apex));
+					w->strip_apex_set = 1;
+				}
 				return 0;
 			}
 			/* a null MX is owned by the MX RRset it replaces (the
@@ -490,6 +500,14 @@ response_filter(struct module_qstate* qstate,
 			return -1;
 	}
 	chain_end(w);
+	if(w->end < 0 && !w->an && w->strip_apex_set) {
+		/* an ANY answer left empty: a NODATA, with the SOA that the
+		 * query stage's NODATA has (RFC 2308) */
+		struct policy_rule r;
+		memset(&r, 0, sizeof(r));
+		r.id = w->strip_id;
+		end_answer(w, PA_NODATA, &r, w->strip_apex);
+	}
 	if(w->oom)
 		return -1;
 	if(w->end >= 0 && (rc = finish_end(w, &rcode, bogus)) != 0) {

@@ -8,7 +8,7 @@
 #   2. CNAME chain into a blocked name (null MX; NODATA), repeated, and the blocked name direct;
 #      a chain into the blocked answer the query stage stored (EDE and hit); a chain that ends at
 #      a name without MX whose MX is blocked: the null MX there, not NODATA;
-#   3. ANY: the blocked RRset is stripped, the others stay;
+#   3. ANY: the blocked RRset is stripped, the others stay; nothing left is a NODATA with the SOA;
 #   4. additional section: a blocked RRset is stripped, the answer stays;
 #   5. DNSSEC: blocked answers in a signed zone have no AD and are not SERVFAIL, unblocked ones
 #      keep AD; bogus answers stay SERVFAIL with a log rule, at the response stage (ANY, CNAME);
@@ -89,8 +89,9 @@ add_rule R_SA "name, type, action" "'signed.example.org', 'A', 'nodata'"
 add_rule R_BLOG "name, type, action" "'bogus.example.org', 'A', 'log'"
 add_rule R_BMX "name, type, action" "'bogus.example.org', 'MX', 'nodata'"
 add_rule R_WMX "name, type" "'www.spammer.com', 'MX'"                              # block = null MX
+add_rule R_MHA "name, type, action" "'mailhost.alias.example.net', 'A', 'nodata'"
 reload
-check "module loaded 9 rules" log_has "rrpolicy .*: loaded 9 rules (\(revision [0-9]+\) )?from $RRPOLICY_DB"
+check "module loaded 10 rules" log_has "rrpolicy .*: loaded 10 rules (\(revision [0-9]+\) )?from $RRPOLICY_DB"
 auth_mark
 
 # ---------------------------------------------------------------- 2. CNAME chain
@@ -194,6 +195,13 @@ check_eq "alias.example.net MX direct: SOA of the rule" "$(soa alias.example.net
 check_ede "alias.example.net MX direct" "$out" 15 "$R_ANYMX"
 check_eq "alias.example.net A still resolves" "$ALIAS_A" "$(answer_of "$(q alias.example.net A)")"
 check "alias.example.net MX never sent upstream" not auth_saw alias.example.net MX
+# every RRset of an ANY answer stripped: the NODATA of the rule, SOA included (RFC 2308)
+out=$(q mailhost.alias.example.net ANY)
+check_eq "ANY with nothing left: rcode" NOERROR "$(rcode_of "$out")"
+check_eq "ANY with nothing left: no answer" "" "$(answer_of "$out")"
+check_eq "ANY with nothing left: the SOA of the rule" "$(soa mailhost.alias.example.net.)" \
+    "$(authority_of "$out")"
+check_ede "ANY with nothing left" "$out" 17 "$R_MHA"
 
 # ---------------------------------------------------------------- 4. additional section
 
