@@ -1824,7 +1824,7 @@ do_export(struct options* opt)
 	FILE* out = stdout;
 	char valid[NAME_MAX_TEXT + 1];
 	size_t written = 0, left_action = 0, left_wild = 0, left_rpz = 0,
-		left_conflict = 0, left_long = 0, left_bad = 0;
+		left_conflict = 0, left_long = 0, left_bad = 0, widened = 0;
 	int rc, ret = 1;
 	if(!(db = db_open(opt->db, 1)))
 		return 1;
@@ -1945,6 +1945,10 @@ do_export(struct options* opt)
 		else if(opt->format == FMT_HOSTS)
 			fprintf(out, "0.0.0.0 %s\n", name);
 		else	fprintf(out, "%s\n", name);
+		/* a hosts file or list blocks a name, not one type of it */
+		if(opt->format != FMT_RPZ && strcmp(rtype, "A") != 0 &&
+			strcmp(rtype, "AAAA") != 0 && strcmp(rtype, "*") != 0)
+			widened++;
 		written++;
 	}
 	if(rc != SQLITE_DONE) {
@@ -1958,6 +1962,12 @@ do_export(struct options* opt)
 	}
 	msg("exported %zu names to %s", written,
 		out_name ? out_name : "stdout");
+	if(widened && !opt->type)
+		msg("note: %zu of the names come from rules of other types than "
+			"A, AAAA and '*' (such as MX): a %s file blocks every "
+			"type of the names in it, so whoever uses it blocks more "
+			"than those rules do (give -t to export one type)",
+			widened, opt->format == FMT_HOSTS ? "hosts" : "list");
 	if(left_action)
 		msg("left out %zu allow, log and require-secure rules (a %s "
 			"file blocks every name in it; give -a to export them)",

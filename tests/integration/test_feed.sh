@@ -372,6 +372,15 @@ feed import -d "$RT_DB" -f hosts -t '*' -a nxdomain "$T/export.hosts"
 check_eq "hosts export re-imported: nothing skipped" "skipped: 0" "$(summary | grep '^skipped')"
 check_eq "hosts export re-imported: the same rules" "$(rules "$HOSTS_DB")" "$(rules "$RT_DB")"
 
+# a hosts file blocks whole names: exporting rules of other types says so
+feed export -d "$LIST_DB" -f hosts "$T/export-mx.hosts"
+check_eq "hosts export of MX rules: exit status 0" 0 "$FEED_RC"
+check "hosts export of MX rules: a note says the file blocks more than the rules" \
+    grep -qE '^rrpolicy-feed: note: [0-9]+ of the names come from rules of other types than A, AAAA and' \
+    "$T/feed.err"
+"$RRPOLICY_FEED" export -d "$HOSTS_DB" -f hosts - >/dev/null 2>"$T/feed.err"
+check "hosts export of address rules: no such note" not err_has "note:"
+
 # list: only the rules of one type and action; disabled and expired rules are left out
 sqlq "$LIST_DB" "INSERT INTO policy(name, type, action, expires_at) VALUES ('gone.example.com', 'MX', 'block', '2001-01-01 00:00:00');"
 feed export -d "$LIST_DB" -f list -t MX -a block "$T/export.list"
