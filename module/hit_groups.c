@@ -291,6 +291,14 @@ hit_groups_rolled_back(struct hit_groups* g)
 }
 
 void
+hit_groups_forget_rows(struct hit_groups* g)
+{
+	size_t i;
+	for(i = 0; i < g->count; i++)
+		g->group[i].rowid = g->group[i].new_rowid = 0;
+}
+
+void
 hit_groups_prune(struct hit_groups* g, int full)
 {
 	int all = full || g->count > g->max / 4 * 3;

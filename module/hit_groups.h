@@ -75,6 +75,13 @@ uint64_t hit_groups_committed(struct hit_groups* g, uint64_t skipped);
 void hit_groups_rolled_back(struct hit_groups* g);
 
 /**
+ * The database was opened anew (a file replaced at its path): no group has
+ * a row in it, their next hits go into new rows.
+ * @param g: the set.
+ */
+void hit_groups_forget_rows(struct hit_groups* g);
+
+/**
  * Forget the groups that have nothing pending and either are of a minute
  * before the one before the latest one counted (so that a hit queued at the
  * end of a minute still joins its row when it arrives after the next

@@ -1529,6 +1529,9 @@ reopen_db(struct hitlog* h)
 	if(h->open_fail_reported)
 		hitlog_msg(h, 2, "hit log: %s is usable again", h->path);
 	h->open_fail_reported = 0;
+	/* the rows of the groups were in the file opened before */
+	if(h->groups)
+		hit_groups_forget_rows(h->groups);
 	return 0;
 }
 

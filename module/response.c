@@ -128,8 +128,9 @@ uncache_rrset(struct rewrite* w, struct ub_packed_rrset_key* rr)
 {
 	struct response_uncache* u = w->uncache;
 	/* an RRset, and the copy of it that its target rules left */
-	if(!u->rrsets && !(u->rrsets = regional_alloc(w->qstate->region, 2 *
-		w->qstate->return_msg->rep->rrset_count * sizeof(*u->rrsets)))) {
+	size_t cap = 2 * w->qstate->return_msg->rep->rrset_count;
+	if((!u->rrsets && !(u->rrsets = regional_alloc(w->qstate->region,
+		cap * sizeof(*u->rrsets)))) || u->n >= cap) {
 		w->oom = 1;
 		return;
 	}

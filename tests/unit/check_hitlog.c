@@ -1425,6 +1425,72 @@ START_TEST(test_counts_added_to_row)
 }
 END_TEST
 
+/**
+ * Replace the database file at its path with a new one of the schema, as an
+ * operator's mv does, between hitlog_suspend and hitlog_resume. The new
+ * file has a hit of rule 99 in row 1, the row of the first group in the old
+ * file: the writer must not count into it.
+ */
+static void
+replace_db(void)
+{
+	char path[sizeof(test_db) + 8];
+	sqlite3* db;
+	char* err = NULL;
+	snprintf(path, sizeof(path), "%s.new", test_db);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	if(sqlite3_exec(db, rrpolicy_schema_sql, NULL, NULL, &err) != SQLITE_OK)
+		ck_abort_msg("schema: %s", err);
+	exec_ok(db, "INSERT INTO hit (id, ts, client, qname, qtype, policy_id, "
+		"action, stage) VALUES (1, '2023-11-14 22:00:00', '192.0.2.9', "
+		"'other.example.', 'A', 99, 'nodata', 'query')");
+	sqlite3_close(db);
+	ck_assert_int_eq(rename(path, test_db), 0);
+}
+
+/* A file replaced at the path while the writer is suspended: the hits of
+ * the suspension and after go into the new file, those of a group whose row
+ * was in the old file into a new row. */
+START_TEST(test_replaced_file)
+{
+	struct hitlog_config cfgs[2];
+	char ok[16];
+	int c, i;
+	cfgs[0] = test_cfg(4096, 0);
+	cfgs[1] = counts_cfg(4096);
+	for(c = 0; c < 2; c++) {
+		struct hitlog* h;
+		make_db();
+		h = hitlog_start(&cfgs[c]);
+		ck_assert_ptr_nonnull(h);
+		for(i = 0; i < 10; i++)
+			add_key(h, MINUTE0, i, "192.0.2.1", wire_example, 7,
+				"nullmx", HITLOG_QUERY);
+		ck_assert_int_eq(wait_for("SELECT sum(count) FROM hit", 10,
+			5000), 10);
+		hitlog_suspend(h);
+		for(i = 0; i < 3; i++)
+			add_key(h, MINUTE0 + 1, i, "192.0.2.1", wire_example, 7,
+				"nullmx", HITLOG_QUERY);
+		replace_db();
+		hitlog_resume(h);
+		for(i = 0; i < 2; i++)
+			add_key(h, MINUTE0 + 2, i, "192.0.2.1", wire_example, 7,
+				"nullmx", HITLOG_QUERY);
+		ck_assert_int_eq(wait_for("SELECT sum(count) FROM hit WHERE "
+			"policy_id = 7", 5, 5000), 5);
+		hitlog_stop(h);
+		ck_assert_int_eq(query_int("SELECT sum(count) FROM hit WHERE "
+			"policy_id = 7"), 5);
+		ck_assert_int_eq(query_int("SELECT count FROM hit WHERE "
+			"id = 1"), 1);
+		query_text("PRAGMA quick_check", ok, sizeof(ok));
+		ck_assert_str_eq(ok, "ok");
+		remove_db();
+	}
+}
+END_TEST
+
 START_TEST(test_counts_late_hit)
 {
 	struct hitlog_config cfg = counts_cfg(4096);
@@ -1665,6 +1731,7 @@ hitlog_suite(void)
 	tcase_add_test(tc, test_checks_hold);
 	tcase_add_test(tc, test_counts_groups);
 	tcase_add_test(tc, test_counts_added_to_row);
+	tcase_add_test(tc, test_replaced_file);
 	tcase_add_test(tc, test_counts_late_hit);
 	tcase_add_test(tc, test_counts_trigger_writes);
 	tcase_add_test(tc, test_counts_locked);
