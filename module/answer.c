@@ -184,7 +184,11 @@ answer_cache_store(struct module_qstate* qstate, int64_t rule_id,
 	time_t now = *qstate->env->now;
 	uint32_t flags = answer_cache_flags(rule_id);
 	size_t i;
-	if(!m || !m->rep->rrset_count || !qstate->env->msg_cache)
+	/* not a DS or DNSKEY answer: the validator looks those up in the
+	 * cache before it asks, and the rules do not apply to its lookups */
+	if(!m || !m->rep->rrset_count || !qstate->env->msg_cache ||
+		qstate->qinfo.qtype == LDNS_RR_TYPE_DS ||
+		qstate->qinfo.qtype == LDNS_RR_TYPE_DNSKEY)
 		return;
 	if(expires) {
 		if(expires <= (int64_t)now)

@@ -85,10 +85,23 @@ int answer_block(struct module_qstate* qstate, int action,
 uint32_t answer_cache_flags(int64_t rule_id);
 
 /**
+ * The rule id the key flags of a stored blocked answer's RRset hold. Inline:
+ * every blocked answer from the cache reads it.
+ * @param flags: the key flags.
+ * @return the id, 0 for an id beyond ANSWER_RULE_MAX.
+ */
+static inline int64_t
+answer_cache_rule(uint32_t flags)
+{
+	return (flags >> ANSWER_RULE_SHIFT) & ANSWER_RULE_MAX;
+}
+
+/**
  * Store the blocked answer of the query stage (qstate->return_msg) in the
  * message cache, its RRsets flagged ANSWER_CACHED_FLAG, so that the worker
  * answers the name's next queries itself (the cache callback logs them).
- * Only answers with an RRset are stored: the flag has nowhere else to live.
+ * Only answers with an RRset are stored: the flag has nowhere else to live;
+ * and no DS or DNSKEY answer, which the validator would read as the zone's.
  * @param qstate: the query, answered by answer_block().
  * @param rule_id: the id of the rule.
  * @param expires: expiry of the rule (seconds since the epoch), 0 for never;

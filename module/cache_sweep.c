@@ -113,7 +113,7 @@ id_cmp(const void* a, const void* b)
 static int
 stored_by_changed(const struct sweep* s, uint32_t flags)
 {
-	int64_t id = (flags >> ANSWER_RULE_SHIFT) & ANSWER_RULE_MAX;
+	int64_t id = answer_cache_rule(flags);
 	if(!(flags & ANSWER_CACHED_FLAG))
 		return 0;
 	if(!id)

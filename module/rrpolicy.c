@@ -138,7 +138,7 @@ cached_rule(struct rrpolicy_env* pe, struct query_info* qinfo, uint32_t flags,
 {
 	uint8_t qname[DNAME_WIRE_MAX];
 	const struct policy_rule* r;
-	int64_t id = (flags >> ANSWER_RULE_SHIFT) & ANSWER_RULE_MAX;
+	int64_t id = answer_cache_rule(flags);
 	if(id || !dname_lower_copy(qinfo->qname, qname))
 		return id;
 	pthread_rwlock_rdlock(&pe->lock);
@@ -382,11 +382,8 @@ query_stage(struct module_qstate* qstate, struct rrpolicy_env* pe,
 	if(r->action == PA_DROP)
 		log_dropped(pe, qstate, id);
 	/* the name's next queries are answered by the worker from the cache,
-	 * without a mesh state; cache_cb logs them. Not a DS or DNSKEY answer:
-	 * the validator looks those up in the cache before it asks, and the
-	 * rules do not apply to its lookups */
-	store->due = qstate->qinfo.qtype != LDNS_RR_TYPE_DS &&
-		qstate->qinfo.qtype != LDNS_RR_TYPE_DNSKEY;
+	 * without a mesh state; cache_cb logs them */
+	store->due = 1;
 	store->rule_id = r->id;
 	store->expires = r->expires;
 	qstate->ext_state[id] = module_finished;
