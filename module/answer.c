@@ -105,7 +105,8 @@ answer_block(struct module_qstate* qstate, int action, const uint8_t* apex,
 {
 	struct dns_msg* m;
 	struct ub_packed_rrset_key* rr;
-	uint16_t dclass = qstate->qinfo.qclass;
+	/* the rules are for class IN data: a QCLASS * query gets it too */
+	uint16_t dclass = LDNS_RR_CLASS_IN;
 	/* no other module stores it: only the query stage's answers go into
 	 * the cache, flagged (answer_cache_store) */
 	qstate->no_cache_store = 1;
@@ -185,8 +186,10 @@ answer_cache_store(struct module_qstate* qstate, int64_t rule_id,
 	uint32_t flags = answer_cache_flags(rule_id);
 	size_t i;
 	/* not a DS or DNSKEY answer: the validator looks those up in the
-	 * cache before it asks, and the rules do not apply to its lookups */
+	 * cache before it asks, and the rules do not apply to its lookups;
+	 * not under a QCLASS * key, which holds data of every class */
 	if(!m || !m->rep->rrset_count || !qstate->env->msg_cache ||
+		qstate->qinfo.qclass != LDNS_RR_CLASS_IN ||
 		qstate->qinfo.qtype == LDNS_RR_TYPE_DS ||
 		qstate->qinfo.qtype == LDNS_RR_TYPE_DNSKEY)
 		return;

@@ -101,7 +101,8 @@ answer_cache_rule(uint32_t flags)
  * message cache, its RRsets flagged ANSWER_CACHED_FLAG, so that the worker
  * answers the name's next queries itself (the cache callback logs them).
  * Only answers with an RRset are stored: the flag has nowhere else to live;
- * and no DS or DNSKEY answer, which the validator would read as the zone's.
+ * and no DS or DNSKEY answer, which the validator would read as the zone's;
+ * and none of a QCLASS * query (RFC 1035 3.2.5), for class IN data.
  * @param qstate: the query, answered by answer_block().
  * @param rule_id: the id of the rule.
  * @param expires: expiry of the rule (seconds since the epoch), 0 for never;

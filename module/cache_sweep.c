@@ -209,13 +209,42 @@ note_key(struct sweep* s, const uint8_t* name, size_t len, uint16_t type,
 	k->is_msg = is_msg;
 }
 
+/** Whether a cached message's answer section ends in a CNAME whose target
+ * a changed rule covers, for the message's type: the rule applies at the
+ * chain's end (chain_end in response.c). The CNAME's lock is taken under
+ * the message's, in the order the worker takes them. */
+static int
+chain_covered(struct sweep* s, const struct reply_info* rep, uint16_t qtype)
+{
+	uint8_t target[DNAME_WIRE_MAX];
+	struct ub_packed_rrset_key* last;
+	size_t i, len = 0;
+	if(!rep->an_numrrsets || qtype == LDNS_RR_TYPE_CNAME ||
+		qtype == LDNS_RR_TYPE_ANY)
+		return 0;
+	last = rep->rrsets[rep->an_numrrsets - 1];
+	for(i = 0; i < rep->rrset_count; i++) {
+		if(rep->ref[i].key != last)
+			continue;
+		lock_rw_rdlock(&last->entry.lock);
+		if(last->id == rep->ref[i].id && last->rk.type ==
+			htons(LDNS_RR_TYPE_CNAME))
+			len = content_target(last, 0, target);
+		lock_rw_unlock(&last->entry.lock);
+		break;
+	}
+	return len && policy_table_lookup(s->changed, target, qtype, s->now,
+		NULL) != NULL;
+}
+
 /** Walk callback for the message cache. */
 static void
 sweep_msg(struct lruhash_entry* e, void* arg)
 {
 	struct sweep* s = (struct sweep*)arg;
 	struct msgreply_entry* k = (struct msgreply_entry*)e->key;
-	if(covered(s, k->key.qname, k->key.qtype))
+	if(covered(s, k->key.qname, k->key.qtype) ||
+		chain_covered(s, (struct reply_info*)e->data, k->key.qtype))
 		note_key(s, k->key.qname, k->key.qname_len, k->key.qtype,
 			k->key.qclass, 0, 1);
 }
@@ -266,6 +295,25 @@ remove_found(struct sweep* s)
 	s->count += s->nfound;
 }
 
+/** Remove the SOA of negative answers (key flag PACKED_RRSET_SOA_NEG) owned
+ * by a rule's name or any name above it, and with them every cached message
+ * that holds one: a CNAME chain cached with a NODATA or NXDOMAIN at the name
+ * holds only the CNAME and its zone's SOA, which the rule's keys are not,
+ * and the rule applies at the chain's end (chain_end in response.c). The
+ * zone's other negative answers are fetched again. */
+static void
+remove_negative_soas(struct sweep* s, const uint8_t* name)
+{
+	for(;;) {
+		rrset_cache_remove(s->env->rrset_cache, (uint8_t*)name,
+			dname_wire_len(name), LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN,
+			PACKED_RRSET_SOA_NEG);
+		if(!*name)
+			break;
+		name += *name + 1;
+	}
+}
+
 /** Remove one changed exact rule's (name, type) from both caches. */
 static void
 remove_key(const uint8_t* name, int below, const struct policy_rule* r,
@@ -286,6 +334,7 @@ remove_key(const uint8_t* name, int below, const struct policy_rule* r,
 		LDNS_RR_CLASS_IN, answer_cache_flags(r->id));
 	rrset_cache_remove(s->env->rrset_cache, (uint8_t*)name, len,
 		LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN, answer_cache_flags(r->id));
+	remove_negative_soas(s, name);
 	s->count++;
 }
 

@@ -19,8 +19,11 @@ struct policy_table;
  * `before` NULL means every rule of `after` is new (first load, or a reload
  * that kept Unbound's cache). When the settings changed, every stored
  * blocked answer goes (they hold its TTL and SOA). Rules of one
- * exact name and type are removed by key; "*." rules and type '*' rules
- * walk the caches, like `unbound-control flush_zone`. When there are target
+ * exact name and type are removed by key, with the negative answers' SOAs
+ * at and above the name (a CNAME chain's NODATA or NXDOMAIN at the name
+ * holds one); "*." rules and type '*' rules walk the caches, like
+ * `unbound-control flush_zone`, and find those chains by their CNAME's
+ * target. When there are target
  * or answer-ip rules, the RRset cache is walked for every RRset they block.
  * Safe to call from any thread: it takes the caches' own locks.
  * @param env: the module environment (for the caches).

@@ -424,7 +424,7 @@ finish_end(struct rewrite* w, int* rcode, int bogus)
 	if(w->end == PA_NULLMX) {
 		/* the owner of the MX RRset that ended the answer */
 		if(!(w->rrsets[w->an] = answer_nullmx(qstate->region,
-			w->end_apex, apexlen, qstate->qinfo.qclass, s)))
+			w->end_apex, apexlen, LDNS_RR_CLASS_IN, s)))
 			return -1;
 		w->an++;
 		/* at a chain's end it may replace NXDOMAIN */
@@ -433,7 +433,7 @@ finish_end(struct rewrite* w, int* rcode, int bogus)
 	}
 	/* NODATA or NXDOMAIN: the SOA of the rule, nothing else */
 	if(!(w->rrsets[w->an] = answer_soa(qstate->region, w->end_apex, apexlen,
-		qstate->qinfo.qclass, s)))
+		LDNS_RR_CLASS_IN, s)))
 		return -1;
 	w->ns = 1;
 	*rcode = w->end == PA_NXDOMAIN ? LDNS_RCODE_NXDOMAIN : LDNS_RCODE_NOERROR;
@@ -517,16 +517,15 @@ response_filter(struct module_qstate* qstate,
 		*ede_rule = w->end_id;
 		return 1;
 	}
-	if(w->end < 0 || w->end == PA_NULLMX) {
+	/* a null MX has no authority section, as the query stage's: at a
+	 * chain's end, the SOA and NSEC records of the denial it replaces
+	 * would deny the null MX (RFC 4035 3.1.3); and no additional section:
+	 * the old exchanges' addresses go too */
+	if(w->end < 0) {
 		for(i = rep->an_numrrsets; i < rep->an_numrrsets +
 			rep->ns_numrrsets; i++)
-			/* a null MX at a chain's end: not the SOA of the
-			 * negative answer it replaces */
-			if(w->end < 0 || rep->rrsets[i]->rk.type !=
-				htons(LDNS_RR_TYPE_SOA))
-				w->rrsets[w->an + w->ns++] = rep->rrsets[i];
-		/* after a null MX, the old exchanges' addresses go too */
-		for(; w->end < 0 && i < rep->rrset_count; i++)
+			w->rrsets[w->an + w->ns++] = rep->rrsets[i];
+		for(; i < rep->rrset_count; i++)
 			if(!additional_blocked(w, rep->rrsets[i]))
 				w->rrsets[w->an + w->ns + w->ar++] = rep->rrsets[i];
 	}

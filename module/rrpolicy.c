@@ -104,6 +104,15 @@ name_rule(struct module_qstate* qstate, int id, int code, int64_t rule_id)
 	}
 }
 
+/** Whether the rules apply to a query of a class: they are for class IN
+ * data, which a QCLASS * query asks for too (RFC 1035 3.2.5); the iterator
+ * asks that of class IN itself, without this module. */
+static int
+rules_apply(uint16_t qclass)
+{
+	return qclass == LDNS_RR_CLASS_IN || qclass == LDNS_RR_CLASS_ANY;
+}
+
 /** Inplace callback for every reply the mesh sends (NOERROR, NXDOMAIN,
  * REFUSED and SERVFAIL alike): one hit per client answered, for each rule
  * that fired, and the EDE of a SERVFAIL the module answered. Internal
@@ -425,6 +434,18 @@ response_fired(struct module_qstate* qstate, const struct policy_rule* r,
 	note_fired(qstate, r, HITLOG_RESPONSE, fa->dnssec, fa->id);
 }
 
+/** Remove the query's cached messages of a class, with and without CD. A
+ * QCLASS * query's class IN part was cached by the iterator under class IN
+ * (it asks that part without this module). */
+static void
+uncache_query(struct module_qstate* qstate, uint16_t qclass)
+{
+	msg_cache_remove(qstate->env, qstate->qinfo.qname,
+		qstate->qinfo.qname_len, qstate->qinfo.qtype, qclass, 0);
+	msg_cache_remove(qstate->env, qstate->qinfo.qname,
+		qstate->qinfo.qname_len, qstate->qinfo.qtype, qclass, BIT_CD);
+}
+
 /** The response stage, after the validator. The rules are read under the
  * read lock, the cache changed after it (see struct cache_store). */
 static void
@@ -455,12 +476,9 @@ response_stage(struct module_qstate* qstate, struct rrpolicy_env* pe, int id)
 	if(pq && pq->nfired) {
 		/* later queries must come through the module again: to be
 		 * logged, and to be blocked if a rule covers them */
-		msg_cache_remove(qstate->env, qstate->qinfo.qname,
-			qstate->qinfo.qname_len, qstate->qinfo.qtype,
-			qstate->qinfo.qclass, 0);
-		msg_cache_remove(qstate->env, qstate->qinfo.qname,
-			qstate->qinfo.qname_len, qstate->qinfo.qtype,
-			qstate->qinfo.qclass, BIT_CD);
+		uncache_query(qstate, LDNS_RR_CLASS_IN);
+		if(qstate->qinfo.qclass != LDNS_RR_CLASS_IN)
+			uncache_query(qstate, qstate->qinfo.qclass);
 		if(qstate->is_drop)
 			log_dropped(pe, qstate, id);
 	}
@@ -478,7 +496,7 @@ operate(struct module_qstate* qstate, enum module_ev event, int id,
 			return;
 		}
 		qstate->ext_state[id] = module_wait_module;
-		if(qstate->qinfo.qclass == LDNS_RR_CLASS_IN) {
+		if(rules_apply(qstate->qinfo.qclass)) {
 			struct cache_store store = { 0, 0, 0 };
 			pthread_rwlock_rdlock(&pe->lock);
 			if(qstate->is_valrec)
@@ -492,7 +510,7 @@ operate(struct module_qstate* qstate, enum module_ev event, int id,
 		return;
 	}
 	if(event == module_event_moddone) {
-		if(qstate->qinfo.qclass == LDNS_RR_CLASS_IN && !qstate->is_valrec)
+		if(rules_apply(qstate->qinfo.qclass) && !qstate->is_valrec)
 			response_stage(qstate, pe, id);
 		qstate->ext_state[id] = module_finished;
 		return;

@@ -2,8 +2,9 @@
 # test_live_changes.sh - committed UPDATEs and DELETEs (and enable/disable toggles, renames of
 # the id, mixed transactions) apply by themselves with a read of only the changed rows, found in
 # the change log (table policy_change): the module log says so, and the answers, including
-# answers cached before the change, are those of the changed rules. A log that lost changes
-# (pruned, or emptied by hand) makes the module read every row, and the result is the same.
+# answers cached before the change (CNAME chains to a name a new rule covers, too), are those of
+# the changed rules. A log that lost changes (pruned, or emptied by hand) makes the module read
+# every row, and the result is the same.
 . "$(dirname "$0")/lib.sh"
 : "${RRPOLICY_SO:?RRPOLICY_SO must name rrpolicy.so}"
 
@@ -186,14 +187,39 @@ sql "DELETE FROM policy WHERE id = 90;"
 check "target rule deleted: both exchanges" wait_answer mixed.$M MX "$BOTH"
 check "... after a read of the log alone" loaded_changed $((FILLERS + 3)) 0 1 $((n + 1))
 
+# ---------------------------------------------------------------- a new rule at a cached chain's end
+# CNAMEs to names without MX, cached before a null MX rule on their targets: the rule's keys are
+# not in their answers (the CNAME and the zone's SOA); the sweep removes the negative answers'
+# SOAs at and above the name of an exact rule, and a cache walk (a "*." rule) finds the chains by
+# their CNAME's target; the response stage then puts the null MX at the chain's end
+A=alias.example.net
+check_eq "before the rules: CNAME to a name without MX, NODATA (cached)" \
+    "NOERROR nomx.$A. IN CNAME www.spammer.com. " "$(answer nomx.$A MX)"
+check_eq "before the rules: CNAME to a name that does not exist, NXDOMAIN (cached)" \
+    "NXDOMAIN gone.$A. IN CNAME nothere.$A. " "$(answer gone.$A MX)"
+sql "INSERT INTO policy(id, name, type) VALUES (60, 'nothere.$A', 'MX');"
+check "an exact null MX rule on a chain's target applies live" \
+    wait_answer nothere.$A MX "NOERROR nothere.$A. IN MX 0 . "
+check_eq "... at the end of the cached chain to it" \
+    "NOERROR gone.$A. IN CNAME nothere.$A. nothere.$A. IN MX 0 . " "$(answer gone.$A MX)"
+check_eq "... with the EDE of the rule" "17 rrpolicy: rule 60" "$(ede_rule gone.$A MX)"
+check_eq "... the chain's other types are untouched" "NXDOMAIN gone.$A. IN CNAME nothere.$A. " \
+    "$(answer gone.$A TXT)"
+sql "INSERT INTO policy(id, name, type) VALUES (61, '*.spammer.com', 'MX');"
+check "a \"*.\" null MX rule above a chain's target applies live" \
+    wait_answer www.spammer.com MX "NOERROR www.spammer.com. IN MX 0 . "
+check_eq "... at the end of the cached chain to a name below it" \
+    "NOERROR nomx.$A. IN CNAME www.spammer.com. www.spammer.com. IN MX 0 . " "$(answer nomx.$A MX)"
+check_eq "... with the EDE of the rule" "17 rrpolicy: rule 61" "$(ede_rule nomx.$A MX)"
+
 # ---------------------------------------------------------------- the same as a full load
 before=$(for n in "spammer.com MX" "spammer.com A" "nxdomain.com A" "nxdomain.com MX" \
-    "www.spammer.com A" "a.example.com TXT"; do answer $n; done)
+    "www.spammer.com A" "a.example.com TXT" "nomx.$A MX"; do answer $n; done)
 rules=$(sql 'SELECT rules FROM module_status;')
 reload
 check_eq "after unbound-control reload (every row read): the same rule count" "$rules" \
     "$(sql 'SELECT rules FROM module_status;')"
 check_eq "... and the same answers" "$before" \
     "$(for n in "spammer.com MX" "spammer.com A" "nxdomain.com A" "nxdomain.com MX" \
-        "www.spammer.com A" "a.example.com TXT"; do answer $n; done)"
+        "www.spammer.com A" "a.example.com TXT" "nomx.$A MX"; do answer $n; done)"
 finish

@@ -7,11 +7,12 @@
 #   1. answers cached before their rules existed are blocked after unbound-control reload;
 #   2. CNAME chain into a blocked name (null MX; NODATA), repeated, and the blocked name direct;
 #      a chain into the blocked answer the query stage stored (EDE and hit); a chain that ends at
-#      a name without MX whose MX is blocked: the null MX there, not NODATA;
+#      a name without MX (or without a name) whose MX is blocked: the null MX there, not NODATA;
+#      QCLASS * queries, with and without CD;
 #   3. ANY: the blocked RRset is stripped, the others stay; nothing left is a NODATA with the SOA;
 #   4. additional section: a blocked RRset is stripped, the answer stays;
 #   5. DNSSEC: blocked answers in a signed zone have no AD and are not SERVFAIL, unblocked ones
-#      keep AD; bogus answers stay SERVFAIL with a log rule, at the response stage (ANY, CNAME);
+#      keep AD; a null MX at a signed chain's end has no NSEC; bogus answers stay SERVFAIL with a log rule, at the response stage (ANY, CNAME);
 #      a query-stage block of a bogus name answers before anything is fetched (NODATA).
 # Needs RRPOLICY_SO (the module).
 . "$(dirname "$0")/lib.sh"
@@ -20,6 +21,14 @@ top_srcdir=${top_srcdir:-$REPO_ROOT}
 [ -n "${RRPOLICY_SO:-}" ] || die "RRPOLICY_SO is not set: this test needs the rrpolicy module"
 
 # ---------------------------------------------------------------- helpers
+
+# q_class_any NAME TYPE [dig options]: q with QCLASS * (dig takes "-c ANY NAME TYPE" for the name
+# ANY... of type A: the name and type go with -q and -t).
+q_class_any() {
+    local name=$1 type=$2
+    shift 2
+    dig @127.0.0.1 -p "$RESOLVER_PORT" +tries=1 +time=2 "$@" -c ANY -t "$type" -q "$name"
+}
 
 # types_of SECTION OUT: the RR types in a section, sorted, one per line.
 types_of() {
@@ -90,8 +99,11 @@ add_rule R_BLOG "name, type, action" "'bogus.example.org', 'A', 'log'"
 add_rule R_BMX "name, type, action" "'bogus.example.org', 'MX', 'nodata'"
 add_rule R_WMX "name, type" "'www.spammer.com', 'MX'"                              # block = null MX
 add_rule R_MHA "name, type, action" "'mailhost.alias.example.net', 'A', 'nodata'"
+add_rule R_NTH "name, type" "'nothere.alias.example.net', 'MX'"                    # block = null MX
+add_rule R_SGMX "name, type" "'mail.signed.example.org', 'MX'"                     # block = null MX
+add_rule R_SGNX "name, type" "'nothere.signed.example.org', 'MX'"                  # block = null MX
 reload
-check "module loaded 10 rules" log_has "rrpolicy .*: loaded 10 rules (\(revision [0-9]+\) )?from $RRPOLICY_DB"
+check "module loaded 13 rules" log_has "rrpolicy .*: loaded 13 rules (\(revision [0-9]+\) )?from $RRPOLICY_DB"
 auth_mark
 
 # ---------------------------------------------------------------- 2. CNAME chain
@@ -165,6 +177,28 @@ for when in "" ", second time" ", after www.spammer.com MX direct"; do
 www.spammer.com. IN MX 0 ." "$(answer_of "$out")"
     check_eq "CNAME to a name without MX$when: no SOA" "" "$(authority_of "$out")"
     check_ede "CNAME to a name without MX$when" "$out" 17 "$R_WMX"
+done
+# QCLASS * (RFC 1035 3.2.5) asks for class IN data too: the rules apply. With CD, Unbound's
+# iterator asks the class IN part itself, without the module: that part is not left in the cache
+for cd in "" +cd; do
+    out=$(q_class_any spammer.com MX $cd)
+    check_eq "spammer.com MX, QCLASS *${cd:+ $cd}: null MX" "spammer.com. IN MX 0 ." \
+        "$(answer_of "$out")"
+    check_ede "spammer.com MX, QCLASS *${cd:+ $cd}" "$out" 15 "$R_MX"
+done
+GONE_NULLMX="gone.alias.example.net. IN CNAME nothere.alias.example.net.
+nothere.alias.example.net. IN MX 0 ."
+for how in "QCLASS * +cd" +cd ""; do
+    if [ "$how" = "QCLASS * +cd" ]; then
+        out=$(q_class_any gone.alias.example.net MX +cd)
+    else
+        out=$(q gone.alias.example.net MX $how)
+    fi
+    check_eq "CNAME to a name that does not exist, ${how:-class IN}: rcode" NOERROR \
+        "$(rcode_of "$out")"
+    check_eq "CNAME to a name that does not exist, ${how:-class IN}: CNAME and the null MX" \
+        "$GONE_NULLMX" "$(answer_of "$out")"
+    check_ede "CNAME to a name that does not exist, ${how:-class IN}" "$out" 17 "$R_NTH"
 done
 out=$(q nomx.alias.example.net A)
 check_eq "nomx.alias.example.net A: untouched" "nomx.alias.example.net. IN CNAME www.spammer.com.
@@ -259,6 +293,22 @@ out=$(q mail.signed.example.org A +adflag)
 check_eq "mail.signed.example.org A (no rule): answer" "mail.signed.example.org. IN A 192.0.2.51" \
     "$(answer_of "$out")"
 check "mail.signed.example.org A (no rule): AD flag" has_flag ad "$out"
+
+# a null MX at the end of a signed chain replaces its signed denial: no NSEC or SOA (nor their
+# RRSIGs) is left to deny it (RFC 4035 3.1.3)
+for name in nomx gone; do
+    target=mail.signed.example.org.
+    [ $name = nomx ] || target=nothere.signed.example.org.
+    out=$(q $name.signed.example.org MX +dnssec +adflag)
+    check_eq "$name.signed.example.org MX (CNAME to $target): rcode" NOERROR "$(rcode_of "$out")"
+    check_eq "$name.signed.example.org MX: the CNAME and the null MX" \
+        "$(printf '%s\n' "$name.signed.example.org. IN CNAME $target" "$target IN MX 0 ." | sort)" \
+        "$(answer_of "$out" | grep -v RRSIG)"
+    check_eq "$name.signed.example.org MX: authority section empty" "" "$(authority_of "$out")"
+    check "$name.signed.example.org MX: no AD flag" not has_flag ad "$out"
+    check_ede "$name.signed.example.org MX" "$out" 17 \
+        "$([ $name = nomx ] && echo "$R_SGMX" || echo "$R_SGNX")"
+done
 
 # bogus stays SERVFAIL: a log rule on the name, and a rule that matches only at the response stage
 check_bogus "bogus.example.org A with a log rule" "$(q bogus.example.org A +dnssec)"
