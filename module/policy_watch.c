@@ -16,7 +16,9 @@
 #include "util/config_file.h"
 #include "util/module.h"
 #include <errno.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +42,9 @@ struct policy_watch {
 	dev_t dev;
 	/** its inode */
 	ino_t ino;
+	/** the -wal and -shm files that file had when it was opened (0 for
+	 * none), removed when it is moved away (stale_wal_remove) */
+	struct stat wal, shm;
 	/** revision of the rules in use, -1 when a load is due */
 	int64_t loaded;
 	/** whether a load ever succeeded */
@@ -405,6 +410,39 @@ expiry_due(struct policy_watch* w)
 		w->env->cfg && w->env->cfg->serve_expired);
 }
 
+/** Note the -wal or -shm file at the database's path. */
+static void
+wal_note(const char* db_path, const char* suffix, struct stat* st)
+{
+	char path[PATH_MAX];
+	memset(st, 0, sizeof(*st));
+	if(snprintf(path, sizeof(path), "%s%s", db_path, suffix) <
+		(int)sizeof(path))
+		(void)stat(path, st);
+}
+
+/** Remove the -wal or -shm file noted at the database's path if it is still
+ * the same file: it belongs to the file moved away, which SQLite neither
+ * checkpoints nor cleans up when it is closed, and the new file at the path
+ * would take its pages for its own (a lost or corrupt database). Called
+ * once every connection of the process to the old file is closed. */
+static void
+stale_wal_remove(const char* db_path, const char* suffix,
+	const struct stat* noted)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	if(!noted->st_ino || snprintf(path, sizeof(path), "%s%s", db_path,
+		suffix) >= (int)sizeof(path) || stat(path, &st) != 0 ||
+		st.st_dev != noted->st_dev || st.st_ino != noted->st_ino)
+		return;
+	if(unlink(path) == 0)
+		verbose(VERB_OPS, "rrpolicy: removed %s, left by the file moved "
+			"away", path);
+	else	log_err("rrpolicy: cannot remove %s, left by the file moved "
+		"away: %s", path, strerror(errno));
+}
+
 /** One look at the database: open it if needed, load it if it changed. */
 static void
 watch_poll(struct policy_watch* w)
@@ -412,6 +450,7 @@ watch_poll(struct policy_watch* w)
 	char err[512];
 	struct stat st;
 	int64_t rev;
+	int moved = 0;
 	if(stat(w->pe->db_path, &st) != 0) {
 		/* a missing database is created by the open below; one that
 		 * vanished while in use is not silently replaced by an empty one */
@@ -421,20 +460,27 @@ watch_poll(struct policy_watch* w)
 			watch_error(w, err);
 			return;
 		}
-	} else if(w->db && (st.st_dev != w->dev || st.st_ino != w->ino)) {
-		verbose(VERB_OPS, "rrpolicy: %s was replaced, opening it again",
-			w->pe->db_path);
-		sqlite3_close(w->db);
-		w->db = NULL;
+	} else if(w->ino && (st.st_dev != w->dev || st.st_ino != w->ino)) {
+		/* another file at the path than the one last opened */
+		moved = 1;
+		if(w->db) {
+			verbose(VERB_OPS, "rrpolicy: %s was replaced, opening "
+				"it again", w->pe->db_path);
+			sqlite3_close(w->db);
+			w->db = NULL;
+		}
 	}
 	if(!w->db) {
-		/* no connection of the process may stay on another file at the
-		 * path while it is opened: the last connection to a file takes
-		 * its WAL away (checkpointed into it), one left open leaves it
-		 * at the path, where the new file would take it for its own */
+		/* no connection of the process may stay on the old file while
+		 * the new one is opened, and the old file's -wal and -shm
+		 * files must go from the path first (stale_wal_remove) */
 		struct hitlog* hits = __atomic_load_n(&w->pe->hits,
 			__ATOMIC_ACQUIRE);
 		hitlog_suspend(hits);
+		if(moved) {
+			stale_wal_remove(w->pe->db_path, "-wal", &w->wal);
+			stale_wal_remove(w->pe->db_path, "-shm", &w->shm);
+		}
 		w->db = policy_store_open(w->pe->db_path, err, sizeof(err));
 		hitlog_resume(hits);
 		if(!w->db) {
@@ -445,6 +491,8 @@ watch_poll(struct policy_watch* w)
 			w->dev = st.st_dev;
 			w->ino = st.st_ino;
 		}
+		wal_note(w->pe->db_path, "-wal", &w->wal);
+		wal_note(w->pe->db_path, "-shm", &w->shm);
 		/* another file: whatever its revision, load it */
 		w->loaded = -1;
 	}
