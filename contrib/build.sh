@@ -3,6 +3,7 @@
 # module (contrib/provision-unbound.sh) and build rrpolicy.so against it.
 # Extra arguments go to rrpolicy's configure (e.g. --enable-werror).
 set -eu
+case "${1:-}" in -h|--help) sed -n '2,/^set -eu/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;; esac
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 contrib/install-deps.sh

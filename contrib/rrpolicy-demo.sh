@@ -4,7 +4,7 @@
 # spammer.com is blocked) and starts a resolver with the module on
 # 127.0.0.1 port 5353. The demo zones are served locally: no Internet needed.
 #
-# Usage: contrib/rrpolicy-demo.sh [start|stop]
+# Usage: contrib/rrpolicy-demo.sh [start|stop|--help]
 #   RRPOLICY_DEMO_DIR  where config, zones, module, database and log live
 #                      (default /var/lib/rrpolicy, the module's default
 #                      database directory); must be reachable by the
@@ -30,7 +30,8 @@ stop() {
 case "${1:-start}" in
 stop) stop; exit 0 ;;
 start) ;;
-*) die "usage: $0 [start|stop]" ;;
+-h|--help) sed -n '2,/^set -eu/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
+*) die "usage: $0 [start|stop|--help]" ;;
 esac
 
 [ "$(id -u)" = 0 ] || die "run as root (it installs packages and starts Unbound as user 'unbound')"

@@ -3,6 +3,7 @@
 # dependencies, provisions Unbound, builds with -Werror and runs the unit,
 # schema and integration tests. Failed runs keep their logs (paths printed).
 set -eu
+case "${1:-}" in -h|--help) sed -n '2,/^set -eu/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;; esac
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 contrib/build.sh --enable-werror
