@@ -42,8 +42,8 @@ struct policy_watch {
 	dev_t dev;
 	/** its inode */
 	ino_t ino;
-	/** the -wal and -shm files that file had when it was opened (0 for
-	 * none), removed when it is moved away (stale_wal_remove) */
+	/** the -wal and -shm files of that file (st_ino 0 until they exist),
+	 * removed when it is moved away or deleted (stale_wal_remove) */
 	struct stat wal, shm;
 	/** revision of the rules in use, -1 when a load is due */
 	int64_t loaded;
@@ -410,7 +410,7 @@ expiry_due(struct policy_watch* w)
 		w->env->cfg && w->env->cfg->serve_expired);
 }
 
-/** Note the -wal or -shm file at the database's path. */
+/** Note the -wal or -shm file at the database's path (zeroes if none). */
 static void
 wal_note(const char* db_path, const char* suffix, struct stat* st)
 {
@@ -422,10 +422,10 @@ wal_note(const char* db_path, const char* suffix, struct stat* st)
 }
 
 /** Remove the -wal or -shm file noted at the database's path if it is still
- * the same file: it belongs to the file moved away, which SQLite neither
- * checkpoints nor cleans up when it is closed, and the new file at the path
- * would take its pages for its own (a lost or corrupt database). Called
- * once every connection of the process to the old file is closed. */
+ * the same file: it belongs to the file moved away or deleted, which SQLite
+ * neither checkpoints nor cleans up when it is closed, and a new file at
+ * the path would take its pages for its own (a lost or corrupt database).
+ * Called once every connection of the process to the old file is closed. */
 static void
 stale_wal_remove(const char* db_path, const char* suffix,
 	const struct stat* noted)
@@ -438,9 +438,9 @@ stale_wal_remove(const char* db_path, const char* suffix,
 		return;
 	if(unlink(path) == 0)
 		verbose(VERB_OPS, "rrpolicy: removed %s, left by the file moved "
-			"away", path);
+			"away or deleted", path);
 	else	log_err("rrpolicy: cannot remove %s, left by the file moved "
-		"away: %s", path, strerror(errno));
+		"away or deleted: %s", path, strerror(errno));
 }
 
 /** One look at the database: open it if needed, load it if it changed. */
@@ -452,11 +452,26 @@ watch_poll(struct policy_watch* w)
 	int64_t rev;
 	int moved = 0;
 	if(stat(w->pe->db_path, &st) != 0) {
+		int e = errno;
+		if(e == ENOENT && w->db) {
+			/* deleted: its -wal and -shm stay at the path as for a
+			 * file moved away, and a file created there would take
+			 * them for its own */
+			struct hitlog* hits = __atomic_load_n(&w->pe->hits,
+				__ATOMIC_ACQUIRE);
+			sqlite3_close(w->db);
+			w->db = NULL;
+			hitlog_suspend(hits);
+			stale_wal_remove(w->pe->db_path, "-wal", &w->wal);
+			stale_wal_remove(w->pe->db_path, "-shm", &w->shm);
+			hitlog_resume(hits);
+		}
 		/* a missing database is created by the open below; one that
-		 * vanished while in use is not silently replaced by an empty one */
-		if(w->db || errno != ENOENT) {
+		 * vanished after it was opened is not silently replaced by an
+		 * empty one */
+		if(w->ino || e != ENOENT) {
 			snprintf(err, sizeof(err), "cannot find %s: %s",
-				w->pe->db_path, strerror(errno));
+				w->pe->db_path, strerror(e));
 			watch_error(w, err);
 			return;
 		}
@@ -491,11 +506,17 @@ watch_poll(struct policy_watch* w)
 			w->dev = st.st_dev;
 			w->ino = st.st_ino;
 		}
-		wal_note(w->pe->db_path, "-wal", &w->wal);
-		wal_note(w->pe->db_path, "-shm", &w->shm);
+		memset(&w->wal, 0, sizeof(w->wal));
+		memset(&w->shm, 0, sizeof(w->shm));
 		/* another file: whatever its revision, load it */
 		w->loaded = -1;
 	}
+	/* the file at the path is the one open: its -wal and -shm are at
+	 * the path once a connection used it in WAL mode */
+	if(!w->wal.st_ino)
+		wal_note(w->pe->db_path, "-wal", &w->wal);
+	if(!w->shm.st_ino)
+		wal_note(w->pe->db_path, "-shm", &w->shm);
 	if((rev = policy_store_revision(w->db)) < 0) {
 		snprintf(err, sizeof(err), "cannot read %s: %s", w->pe->db_path,
 			sqlite3_errmsg(w->db));

@@ -138,8 +138,23 @@ mv "$T/new.db" "$RRPOLICY_DB"
 check "a file moved in over a WAL with frames: its new rule applies" \
     wait_answer spammer.com A "NOERROR "
 check "... the old file's WAL was removed first" \
-    wait_log "removed $RRPOLICY_DB-wal, left by the file moved away" 5
+    wait_log "removed $RRPOLICY_DB-wal, left by the file moved away or deleted" 5
 check_eq "... the file keeps the rule" 1 \
     "$(sql "SELECT count(*) FROM policy WHERE name = 'spammer.com' AND type = 'A';")"
+check_eq "... and is sound" ok "$(sql 'PRAGMA integrity_check;')"
+# the file deleted while in use (hits in its WAL), then created anew at the path with sqlite3:
+# the module closes its connections to the deleted file and removes its -wal and -shm, which the
+# new file would take for its own as above
+for i in 1 2 3 4 5; do answer nxdomain.com MX >/dev/null; done
+sleep 0.5    # the hits written
+removed=$(grep -c "removed $RRPOLICY_DB-wal, left by" "$T/resolver.log")
+rm "$RRPOLICY_DB"
+check "a deleted database is logged" wait_log "rrpolicy: cannot find $RRPOLICY_DB" 5
+check "... and its -wal is removed" \
+    wait_count "removed $RRPOLICY_DB-wal, left by the file moved away or deleted" $((removed + 1))
+check "... as is its -shm" not test -e "$RRPOLICY_DB-shm"
+sqlite3 "$RRPOLICY_DB" < "$REPO_ROOT/schema/schema.sql"
+sql "INSERT INTO policy(name, type, action) VALUES ('nxdomain.com', 'MX', 'nxdomain');"
+check "a database created anew at the path is loaded" wait_answer nxdomain.com MX "NXDOMAIN "
 check_eq "... and is sound" ok "$(sql 'PRAGMA integrity_check;')"
 finish
