@@ -80,8 +80,9 @@ static const char* const dnssec_names[] = { NULL, "secure", "insecure",
 #define HITLOG_TXN_MAX 16384
 /** How long one statement of the writer waits for a lock, in ms. */
 #define HITLOG_BUSY_MS 200
-/** How long hitlog_stop keeps retrying a locked database, in ms. */
-#define HITLOG_STOP_GRACE_MS 5000
+/** How long hitlog_stop keeps retrying a locked database, in ms: Unbound
+ * answers nothing meanwhile (a stop, or unbound-control reload). */
+#define HITLOG_STOP_GRACE_MS 1000
 /** Pause between retries while stopping, in ms. */
 #define HITLOG_STOP_RETRY_MS 50
 /** At most one message of each kind per this many ms. */
@@ -186,6 +187,8 @@ struct hitlog {
 	/** whether a failure to open the database again was reported (writer
 	 * only) */
 	int open_fail_reported;
+	/** result code of the last failed write attempt (writer only) */
+	int last_fail;
 	/** hits written to table hit (written by the writer, read by anyone) */
 	_Atomic uint64_t written;
 	/** drops written to hit_drop (writer only) */
@@ -776,6 +779,7 @@ report_fail(struct hitlog* h, const char* what, int rc)
 		memory_order_relaxed) - h->tail +
 		(h->groups ? hit_groups_pending(h->groups) : 0);
 	h->fails++;
+	h->last_fail = rc;
 	if(h->fail_report_ms != 0 && now - h->fail_report_ms < HITLOG_REPORT_MS)
 		return;
 	h->fail_report_ms = now;
@@ -812,6 +816,20 @@ report_skip(struct hitlog* h, uint64_t pending, int force)
 }
 
 /**
+ * After a write failed because the database was read-only: close the
+ * connection, which SQLite opened read-only and keeps so, and which the next
+ * write then opens again (the file's mode may have been fixed since).
+ * @param h: the hit log.
+ * @param rc: sqlite result code of the failure.
+ */
+static void
+close_if_readonly(struct hitlog* h, int rc)
+{
+	if((rc & 0xff) == SQLITE_READONLY)
+		close_db(h);
+}
+
+/**
  * Give up the writer's transaction after a failure: report it, roll back.
  * @param h: the hit log.
  * @param what: what failed.
@@ -823,6 +841,7 @@ fail_batch(struct hitlog* h, const char* what, int rc)
 {
 	report_fail(h, what, rc);
 	rollback(h);
+	close_if_readonly(h, rc);
 	return is_busy(rc) ? HITLOG_BUSY : HITLOG_ERROR;
 }
 
@@ -889,6 +908,7 @@ begin_batch(struct hitlog* h)
 	if(rc == SQLITE_OK)
 		return HITLOG_OK;
 	report_fail(h, "cannot begin a transaction on", rc);
+	close_if_readonly(h, rc);
 	return is_busy(rc) ? HITLOG_BUSY : HITLOG_ERROR;
 }
 
@@ -1297,7 +1317,7 @@ final_flush(struct hitlog* h)
 				(unsigned long long)(atomic_load_explicit(
 				&h->dropped, memory_order_relaxed) -
 				h->drops_stored), h->path, h->db ?
-				sqlite3_errmsg(h->db) : "cannot open it");
+				sqlite3_errstr(h->last_fail) : "cannot open it");
 			break;
 		} else {
 			struct timespec ts = { 0, HITLOG_STOP_RETRY_MS * 1000000L };

@@ -877,9 +877,13 @@ policy_store_status(sqlite3* db, const struct policy_load_stats* st,
 	const char* error, uint64_t hits_written, uint64_t hits_dropped)
 {
 	sqlite3_stmt* up = NULL;
-	int ok;
-	if(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return -1;
+	int ok, rc;
+	sqlite3_busy_timeout(db, 0);
+	rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	sqlite3_busy_timeout(db, STORE_BUSY_MS);
+	if(rc != SQLITE_OK)
+		return sqlite3_extended_errcode(db) ? sqlite3_extended_errcode(db) :
+			-1;
 	ok = sqlite3_exec(db, "INSERT OR IGNORE INTO module_status(id) VALUES (1)",
 		NULL, NULL, NULL) == SQLITE_OK;
 	if(ok && st)
@@ -907,7 +911,7 @@ policy_store_status(sqlite3* db, const struct policy_load_stats* st,
 			sqlite3_step(up) == SQLITE_DONE;
 	sqlite3_finalize(up);
 	if(!ok || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		int rc = sqlite3_extended_errcode(db);
+		rc = sqlite3_extended_errcode(db);
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		return rc ? rc : -1;
 	}

@@ -164,7 +164,9 @@ int64_t policy_store_revision(struct sqlite3* db);
 
 /**
  * Record in table module_status (and skipped) what the module loaded, or the
- * error that keeps it from loading, and its hit counters.
+ * error that keeps it from loading, and its hit counters. Never waits for a
+ * lock: Unbound answers nothing while the module starts or stops, and an
+ * operator may hold the write lock (SQLITE_BUSY then; write it later).
  * @param db: connection.
  * @param stats: the last successful load, or NULL to update only the error
  *	and counters.

@@ -57,6 +57,8 @@ struct policy_watch {
 	struct policy_load_stats* next;
 	/** when the status was last written */
 	time_t status_at;
+	/** whether the last load's status is still to be written */
+	int status_load_due;
 	/** the thread */
 	pthread_t thread;
 	/** whether the thread runs */
@@ -97,9 +99,14 @@ write_status(struct policy_watch* w, int with_load)
 	int rc;
 	if(!w->db)
 		return;
-	if((rc = policy_store_status(w->db, with_load ? w->stats : NULL,
+	with_load |= w->status_load_due;
+	rc = policy_store_status(w->db, with_load ? w->stats : NULL,
 		w->error[0] ? w->error : NULL, hitlog_written(w->pe->hits),
-		hitlog_dropped(w->pe->hits))) != 0)
+		hitlog_dropped(w->pe->hits));
+	/* a load's status not written (the database locked, say) is
+	 * written by the next poll: the status view compares its revision */
+	w->status_load_due = rc != 0 && with_load;
+	if(rc != 0 && (rc & 0xff) != SQLITE_BUSY)
 		verbose(VERB_OPS, "rrpolicy: cannot write module_status: %s",
 			rc > 0 ? sqlite3_errstr(rc) : "error");
 	w->status_at = time(NULL);
@@ -527,7 +534,8 @@ watch_poll(struct policy_watch* w)
 	}
 	if(rev != w->loaded || w->error[0] || expiry_due(w))
 		watch_load(w);
-	else if(time(NULL) - w->status_at >= WATCH_STATUS_MS / 1000)
+	else if(w->status_load_due ||
+		time(NULL) - w->status_at >= WATCH_STATUS_MS / 1000)
 		write_status(w, 0);
 }
 

@@ -545,6 +545,28 @@ check "... at most 4 rows per client: one per minute, and a new one after the re
     test "$(sql "SELECT max(c) FROM (SELECT count(*) AS c FROM hit WHERE id > $base_id GROUP BY client);")" -le 4
 check "nothing was given up at the reload" not log_has 'hit log: stopping: gave up'
 
+# ---------------------------------------------------------------- a reload under an operator's lock
+# An operator holds the write lock across unbound-control reload, during which Unbound answers
+# nothing: the module waits for the lock only for the last writes of its hit log (1 s, then it
+# gives them up, naming the cause), never for its status; the new load's status is written once
+# the lock is gone.
+{ echo "BEGIN EXCLUSIVE;"; sleep 8; echo "ROLLBACK;"; } | sqlite3 "$RRPOLICY_DB" &
+lock_pid=$!
+sleep 0.5
+dig_many 127.0.0.2 20 spammer.com MX >/dev/null    # hits that wait for the lock
+since=$(date -u '+%Y-%m-%d %H:%M:%S')
+t0=$(date +%s%N)
+reload
+check "a reload under an 8-second write lock is over long before the lock" \
+    test $(( ($(date +%s%N) - t0) / 1000000 )) -lt 5000
+check "... the hits it could not write are given up, with the cause" \
+    log_has 'hit log: stopping: gave up .* could not be written to .*: database is locked'
+check_eq "... and blocking works" 5 "$(count_rr "$NULLMX" "$(dig_many 127.0.0.2 5 spammer.com MX)")"
+wait "$lock_pid"
+loaded_since() { [ "$(sql "SELECT loaded_at >= '$since' FROM module_status;")" = 1 ]; }
+for _ in $(seq 50); do loaded_since && break; sleep 0.1; done
+check "... the new load's status is written once the lock is gone" loaded_since
+
 # ---------------------------------------------------------------- hit_log = 0
 sqlw "UPDATE setting SET value = '0' WHERE key = 'hit_log';"
 check "unbound-control reload" uctl reload

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -616,6 +617,7 @@ START_TEST(test_stop_gives_up_on_lock)
 	struct hitlog_config cfg;
 	struct hitlog* h;
 	sqlite3* other;
+	char cause[400];
 	double t0;
 	int i;
 	make_db();
@@ -631,6 +633,10 @@ START_TEST(test_stop_gives_up_on_lock)
 	fprintf(stderr, "    stop on a locked database took %.1f s\n",
 		now_s() - t0);
 	ck_assert(log_has("gave up 10 hits"));
+	/* the cause, not the status of the rollback after it */
+	snprintf(cause, sizeof(cause), "could not be written to %s: database "
+		"is locked", test_db);
+	ck_assert_msg(log_has(cause), "no '%s' in the log", cause);
 	exec_ok(other, "COMMIT");
 	sqlite3_close(other);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), 0);
@@ -1491,6 +1497,63 @@ START_TEST(test_replaced_file)
 }
 END_TEST
 
+/** The part of test_readonly_reopened that runs as the owner of the files
+ * (nobody, when the test runs as root, for whom a file's mode does not
+ * count): 0 when the hits were written once the mode was fixed. */
+static int
+readonly_as_owner(void)
+{
+	const char* suffix[] = { "", "-wal", "-shm" };
+	struct hitlog_config cfg;
+	struct hitlog* h;
+	char p[400];
+	size_t k;
+	int i, n;
+	if(geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+		return 1;
+	cfg = test_cfg(1024, 0);
+	if(!(h = hitlog_start(&cfg)))
+		return 2;
+	for(i = 0; i < 10; i++)
+		add_simple(h, i);
+	for(i = 0; i < 50 && !log_has("readonly database"); i++)
+		usleep(100000);
+	if(!log_has("readonly database"))
+		return 3;
+	/* SQLite made the -wal and -shm files with the database's mode */
+	for(k = 0; k < sizeof(suffix)/sizeof(suffix[0]); k++) {
+		snprintf(p, sizeof(p), "%s%s", test_db, suffix[k]);
+		(void)chmod(p, 0644);
+	}
+	n = (int)wait_for("SELECT count(*) FROM hit", 10, 5000);
+	hitlog_stop(h);
+	return n == 10 ? 0 : 4;
+}
+
+/* A database that is read-only when the writer opens it: SQLite keeps that
+ * connection read-only, so after a read-only failure the writer opens it
+ * again, and once the mode is fixed the hits waiting are written. */
+START_TEST(test_readonly_reopened)
+{
+	int status = -1;
+	pid_t pid;
+	make_db();
+	ck_assert_int_eq(chmod(test_db, 0444), 0);
+	if(geteuid() == 0) {
+		ck_assert_int_eq(chown(test_dir, 65534, 65534), 0);
+		ck_assert_int_eq(chown(test_db, 65534, 65534), 0);
+	}
+	/* a child changes its user; this process removes the files */
+	ck_assert_int_ge(pid = fork(), 0);
+	if(pid == 0)
+		_exit(readonly_as_owner());
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		"as the owner of the files: status %d", status);
+	remove_db();
+}
+END_TEST
+
 START_TEST(test_counts_late_hit)
 {
 	struct hitlog_config cfg = counts_cfg(4096);
@@ -1732,6 +1795,7 @@ hitlog_suite(void)
 	tcase_add_test(tc, test_counts_groups);
 	tcase_add_test(tc, test_counts_added_to_row);
 	tcase_add_test(tc, test_replaced_file);
+	tcase_add_test(tc, test_readonly_reopened);
 	tcase_add_test(tc, test_counts_late_hit);
 	tcase_add_test(tc, test_counts_trigger_writes);
 	tcase_add_test(tc, test_counts_locked);
