@@ -49,6 +49,8 @@ struct policy_watch {
 	int64_t loaded;
 	/** whether a load ever succeeded */
 	int ever_loaded;
+	/** the settings of the first load, those read at start only in use */
+	struct policy_settings started;
 	/** the last error reported, "" if none */
 	char error[512];
 	/** the last load, for the status and the next load */
@@ -159,6 +161,38 @@ start_hitlog(struct policy_watch* w)
 		log_err("rrpolicy: hit logging is off: cannot start the writer");
 	/* workers read it without the lock, in the reply callbacks */
 	__atomic_store_n(&w->pe->hits, h, __ATOMIC_RELEASE);
+}
+
+/** Log a setting read only at start that a load changed, unless to the
+ * value in use. */
+static void
+note_start_setting(const char* key, long long in_use, long long was,
+	long long now)
+{
+	if(now != was && now != in_use)
+		log_warn("rrpolicy: setting %s is now %lld: the module uses %lld "
+			"until the next unbound-control reload", key, now, in_use);
+}
+
+/** The hit log's and the mailhost set's settings are read at start only:
+ * a load that changes one says so, since the status says live.
+ * @param in_use: the settings at start.
+ * @param was: those of the load before.
+ * @param now: those of this load. */
+static void
+note_start_settings(const struct policy_settings* in_use,
+	const struct policy_settings* was, const struct policy_settings* now)
+{
+	note_start_setting("hit_log", in_use->hit_log, was->hit_log,
+		now->hit_log);
+	note_start_setting("hit_retention_days", in_use->hit_retention_days,
+		was->hit_retention_days, now->hit_retention_days);
+	note_start_setting("hit_queue_size", (long long)in_use->hit_queue_size,
+		(long long)was->hit_queue_size, (long long)now->hit_queue_size);
+	note_start_setting("mailhost_max", (long long)in_use->mailhost_max,
+		(long long)was->mailhost_max, (long long)now->mailhost_max);
+	note_start_setting("mailhost_ttl", in_use->mailhost_ttl,
+		was->mailhost_ttl, now->mailhost_ttl);
 }
 
 /** Create the mailhost set, as large as the first good load says. */
@@ -382,6 +416,9 @@ watch_load(struct policy_watch* w)
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		swept = cache_sweep(w->env, snap, !w->ever_loaded ? NULL : old);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if(w->ever_loaded)
+			note_start_settings(&w->started, &old->settings,
+				&snap->settings);
 		policy_snapshot_delete(old);
 		clock_gettime(CLOCK_MONOTONIC, &t2);
 		log_load(w, swept, ms_between(&t0, &t1), how,
@@ -394,6 +431,7 @@ watch_load(struct policy_watch* w)
 	if(!w->ever_loaded) {
 		start_hitlog(w);
 		start_mailhosts(w);
+		w->started = w->pe->snap->settings;
 	}
 	w->ever_loaded = 1;
 	write_status(w, 1);

@@ -569,6 +569,8 @@ check "... the new load's status is written once the lock is gone" loaded_since
 
 # ---------------------------------------------------------------- hit_log = 0
 sqlw "UPDATE setting SET value = '0' WHERE key = 'hit_log';"
+check "a change of hit_log says it applies at the next reload" \
+    wait_log 'setting hit_log is now 0: the module uses [12] until the next unbound-control reload' 5
 check "unbound-control reload" uctl reload
 wait_answering resolver "$RESOLVER_PID" "$RESOLVER_PORT"
 base=$(hits)
