@@ -189,6 +189,8 @@ struct hitlog {
 	int open_fail_reported;
 	/** result code of the last failed write attempt (writer only) */
 	int last_fail;
+	/** whether the writer was stopped and joined (hitlog_join) */
+	int joined;
 	/** hits written to table hit (written by the writer, read by anyone) */
 	_Atomic uint64_t written;
 	/** drops written to hit_drop (writer only) */
@@ -1648,15 +1650,24 @@ hitlog_start(const struct hitlog_config* cfg)
 }
 
 void
-hitlog_stop(struct hitlog* h)
+hitlog_join(struct hitlog* h)
 {
-	if(!h)
+	if(!h || h->joined)
 		return;
 	pthread_mutex_lock(&h->lock);
 	h->stop = 1;
 	pthread_cond_broadcast(&h->cond);
 	pthread_mutex_unlock(&h->lock);
 	pthread_join(h->thread, NULL);
+	h->joined = 1;
+}
+
+void
+hitlog_stop(struct hitlog* h)
+{
+	if(!h)
+		return;
+	hitlog_join(h);
 	pthread_cond_destroy(&h->cond);
 	pthread_mutex_destroy(&h->lock);
 	hitlog_free(h);

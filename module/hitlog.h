@@ -56,8 +56,15 @@ struct hitlog_config {
 struct hitlog* hitlog_start(const struct hitlog_config* cfg);
 
 /**
- * Write everything queued, stop and join the writer thread, free all.
- * NULL is fine.
+ * Write everything queued, stop and join the writer thread; hitlog_written
+ * and hitlog_dropped then give the final counts. NULL is fine, and so is a
+ * second call.
+ */
+void hitlog_join(struct hitlog* h);
+
+/**
+ * Write everything queued, stop and join the writer thread (if
+ * hitlog_join did not), free all. NULL is fine.
  */
 void hitlog_stop(struct hitlog* h);
 

@@ -665,6 +665,8 @@ policy_watch_stop(struct policy_watch* w)
 		pthread_mutex_unlock(&w->mu);
 		pthread_join(w->thread, NULL);
 	}
+	/* the status counts the hits the writer writes as it stops */
+	hitlog_join(__atomic_load_n(&w->pe->hits, __ATOMIC_ACQUIRE));
 	write_status(w, 0);
 	sqlite3_close(w->db);
 	pthread_mutex_destroy(&w->mu);

@@ -27,7 +27,9 @@ struct policy_watch* policy_watch_start(struct rrpolicy_env* pe,
  */
 void policy_watch_run(struct policy_watch* w);
 
-/** Stop and join the watcher thread, close its database (NULL is fine). */
+/** Stop and join the watcher thread, and the hit log's writer (its last
+ * hits written), write the final status, close the database (NULL is
+ * fine). */
 void policy_watch_stop(struct policy_watch* w);
 
 #endif /* RRPOLICY_POLICY_WATCH_H */

@@ -157,4 +157,15 @@ sqlite3 "$RRPOLICY_DB" < "$REPO_ROOT/schema/schema.sql"
 sql "INSERT INTO policy(name, type, action) VALUES ('nxdomain.com', 'MX', 'nxdomain');"
 check "a database created anew at the path is loaded" wait_answer nxdomain.com MX "NXDOMAIN "
 check_eq "... and is sound" ok "$(sql 'PRAGMA integrity_check;')"
+
+# at a stop, the status counts every hit written, those the writer writes as it stops too
+reload    # a new module: hits_written counts from 0
+base=$(sql "SELECT count(*) FROM hit;")
+pids=()
+for i in $(seq 20); do q nxdomain.com MX >/dev/null & pids+=($!); done
+wait "${pids[@]}"
+stop_resolver
+check_eq "the stop wrote every hit" 20 "$(( $(sql "SELECT count(*) FROM hit;") - base ))"
+check_eq "... and the status written at the stop counts them" 20 \
+    "$(sql "SELECT hits_written FROM module_status;")"
 finish
