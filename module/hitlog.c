@@ -144,6 +144,9 @@ struct hitlog {
 	_Alignas(HITLOG_CACHE_LINE) uint64_t tail;
 	/** most slots one transaction holds */
 	size_t txn_max;
+	/** most slots the next transaction holds: halved after a disk full
+	 * (a smaller one may fit), doubled back after each commit */
+	size_t txn_limit;
 	/** database file */
 	char* path;
 	/** days hits are kept, 0 = forever */
@@ -832,7 +835,9 @@ close_if_readonly(struct hitlog* h, int rc)
 }
 
 /**
- * Give up the writer's transaction after a failure: report it, roll back.
+ * Give up the writer's transaction after a failure: report it, roll back;
+ * a read-only connection is closed, a full disk or a write error halves the
+ * next transaction.
  * @param h: the hit log.
  * @param what: what failed.
  * @param rc: sqlite result code.
@@ -844,6 +849,11 @@ fail_batch(struct hitlog* h, const char* what, int rc)
 	report_fail(h, what, rc);
 	rollback(h);
 	close_if_readonly(h, rc);
+	/* no room for the transaction's WAL: a full disk (SQLITE_FULL), or a
+	 * write error such as a file size limit's (SQLITE_IOERR) */
+	if(((rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR) &&
+		h->txn_limit > 1)
+		h->txn_limit /= 2;
 	return is_busy(rc) ? HITLOG_BUSY : HITLOG_ERROR;
 }
 
@@ -916,7 +926,7 @@ begin_batch(struct hitlog* h)
 
 /**
  * Setting hit_log = 1: one transaction with a row per hit, for everything
- * published (at most txn_max hits), and the drops since the last one.
+ * published (at most txn_limit hits), and the drops since the last one.
  * Slots are given back only after COMMIT.
  * @param h: the hit log.
  * @param more: output, nonzero if the transaction was full (more may be
@@ -937,7 +947,7 @@ write_batch(struct hitlog* h, int* more)
 	if((r = begin_batch(h)) != HITLOG_OK)
 		return r;
 	for(;;) {
-		size_t left = h->txn_max - (size_t)(pos - h->tail), n;
+		size_t left = h->txn_limit - (size_t)(pos - h->tail), n;
 		int k = 0, i;
 		n = ready_run(h, pos, left < HITLOG_MULTI ? left : HITLOG_MULTI);
 		if(n == 0)
@@ -973,7 +983,10 @@ write_batch(struct hitlog* h, int* more)
 		return r;
 	atomic_fetch_add_explicit(&h->written, pos - h->tail - skipped,
 		memory_order_relaxed);
-	*more = (pos - h->tail >= h->txn_max);
+	*more = (pos - h->tail >= h->txn_limit);
+	if(h->txn_limit < h->txn_max)
+		h->txn_limit = h->txn_limit * 2 < h->txn_max ?
+			h->txn_limit * 2 : h->txn_max;
 	release_slots(h, pos);
 	return HITLOG_OK;
 }
@@ -1598,6 +1611,7 @@ hitlog_start(const struct hitlog_config* cfg)
 	h->size = size;
 	h->ts_sec = INT64_MIN;
 	h->txn_max = size / 2 < HITLOG_TXN_MAX ? size / 2 : HITLOG_TXN_MAX;
+	h->txn_limit = h->txn_max;
 	h->retention_days = cfg->retention_days;
 	h->log = cfg->log;
 	h->path = strdup(cfg->path);

@@ -13,6 +13,7 @@
 #include <check.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1530,6 +1531,61 @@ readonly_as_owner(void)
 	return n == 10 ? 0 : 4;
 }
 
+/** Files larger than this fail to grow in full_disk_writer (1 MiB). */
+#define FULL_DISK_BYTES (1 << 20)
+
+/** The part of test_disk_full_smaller_batches with files limited in size
+ * (RLIMIT_FSIZE: a write past the limit fails with EFBIG, which SQLite
+ * reports as a disk I/O error; a full disk's ENOSPC, as SQLITE_FULL, takes
+ * the same path in the writer): 0 when smaller transactions wrote hits
+ * after a first one of 16384 hits (about 2 MB of WAL) did not fit. */
+static int
+full_disk_writer(void)
+{
+	struct rlimit lim = { FULL_DISK_BYTES, FULL_DISK_BYTES };
+	struct hitlog_config cfg;
+	struct hitlog* h;
+	long long n = 0;
+	int i;
+	signal(SIGXFSZ, SIG_IGN);
+	if(setrlimit(RLIMIT_FSIZE, &lim) != 0)
+		return 1;
+	cfg = test_cfg(65536, 0);	/* transactions of up to 16384 hits */
+	if(!(h = hitlog_start(&cfg)))
+		return 2;
+	/* every hit queued before the writer looks: one transaction */
+	hitlog_suspend(h);
+	for(i = 0; i < 16384; i++)
+		add_simple(h, 1);
+	hitlog_resume(h);
+	for(i = 0; i < 100 && n < 4096; i++) {
+		usleep(100000);
+		n = query_int("SELECT count(*) FROM hit");
+	}
+	hitlog_stop(h);
+	if(!log_has("disk I/O error"))
+		return 3;	/* the limit was not reached: no test */
+	return n >= 4096 ? 0 : 4;
+}
+
+/* No room for a transaction of every hit queued: the writer halves the next
+ * one until one fits, instead of retrying the same size forever. */
+START_TEST(test_disk_full_smaller_batches)
+{
+	int status = -1;
+	pid_t pid;
+	make_db();
+	ck_assert_int_ge(pid = fork(), 0);
+	if(pid == 0)
+		_exit(full_disk_writer());
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		"with files of at most %d bytes: status %d", FULL_DISK_BYTES,
+		status);
+	remove_db();
+}
+END_TEST
+
 /* A database that is read-only when the writer opens it: SQLite keeps that
  * connection read-only, so after a read-only failure the writer opens it
  * again, and once the mode is fixed the hits waiting are written. */
@@ -1796,6 +1852,7 @@ hitlog_suite(void)
 	tcase_add_test(tc, test_counts_added_to_row);
 	tcase_add_test(tc, test_replaced_file);
 	tcase_add_test(tc, test_readonly_reopened);
+	tcase_add_test(tc, test_disk_full_smaller_batches);
 	tcase_add_test(tc, test_counts_late_hit);
 	tcase_add_test(tc, test_counts_trigger_writes);
 	tcase_add_test(tc, test_counts_locked);
