@@ -58,6 +58,7 @@
 #include "hit_groups.h"
 #include "hit_slot.h"
 #include "dname_text.h"
+#include "sqlite_hint.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -789,9 +790,10 @@ report_fail(struct hitlog* h, const char* what, int rc)
 		return;
 	h->fail_report_ms = now;
 	h->fail_reported = 1;
-	hitlog_msg(h, is_busy(rc) ? 1 : 0, "hit log: %s %s: %s; "
+	hitlog_msg(h, is_busy(rc) ? 1 : 0, "hit log: %s %s: %s%s; "
 		"%llu hits waiting in memory, retrying", what, h->path,
-		sqlite3_errstr(rc), (unsigned long long)waiting);
+		sqlite3_errstr(rc), sqlite_access_hint(rc),
+		(unsigned long long)waiting);
 }
 
 /**
@@ -1485,8 +1487,9 @@ open_db(struct hitlog* h)
 	if((rc != SQLITE_OK || strcmp(mode, "wal") != 0) &&
 		!h->open_fail_reported)
 		hitlog_msg(h, 1, "hit log: cannot set journal_mode WAL "
-			"on %s (%s), hits may wait for readers", h->path,
-			rc != SQLITE_OK ? sqlite3_errmsg(h->db) : mode);
+			"on %s (%s)%s, hits may wait for readers", h->path,
+			rc != SQLITE_OK ? sqlite3_errmsg(h->db) : mode,
+			rc != SQLITE_OK ? sqlite_access_hint(rc) : "");
 	(void)sqlite3_exec(h->db, "PRAGMA synchronous=NORMAL", NULL, NULL,
 		NULL);
 	/* The CHECKs of table hit guard rows written by hand: the writer's

@@ -8,6 +8,7 @@
 #include "prefix_table.h"
 #include "content.h"
 #include "rrpolicy.h"
+#include "sqlite_hint.h"
 #include "util/log.h"
 #include "sldns/rrdef.h"
 #include <sqlite3.h>
@@ -169,8 +170,9 @@ policy_store_open(const char* path, char* err, size_t errlen)
 	long long version, tables;
 	if(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 		SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "cannot open %s: %s", path,
-			db ? sqlite3_errmsg(db) : "out of memory");
+		snprintf(err, errlen, "cannot open %s: %s%s", path,
+			db ? sqlite3_errmsg(db) : "out of memory",
+			db ? sqlite_access_hint(sqlite3_errcode(db)) : "");
 		sqlite3_close(db);
 		return NULL;
 	}
@@ -178,7 +180,8 @@ policy_store_open(const char* path, char* err, size_t errlen)
 	version = query_int(db, "PRAGMA user_version");
 	tables = query_int(db, "SELECT count(*) FROM sqlite_schema");
 	if(version < 0 || tables < 0) {
-		snprintf(err, errlen, "cannot read %s: %s", path, sqlite3_errmsg(db));
+		snprintf(err, errlen, "cannot read %s: %s%s", path,
+			sqlite3_errmsg(db), sqlite_access_hint(sqlite3_errcode(db)));
 		sqlite3_close(db);
 		return NULL;
 	}

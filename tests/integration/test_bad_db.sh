@@ -64,6 +64,8 @@ check_eq "other names resolve" "NOERROR nxdomain.com. IN A 192.0.2.20 " "$(answe
 # Unbound cannot write its logfile as nobody either: it logs to stderr
 check "what cannot be written is logged" \
     wait_log 'rrpolicy: .*(cannot set WAL|readonly database)' 5 "$T/resolver.out"
+check "... with what to fix" \
+    wait_log 'readonly database.*\(the user Unbound runs as must be able to write the database file, its directory, and its -wal and -shm files\)' 5 "$T/resolver.out"
 reload
 check_eq "after a reload the rules still apply" "NOERROR spammer.com. IN MX 0 . " "$(answer spammer.com MX)"
 stop_resolver
