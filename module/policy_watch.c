@@ -488,10 +488,26 @@ stale_wal_remove(const char* db_path, const char* suffix,
 		"away or deleted: %s", path, strerror(errno));
 }
 
+/** Close the watcher's connection to the file last opened, which was moved
+ * away or deleted, and remove that file's -wal and -shm from the path
+ * (stale_wal_remove). The caller has the hit log writer suspended, so that
+ * no connection of the process stays on the old file. */
+static void
+leave_old_file(struct policy_watch* w)
+{
+	sqlite3_close(w->db);
+	w->db = NULL;
+	stale_wal_remove(w->pe->db_path, "-wal", &w->wal);
+	stale_wal_remove(w->pe->db_path, "-shm", &w->shm);
+	memset(&w->wal, 0, sizeof(w->wal));
+	memset(&w->shm, 0, sizeof(w->shm));
+}
+
 /** One look at the database: open it if needed, load it if it changed. */
 static void
 watch_poll(struct policy_watch* w)
 {
+	struct hitlog* hits = __atomic_load_n(&w->pe->hits, __ATOMIC_ACQUIRE);
 	char err[512];
 	struct stat st;
 	int64_t rev;
@@ -500,15 +516,9 @@ watch_poll(struct policy_watch* w)
 		int e = errno;
 		if(e == ENOENT && w->db) {
 			/* deleted: its -wal and -shm stay at the path as for a
-			 * file moved away, and a file created there would take
-			 * them for its own */
-			struct hitlog* hits = __atomic_load_n(&w->pe->hits,
-				__ATOMIC_ACQUIRE);
-			sqlite3_close(w->db);
-			w->db = NULL;
+			 * file moved away */
 			hitlog_suspend(hits);
-			stale_wal_remove(w->pe->db_path, "-wal", &w->wal);
-			stale_wal_remove(w->pe->db_path, "-shm", &w->shm);
+			leave_old_file(w);
 			hitlog_resume(hits);
 		}
 		/* a missing database is created by the open below; one that
@@ -523,24 +533,17 @@ watch_poll(struct policy_watch* w)
 	} else if(w->ino && (st.st_dev != w->dev || st.st_ino != w->ino)) {
 		/* another file at the path than the one last opened */
 		moved = 1;
-		if(w->db) {
+		if(w->db)
 			verbose(VERB_OPS, "rrpolicy: %s was replaced, opening "
 				"it again", w->pe->db_path);
-			sqlite3_close(w->db);
-			w->db = NULL;
-		}
 	}
-	if(!w->db) {
+	if(!w->db || moved) {
 		/* no connection of the process may stay on the old file while
 		 * the new one is opened, and the old file's -wal and -shm
-		 * files must go from the path first (stale_wal_remove) */
-		struct hitlog* hits = __atomic_load_n(&w->pe->hits,
-			__ATOMIC_ACQUIRE);
+		 * files must go from the path first */
 		hitlog_suspend(hits);
-		if(moved) {
-			stale_wal_remove(w->pe->db_path, "-wal", &w->wal);
-			stale_wal_remove(w->pe->db_path, "-shm", &w->shm);
-		}
+		if(moved)
+			leave_old_file(w);
 		w->db = policy_store_open(w->pe->db_path, err, sizeof(err));
 		hitlog_resume(hits);
 		if(!w->db) {
@@ -551,8 +554,6 @@ watch_poll(struct policy_watch* w)
 			w->dev = st.st_dev;
 			w->ino = st.st_ino;
 		}
-		memset(&w->wal, 0, sizeof(w->wal));
-		memset(&w->shm, 0, sizeof(w->shm));
 		/* another file: whatever its revision, load it */
 		w->loaded = -1;
 	}
