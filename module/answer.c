@@ -212,6 +212,14 @@ answer_cache_store(struct module_qstate* qstate, int64_t rule_id,
 }
 
 void
+answer_uncache_msgs(struct module_env* env, uint8_t* qname, size_t qname_len,
+	uint16_t qtype, uint16_t qclass)
+{
+	msg_cache_remove(env, qname, qname_len, qtype, qclass, 0);
+	msg_cache_remove(env, qname, qname_len, qtype, qclass, BIT_CD);
+}
+
+void
 answer_add_ede(struct edns_option** list, struct regional* region,
 	struct module_env* env, int code, int64_t rule_id)
 {

@@ -112,6 +112,18 @@ void answer_cache_store(struct module_qstate* qstate, int64_t rule_id,
 	int64_t expires);
 
 /**
+ * Remove the cached messages of a query, with and without CD: Unbound keys
+ * them apart, and a CD client must not get what the rules now cover.
+ * @param env: the module environment.
+ * @param qname: the query name, wire format.
+ * @param qname_len: its length.
+ * @param qtype: the query type.
+ * @param qclass: the query class.
+ */
+void answer_uncache_msgs(struct module_env* env, uint8_t* qname,
+	size_t qname_len, uint16_t qtype, uint16_t qclass);
+
+/**
  * Add an Extended DNS Error naming the rule to an EDNS option list, if the
  * configuration has ede: yes.
  * @param list: the list (qstate->edns_opts_front_out, or the list of a reply

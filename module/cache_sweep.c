@@ -19,7 +19,6 @@
 #include "util/data/msgreply.h"
 #include "util/data/packed_rrset.h"
 #include "util/module.h"
-#include "util/net_help.h"
 #include "util/storage/slabhash.h"
 #include "sldns/rrdef.h"
 #include <string.h>
@@ -284,12 +283,10 @@ remove_found(struct sweep* s)
 	size_t i;
 	for(i = 0; i < s->nfound; i++) {
 		struct sweep_key* k = &s->found[i];
-		if(k->is_msg) {
-			msg_cache_remove(s->env, k->name, k->len, k->type,
-				k->dclass, 0);
-			msg_cache_remove(s->env, k->name, k->len, k->type,
-				k->dclass, BIT_CD);
-		} else	rrset_cache_remove(s->env->rrset_cache, k->name, k->len,
+		if(k->is_msg)
+			answer_uncache_msgs(s->env, k->name, k->len, k->type,
+				k->dclass);
+		else	rrset_cache_remove(s->env->rrset_cache, k->name, k->len,
 			k->type, k->dclass, k->flags);
 	}
 	s->count += s->nfound;
@@ -322,10 +319,8 @@ remove_key(const uint8_t* name, int below, const struct policy_rule* r,
 	struct sweep* s = (struct sweep*)arg;
 	size_t len = dname_wire_len(name);
 	(void)below;
-	msg_cache_remove(s->env, (uint8_t*)name, len, r->type,
-		LDNS_RR_CLASS_IN, 0);
-	msg_cache_remove(s->env, (uint8_t*)name, len, r->type,
-		LDNS_RR_CLASS_IN, BIT_CD);
+	answer_uncache_msgs(s->env, (uint8_t*)name, len, r->type,
+		LDNS_RR_CLASS_IN);
 	rrset_cache_remove(s->env->rrset_cache, (uint8_t*)name, len, r->type,
 		LDNS_RR_CLASS_IN, 0);
 	/* the blocked answer it stored, and with it every message holding it

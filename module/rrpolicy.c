@@ -434,18 +434,6 @@ response_fired(struct module_qstate* qstate, const struct policy_rule* r,
 	note_fired(qstate, r, HITLOG_RESPONSE, fa->dnssec, fa->id);
 }
 
-/** Remove the query's cached messages of a class, with and without CD. A
- * QCLASS * query's class IN part was cached by the iterator under class IN
- * (it asks that part without this module). */
-static void
-uncache_query(struct module_qstate* qstate, uint16_t qclass)
-{
-	msg_cache_remove(qstate->env, qstate->qinfo.qname,
-		qstate->qinfo.qname_len, qstate->qinfo.qtype, qclass, 0);
-	msg_cache_remove(qstate->env, qstate->qinfo.qname,
-		qstate->qinfo.qname_len, qstate->qinfo.qtype, qclass, BIT_CD);
-}
-
 /** The response stage, after the validator. The rules are read under the
  * read lock, the cache changed after it (see struct cache_store). */
 static void
@@ -476,9 +464,15 @@ response_stage(struct module_qstate* qstate, struct rrpolicy_env* pe, int id)
 	if(pq && pq->nfired) {
 		/* later queries must come through the module again: to be
 		 * logged, and to be blocked if a rule covers them */
-		uncache_query(qstate, LDNS_RR_CLASS_IN);
+		answer_uncache_msgs(qstate->env, qstate->qinfo.qname,
+			qstate->qinfo.qname_len, qstate->qinfo.qtype,
+			LDNS_RR_CLASS_IN);
+		/* a QCLASS * query's class IN part was cached by the iterator
+		 * under class IN (it asks that part without this module) */
 		if(qstate->qinfo.qclass != LDNS_RR_CLASS_IN)
-			uncache_query(qstate, qstate->qinfo.qclass);
+			answer_uncache_msgs(qstate->env, qstate->qinfo.qname,
+				qstate->qinfo.qname_len, qstate->qinfo.qtype,
+				qstate->qinfo.qclass);
 		if(qstate->is_drop)
 			log_dropped(pe, qstate, id);
 	}
