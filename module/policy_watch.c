@@ -28,6 +28,9 @@
 #define WATCH_RETRY_MS 5000
 /** How often the hit counters in module_status are refreshed. */
 #define WATCH_STATUS_MS 5000
+/** Longest wait before a failed load of an unchanged database is tried
+ * again: the wait doubles from the poll interval after each failure. */
+#define WATCH_BACKOFF_MAX_MS 30000
 
 /** The watcher. */
 struct policy_watch {
@@ -53,6 +56,15 @@ struct policy_watch {
 	struct policy_settings started;
 	/** the last error reported, "" if none */
 	char error[512];
+	/** after a failed load, the wait before the next try while the
+	 * database stays as it was (revision and file), 0 if none failed */
+	int backoff_ms;
+	/** the revision whose load failed */
+	int64_t failed_rev;
+	/** when to try it again (CLOCK_MONOTONIC, ms) */
+	int64_t retry_at;
+	/** whether a load is under way, for the error messages */
+	int loading;
 	/** the last load, for the status and the next load */
 	struct policy_load_stats* stats;
 	/** where a load writes its stats, swapped with stats on success */
@@ -120,12 +132,14 @@ watch_error(struct policy_watch* w, const char* err)
 {
 	if(strcmp(err, w->error) != 0) {
 		size_t n = policy_table_count(w->pe->snap->table);
-		log_err("rrpolicy: %s: %s; retrying every %d ms", err,
+		log_err("rrpolicy: %s: %s; retrying %s%d ms%s", err,
 			!w->ever_loaded ? "NO POLICY IS APPLIED" : n ?
 			"keeping the rules loaded before" : "no rules applied",
-			w->error[0] ? watch_interval(w) :
+			w->loading ? "at the next change to the database, else "
+			"in " : "every ", w->error[0] ? watch_interval(w) :
 			(w->pe->snap->settings.poll_interval_ms ?
-			w->pe->snap->settings.poll_interval_ms : WATCH_RETRY_MS));
+			w->pe->snap->settings.poll_interval_ms : WATCH_RETRY_MS),
+			w->loading ? " and then less and less often" : "");
 		snprintf(w->error, sizeof(w->error), "%s", err);
 	}
 	write_status(w, 0);
@@ -503,6 +517,39 @@ leave_old_file(struct policy_watch* w)
 	memset(&w->shm, 0, sizeof(w->shm));
 }
 
+/** CLOCK_MONOTONIC in milliseconds. */
+static int64_t
+monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/** After a load of revision rev: when it failed, the next try of the same
+ * revision of the same file waits twice as long as the last one (a load of
+ * millions of rows that fails, for memory say, would otherwise take a good
+ * part of a core at every poll); a change to the database is tried at once. */
+static void
+note_load_result(struct policy_watch* w, int64_t rev)
+{
+	int ms = w->pe->snap->settings.poll_interval_ms;
+	if(!w->error[0]) {
+		w->backoff_ms = 0;
+		return;
+	}
+	if(ms <= 0 || ms > WATCH_RETRY_MS)
+		ms = WATCH_RETRY_MS;
+	w->backoff_ms = !w->backoff_ms || rev != w->failed_rev ? ms :
+		w->backoff_ms < WATCH_BACKOFF_MAX_MS / 2 ? 2 * w->backoff_ms :
+		WATCH_BACKOFF_MAX_MS;
+	w->failed_rev = rev;
+	w->retry_at = monotonic_ms() + w->backoff_ms;
+	verbose(VERB_DETAIL, "rrpolicy: the load of revision %lld failed; "
+		"next try in %d ms, or at the next change to the database",
+		(long long)rev, w->backoff_ms);
+}
+
 /** One look at the database: open it if needed, load it if it changed. */
 static void
 watch_poll(struct policy_watch* w)
@@ -554,8 +601,9 @@ watch_poll(struct policy_watch* w)
 			w->dev = st.st_dev;
 			w->ino = st.st_ino;
 		}
-		/* another file: whatever its revision, load it */
+		/* another file: whatever its revision, load it, at once */
 		w->loaded = -1;
+		w->backoff_ms = 0;
 	}
 	/* the file at the path is the one open: its -wal and -shm are at
 	 * the path once a connection used it in WAL mode */
@@ -571,9 +619,15 @@ watch_poll(struct policy_watch* w)
 		watch_error(w, err);
 		return;
 	}
-	if(rev != w->loaded || w->error[0] || expiry_due(w))
+	if(rev != w->loaded || w->error[0] || expiry_due(w)) {
+		if(w->backoff_ms && rev == w->failed_rev &&
+			monotonic_ms() < w->retry_at)
+			return;	/* nothing changed since the load failed */
+		w->loading = 1;
 		watch_load(w);
-	else if(w->status_load_due ||
+		w->loading = 0;
+		note_load_result(w, rev);
+	} else if(w->status_load_due ||
 		time(NULL) - w->status_at >= WATCH_STATUS_MS / 1000)
 		write_status(w, 0);
 }

@@ -2,8 +2,9 @@
 # test_bad_db.sh - a bad database at start never takes the resolver down:
 # a database locked by an operator at start is loaded once the lock is gone;
 # a database of an unknown schema version is refused without damage; a
-# directory the module cannot create the database in. Unbound answers
-# throughout, and each cause is logged.
+# directory the module cannot create the database in; a load that keeps
+# failing is tried again less and less often. Unbound answers throughout,
+# and each cause is logged.
 . "$(dirname "$0")/lib.sh"
 : "${RRPOLICY_SO:?RRPOLICY_SO must name rrpolicy.so}"
 
@@ -76,4 +77,38 @@ RRPOLICY_DB=$T/no/such/dir/policy.db
 start_resolver
 check "the cause is logged" log_has "rrpolicy: cannot open $RRPOLICY_DB"
 check_eq "Unbound answers" "NOERROR nxdomain.com. IN A 192.0.2.20 " "$(answer nxdomain.com A)"
+stop_resolver
+
+# 5. A load that fails while the database stays as it is (a corrupt page of
+# table policy here; memory running out for millions of rules does the same)
+# is tried again less and less often, not at every poll; a change to the
+# database (here a good copy moved into place) is tried at once.
+RRPOLICY_DB=$T/pages.db
+sqlite3 "$RRPOLICY_DB" < "$REPO_ROOT/schema/schema.sql"
+sqlite3 "$RRPOLICY_DB" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+    INSERT INTO policy(name, type) SELECT 'n' || i || '.bulk.example', 'MX' FROM n;
+    INSERT INTO policy(name, type, action) VALUES ('spammer.com', 'MX', 'nullmx');"
+cp "$RRPOLICY_DB" "$T/good.db"
+page=$(sqlite3 "$RRPOLICY_DB" "SELECT pageno FROM dbstat WHERE name = 'policy'
+    AND pagetype = 'leaf' ORDER BY pageno DESC LIMIT 1 OFFSET 5;")
+psize=$(sqlite3 "$RRPOLICY_DB" 'PRAGMA page_size;')
+head -c "$psize" /dev/urandom |
+    dd of="$RRPOLICY_DB" bs="$psize" seek=$((page - 1)) conv=notrunc status=none
+check "a page of table policy is corrupt" not sqlite3 "$RRPOLICY_DB" 'SELECT count(created_at) FROM policy;'
+RESOLVER_VERBOSITY=2 start_resolver
+check "the failed load is logged, with when it is tried again" \
+    log_has 'rrpolicy: .*malformed.*NO POLICY IS APPLIED; retrying at the next change to the database, else in 1000 ms and then less and less often'
+# the poll interval is the default, 1000 ms: the settings come with a load
+sleep 8
+tries=$(grep -c 'rrpolicy: the load of revision [0-9]* failed; next try in' "$T/resolver.log")
+check "tried again less and less often: $tries tries in about 8 s, polling every second" \
+    test "$tries" -ge 3 -a "$tries" -le 5
+check "... each wait twice the one before" \
+    log_has 'failed; next try in 4000 ms, or at the next change to the database'
+check_eq "Unbound answers meanwhile" "NOERROR nxdomain.com. IN A 192.0.2.20 " "$(answer nxdomain.com A)"
+mv "$T/good.db" "$RRPOLICY_DB"
+check "a good copy moved into place is loaded at the next poll, not at the next try (8 s after the last)" \
+    wait_log 'rrpolicy [^:]*: loaded 20001 rules' 3
+check_eq "... and applies" "NOERROR spammer.com. IN MX 0 . " "$(answer spammer.com MX)"
+stop_resolver
 finish
