@@ -267,10 +267,10 @@ watch_add(struct policy_watch* w, struct policy_snapshot* snap,
 		/* workers wait while at most a thousand rules are added to
 		 * arrays that neither grow nor move: microseconds, as long as
 		 * the swap of a pointer, and a transaction is seen whole */
-		pthread_rwlock_wrlock(&w->pe->lock);
+		rules_write_begin(&w->pe->rules);
 		rc = policy_table_add_all(in_use, more);
 		w->pe->rules_gen++;
-		pthread_rwlock_unlock(&w->pe->lock);
+		rules_write_end(&w->pe->rules);
 		if(rc != 0)
 			return -1;
 		return 1;
@@ -422,11 +422,11 @@ watch_load(struct policy_watch* w)
 		w->stats = w->next;
 		w->next = stats;
 		/* the only moment a worker can wait: the swap of one pointer */
-		pthread_rwlock_wrlock(&w->pe->lock);
+		rules_write_begin(&w->pe->rules);
 		old = w->pe->snap;
 		w->pe->snap = snap;
 		w->pe->rules_gen++;
-		pthread_rwlock_unlock(&w->pe->lock);
+		rules_write_end(&w->pe->rules);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		swept = cache_sweep(w->env, snap, !w->ever_loaded ? NULL : old);
 		clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -22,6 +22,7 @@
 #include "dynlibmod/dynlibmod.h"
 #include "services/cache/dns.h"
 #include "services/mesh.h"
+#include "util/alloc.h"
 #include "util/config_file.h"
 #include "util/data/msgreply.h"
 #include "util/module.h"
@@ -148,15 +149,17 @@ cached_rule(struct rrpolicy_env* pe, struct query_info* qinfo, uint32_t flags,
 	uint8_t qname[DNAME_WIRE_MAX];
 	const struct policy_rule* r;
 	int64_t id = answer_cache_rule(flags);
+	int token;
 	if(id || !dname_lower_copy(qinfo->qname, qname))
 		return id;
-	pthread_rwlock_rdlock(&pe->lock);
+	/* the callback is not told which worker calls it */
+	token = rules_read_begin(&pe->rules, -1);
 	r = pe->snap->table ? policy_table_lookup(pe->snap->table, qname,
 		qinfo->qtype, now, NULL) : NULL;
 	if(r && (r->action == PA_NULLMX || r->action == PA_NODATA ||
 		r->action == PA_NXDOMAIN))
 		id = r->id;
-	pthread_rwlock_unlock(&pe->lock);
+	rules_read_end(&pe->rules, token);
 	return id;
 }
 
@@ -207,6 +210,14 @@ cache_cb(struct query_info* qinfo, struct module_qstate* ATTR_UNUSED(qstate),
 	return 1;
 }
 
+/** The number of the worker that runs with env, -1 for another thread. */
+static int
+worker_num(const struct module_env* env)
+{
+	/* the daemon's own cache has number 0 too, and no super */
+	return env->alloc && env->alloc->super ? env->alloc->thread_num : -1;
+}
+
 /** The query's name and type when the query stage found no qname rule for
  * them in the rules in use now, else NULL. Called under the read lock. */
 static const struct query_info*
@@ -230,13 +241,14 @@ upstream_cb(struct module_qstate* qstate, struct dns_msg* response,
 	int id, void* arg)
 {
 	struct rrpolicy_env* pe = (struct rrpolicy_env*)arg;
+	int token;
 	if(!response || !response->rep || qstate->no_cache_store)
 		return 1;
-	pthread_rwlock_rdlock(&pe->lock);
+	token = rules_read_begin(&pe->rules, worker_num(qstate->env));
 	if(response_has_blocked(pe->snap, response->rep, *qstate->env->now,
 		norule_qinfo(qstate, pe, id)))
 		qstate->no_cache_store = 1;
-	pthread_rwlock_unlock(&pe->lock);
+	rules_read_end(&pe->rules, token);
 	return 1;
 }
 
@@ -275,18 +287,14 @@ init(struct module_env* env, int id)
 	struct dynlibmod_env* de = (struct dynlibmod_env*)env->modinfo[id];
 	struct rrpolicy_env* pe = calloc(1, sizeof(*pe));
 	const char* path = getenv("RRPOLICY_DB");
-	pthread_rwlockattr_t attr;
-	if(!pe || !(pe->db_path = strdup(path && *path ? path : RRPOLICY_DB_PATH))) {
+	if(!pe || !(pe->db_path = strdup(path && *path ? path : RRPOLICY_DB_PATH)) ||
+		rules_lock_init(&pe->rules, env->cfg->num_threads) != 0) {
 		log_err("rrpolicy: out of memory");
+		if(pe)
+			free(pe->db_path);
 		free(pe);
 		return 0;
 	}
-	/* a waiting swap goes before new readers, so it waits microseconds */
-	pthread_rwlockattr_init(&attr);
-	pthread_rwlockattr_setkind_np(&attr,
-		PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-	pthread_rwlock_init(&pe->lock, &attr);
-	pthread_rwlockattr_destroy(&attr);
 	pe->env = env;
 	de->dyn_env = pe;
 	if(!(pe->watch = policy_watch_start(pe, env))) {
@@ -326,7 +334,7 @@ deinit(struct module_env* env, int id)
 	hitlog_stop(pe->hits);
 	mailhost_set_delete(pe->mailhosts);
 	policy_snapshot_delete(pe->snap);
-	pthread_rwlock_destroy(&pe->lock);
+	rules_lock_destroy(&pe->rules);
 	free(pe->db_path);
 	free(pe);
 	de->dyn_env = NULL;
@@ -443,16 +451,16 @@ response_stage(struct module_qstate* qstate, struct rrpolicy_env* pe, int id)
 	struct response_uncache uncache = { NULL, 0 };
 	struct fired_arg fa;
 	int64_t ede_rule = 0;
-	int rc;
+	int rc, token;
 	fa.id = id;
 	fa.dnssec = qstate->return_msg && qstate->return_msg->rep ?
 		dnssec_of(qstate->return_msg->rep->security) : HITLOG_DNSSEC_NONE;
-	pthread_rwlock_rdlock(&pe->lock);
+	token = rules_read_begin(&pe->rules, worker_num(qstate->env));
 	rc = response_filter(qstate, pe->snap, __atomic_load_n(&pe->mailhosts,
 		__ATOMIC_ACQUIRE), pq ? pq->require_secure : 0,
 		norule_qinfo(qstate, pe, id), response_fired, &fa, &ede_rule,
 		&uncache);
-	pthread_rwlock_unlock(&pe->lock);
+	rules_read_end(&pe->rules, token);
 	response_uncache(qstate->env, &uncache);
 	if(rc > 0 && ede_rule)
 		name_rule(qstate, id, ANSWER_EDE_FILTERED, ede_rule);
@@ -492,11 +500,12 @@ operate(struct module_qstate* qstate, enum module_ev event, int id,
 		qstate->ext_state[id] = module_wait_module;
 		if(rules_apply(qstate->qinfo.qclass)) {
 			struct cache_store store = { 0, 0, 0 };
-			pthread_rwlock_rdlock(&pe->lock);
+			int token = rules_read_begin(&pe->rules,
+				worker_num(qstate->env));
 			if(qstate->is_valrec)
 				guard_valrec(qstate, pe->snap);
 			else	query_stage(qstate, pe, pe->snap, id, &store);
-			pthread_rwlock_unlock(&pe->lock);
+			rules_read_end(&pe->rules, token);
 			if(store.due)
 				answer_cache_store(qstate, store.rule_id,
 					store.expires);
@@ -532,13 +541,14 @@ get_mem(struct module_env* env, int id)
 {
 	struct rrpolicy_env* pe = get_env(env, id);
 	size_t mem;
+	int token;
 	if(!pe)
 		return 0;
-	pthread_rwlock_rdlock(&pe->lock);
+	token = rules_read_begin(&pe->rules, worker_num(env));
 	mem = sizeof(*pe) + sizeof(*pe->snap) + policy_table_mem(pe->snap->table) +
 		policy_table_mem(pe->snap->targets) +
 		prefix_table_mem(pe->snap->addrs);
-	pthread_rwlock_unlock(&pe->lock);
+	rules_read_end(&pe->rules, token);
 	return mem + hitlog_mem(__atomic_load_n(&pe->hits, __ATOMIC_ACQUIRE)) +
 		mailhost_set_mem(__atomic_load_n(&pe->mailhosts, __ATOMIC_ACQUIRE));
 }

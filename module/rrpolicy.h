@@ -5,9 +5,9 @@
  */
 #ifndef RRPOLICY_RRPOLICY_H
 #define RRPOLICY_RRPOLICY_H
-#include <pthread.h>
 #include <stdint.h>
 #include "policy_store.h"
+#include "rules_lock.h"
 struct policy_table;
 struct prefix_table;
 struct policy_watch;
@@ -32,7 +32,7 @@ struct policy_snapshot {
 struct rrpolicy_env {
 	/** Workers hold it for reading while they use snap; the watcher holds
 	 * it for writing only to swap the pointer, never while it loads. */
-	pthread_rwlock_t lock;
+	struct rules_lock rules;
 	/** the policy in use */
 	struct policy_snapshot* snap;
 	/** the thread that applies committed changes */
