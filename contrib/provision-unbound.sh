@@ -30,7 +30,7 @@ prefix=""
 deps=yes
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--source) [ $# -ge 2 ] || die "--source needs a directory"; source_dir=$(cd "$2" && pwd) || die "no such directory: $2"; shift 2 ;;
+	--source) [ $# -ge 2 ] || die "--source needs a directory"; source_dir=$(cd "$2" && pwd -P) || die "no such directory: $2"; shift 2 ;;
 	--build-dir) [ $# -ge 2 ] || die "--build-dir needs a directory"; build_dir="$2"; shift 2 ;;
 	--prefix) [ $# -ge 2 ] || die "--prefix needs a directory"; prefix="$2"; shift 2 ;;
 	--system) prefix=/usr/local; shift ;;
@@ -40,7 +40,9 @@ while [ $# -gt 0 ]; do
 	esac
 done
 mkdir -p "$build_dir" || die "cannot create $build_dir"
-build_dir=$(cd "$build_dir" && pwd)
+# the physical path: a build directory reached through a symlink is the same
+# build, not a new one to configure (the stamp below compares paths)
+build_dir=$(cd "$build_dir" && pwd -P)
 [ -n "$prefix" ] || prefix="$build_dir/prefix"
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
