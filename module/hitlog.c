@@ -55,6 +55,7 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 #include "hitlog.h"
+#include "clock_ms.h"
 #include "hit_groups.h"
 #include "hit_slot.h"
 #include "dname_text.h"
@@ -278,18 +279,6 @@ hitlog_msg(const struct hitlog* h, int level, const char* fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	h->log(level, buf);
-}
-
-/**
- * Monotonic clock in ms.
- * @return ms since an arbitrary point.
- */
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /**
@@ -780,7 +769,7 @@ insert_drop(struct hitlog* h, uint64_t n)
 static void
 report_fail(struct hitlog* h, const char* what, int rc)
 {
-	int64_t now = now_ms();
+	int64_t now = clock_ms();
 	uint64_t waiting = atomic_load_explicit(&h->head,
 		memory_order_relaxed) - h->tail +
 		(h->groups ? hit_groups_pending(h->groups) : 0);
@@ -807,7 +796,7 @@ report_fail(struct hitlog* h, const char* what, int rc)
 static void
 report_skip(struct hitlog* h, uint64_t pending, int force)
 {
-	int64_t now = now_ms();
+	int64_t now = clock_ms();
 	uint64_t total = h->skipped + pending;
 	if(total == h->skipped_reported)
 		return;
@@ -1102,7 +1091,7 @@ write_counts(struct hitlog* h, int force, int* more)
 	uint64_t drops = atomic_load_explicit(&h->dropped,
 		memory_order_relaxed);
 	uint64_t pos = h->tail, skipped = 0;
-	int64_t now = now_ms();
+	int64_t now = clock_ms();
 	struct hit_group* batch[HITLOG_MULTI];
 	enum hitlog_result r;
 	size_t i;
@@ -1190,7 +1179,7 @@ report_drops(struct hitlog* h, int force)
 {
 	uint64_t drops = atomic_load_explicit(&h->dropped,
 		memory_order_relaxed);
-	int64_t now = now_ms();
+	int64_t now = clock_ms();
 	if(drops == h->drops_reported)
 		return;
 	if(!force && h->drops_report_ms != 0 &&
@@ -1212,7 +1201,7 @@ report_drops(struct hitlog* h, int force)
 static void
 retention_step(struct hitlog* h)
 {
-	int64_t now = now_ms();
+	int64_t now = clock_ms();
 	int rc;
 	if(!h->db || !h->del_old || now - h->retention_ms < HITLOG_RETENTION_MS)
 		return;
@@ -1289,7 +1278,7 @@ db_status(struct hitlog* h, int op)
 static void
 update_db_mem(struct hitlog* h)
 {
-	int64_t now = now_ms();
+	int64_t now = clock_ms();
 	if(!h->db)
 		return;
 	if(h->db_mem_ms == 0 || now - h->db_mem_ms >= HITLOG_MEM_MS) {
@@ -1311,7 +1300,7 @@ update_db_mem(struct hitlog* h)
 static void
 final_flush(struct hitlog* h)
 {
-	int64_t deadline = now_ms() + HITLOG_STOP_GRACE_MS;
+	int64_t deadline = clock_ms() + HITLOG_STOP_GRACE_MS;
 	for(;;) {
 		int more;
 		enum hitlog_result r = write_some(h, 1, &more);
@@ -1324,7 +1313,7 @@ final_flush(struct hitlog* h)
 				break;
 			continue;
 		}
-		if(now_ms() >= deadline) {
+		if(clock_ms() >= deadline) {
 			uint64_t left = atomic_load_explicit(&h->head,
 				memory_order_relaxed) - h->tail +
 				(h->groups ? hit_groups_pending(h->groups) : 0);

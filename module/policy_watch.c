@@ -6,6 +6,7 @@
 #include "config.h"
 #include "policy_watch.h"
 #include "cache_sweep.h"
+#include "clock_ms.h"
 #include "hitlog.h"
 #include "mailhost.h"
 #include "policy_store.h"
@@ -517,15 +518,6 @@ leave_old_file(struct policy_watch* w)
 	memset(&w->shm, 0, sizeof(w->shm));
 }
 
-/** CLOCK_MONOTONIC in milliseconds. */
-static int64_t
-monotonic_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /** After a load of revision rev: when it failed, the next try of the same
  * revision of the same file waits twice as long as the last one (a load of
  * millions of rows that fails, for memory say, would otherwise take a good
@@ -544,7 +536,7 @@ note_load_result(struct policy_watch* w, int64_t rev)
 		w->backoff_ms < WATCH_BACKOFF_MAX_MS / 2 ? 2 * w->backoff_ms :
 		WATCH_BACKOFF_MAX_MS;
 	w->failed_rev = rev;
-	w->retry_at = monotonic_ms() + w->backoff_ms;
+	w->retry_at = clock_ms() + w->backoff_ms;
 	verbose(VERB_DETAIL, "rrpolicy: the load of revision %lld failed; "
 		"next try in %d ms, or at the next change to the database",
 		(long long)rev, w->backoff_ms);
@@ -621,7 +613,7 @@ watch_poll(struct policy_watch* w)
 	}
 	if(rev != w->loaded || w->error[0] || expiry_due(w)) {
 		if(w->backoff_ms && rev == w->failed_rev &&
-			monotonic_ms() < w->retry_at)
+			clock_ms() < w->retry_at)
 			return;	/* nothing changed since the load failed */
 		w->loading = 1;
 		watch_load(w);
