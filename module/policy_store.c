@@ -51,7 +51,8 @@ static const struct schema_migration schema_migrations[] = {
 	{ 1, rrpolicy_migrate_1_to_2_sql },
 	{ 2, rrpolicy_migrate_2_to_3_sql },
 	{ 3, rrpolicy_migrate_3_to_4_sql },
-	{ 4, rrpolicy_migrate_4_to_5_sql }
+	{ 4, rrpolicy_migrate_4_to_5_sql },
+	{ 5, rrpolicy_migrate_5_to_6_sql }
 };
 
 /** Run a statement with one integer parameter that returns one integer;

@@ -15,7 +15,7 @@ struct sqlite3;
 
 /** Schema version this module reads and writes (PRAGMA user_version).
  * Older versions are migrated to it when the database is opened. */
-#define POLICY_SCHEMA_VERSION 5
+#define POLICY_SCHEMA_VERSION 6
 
 /** The module's settings, from table setting (defaults when absent). */
 struct policy_settings {
@@ -196,5 +196,9 @@ extern const char rrpolicy_migrate_3_to_4_sql[];
 /** The SQL text of schema/migrate-4-to-5.sql (generated file
  * migrate_4_to_5_sql.c). */
 extern const char rrpolicy_migrate_4_to_5_sql[];
+
+/** The SQL text of schema/migrate-5-to-6.sql (generated file
+ * migrate_5_to_6_sql.c). */
+extern const char rrpolicy_migrate_5_to_6_sql[];
 
 #endif /* RRPOLICY_POLICY_STORE_H */

@@ -39,7 +39,7 @@ sqlite3 "$RRPOLICY_DB" < "$REPO_ROOT/schema/schema.sql"
 sqlite3 "$RRPOLICY_DB" "INSERT INTO policy(name, type) VALUES ('spammer.com', 'MX'); PRAGMA user_version = 99;"
 before=$(sha256sum < "$RRPOLICY_DB")
 start_resolver
-check "the unknown version is logged" log_has 'rrpolicy: .*has schema version 99, this rrpolicy knows version 5'
+check "the unknown version is logged" log_has 'rrpolicy: .*has schema version 99, this rrpolicy knows version 6'
 check_eq "Unbound answers" "NOERROR nxdomain.com. IN A 192.0.2.20 " "$(answer nxdomain.com A)"
 check_eq "no rules apply" "NOERROR" "$(rcode_of "$(q spammer.com MX)")"
 check "... not even the one in the refused database" not grep -q 'MX 0 \.' <(q spammer.com MX)

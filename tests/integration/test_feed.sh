@@ -205,13 +205,13 @@ skipped: 5
     1 more than one field on the line" "$(summary)"
 check_eq "list import: the skipped lines and their line numbers" "11 12 13 14 16 " \
     "$(example_lines)"
-check_eq "list import: the rows in policy" \
+check_eq "list import: the rows in policy (the operator's names stored normalised)" \
 "*.dga.example.net MX block
-Spammer.COM. mx block
 crlf.example.com TYPE15 block
 indented.example.org MX block
 mail.spammer.org MX block
 nonewline.example.com MX block
+spammer.com mx block
 upper.example.org MX block
 upper.example.org MX nodata" "$(rules "$LIST_DB")"
 check_eq "list import: -c and -e are stored on every new row" "5|feed 42|2030-01-01 00:00:00" \

@@ -3,8 +3,9 @@
 # the id, mixed transactions) apply by themselves with a read of only the changed rows, found in
 # the change log (table policy_change): the module log says so, and the answers, including
 # answers cached before the change (CNAME chains to a name a new rule covers, too), are those of
-# the changed rules. A log that lost changes (pruned, or emptied by hand) makes the module read
-# every row, and the result is the same.
+# the changed rules. A name written 'Spammer.COM.' is stored 'spammer.com', and an operator's
+# DELETE ... WHERE name = 'spammer.com' deletes it, live. A log that lost changes (pruned, or
+# emptied by hand) makes the module read every row, and the result is the same.
 . "$(dirname "$0")/lib.sh"
 : "${RRPOLICY_SO:?RRPOLICY_SO must name rrpolicy.so}"
 
@@ -64,6 +65,19 @@ sql "DELETE FROM policy WHERE id = 1;"
 check "a DELETE applies live: spammer.com MX resolves again" wait_answer spammer.com MX "$REAL_MX"
 check "... after a read of only the deleted id (no row)" loaded_changed $((FILLERS + 3)) 0 1
 check_eq "status counts the rules left" "live|$((FILLERS + 3))" "$(sql 'SELECT state, rules FROM status;')"
+
+# ---------------------------------------------------------------- a name not in normal form
+# stored in lower case without its trailing dot, so that an operator's DELETE ... WHERE name =
+# 'spammer.com' finds it; the insert and its normalisation are two changes of one new id
+n=$(grep -cE "loaded $((FILLERS + 4)) rules .* only the changed: 1 rows read \(1 ids changed\)" "$T/resolver.log")
+add_rule R_NEW "name, type, action" "'Spammer.COM.', 'MX', 'nullmx'"
+check "a rule written 'Spammer.COM.' applies live" wait_answer spammer.com MX "NOERROR spammer.com. IN MX 0 . "
+check "... after a read of only its row" loaded_changed $((FILLERS + 4)) 1 1 $((n + 1))
+check_eq "... which says 'spammer.com'" "spammer.com" "$(sql "SELECT name FROM policy WHERE id = $R_NEW;")"
+sql "DELETE FROM policy WHERE name = 'spammer.com' AND type = 'MX';"
+check "DELETE ... WHERE name = 'spammer.com' applies live: spammer.com MX resolves again" \
+    wait_answer spammer.com MX "$REAL_MX"
+check "... after a read of only the deleted id" loaded_changed $((FILLERS + 3)) 0 1 2
 
 # ---------------------------------------------------------------- DELETE: the stored answer goes
 # A nodata rule's stored answer holds a SOA of the rule's name, flagged, of type SOA whatever the

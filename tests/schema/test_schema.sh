@@ -142,7 +142,7 @@ else
 fi
 
 newdb main
-expect_eq "user_version is 5" "PRAGMA user_version;" "5"
+expect_eq "user_version is 6" "PRAGMA user_version;" "6"
 expect_eq "tables, views and indexes exist" \
     "SELECT group_concat(type || ' ' || name, ', ') FROM
        (SELECT type, name FROM sqlite_schema
@@ -236,9 +236,11 @@ for name in 'spammer.com.' '*.example.com' '*.example.com.' \
             'com' 'com.' '_25._tcp.mail.example.com' 'a-b.c_d.e' \
             '123.example' "$l63.example.com" "$l63.example.$l63." \
             "$n253" "$n253." "*.$l63.$l63.$l63.$(rep 59 c)"; do
-    expect_eq "policy: valid name '$(printf %.40s "$name")' (length ${#name})" \
+    # stored in lower case, without the trailing dot
+    stored=$(printf '%s' "$name" | tr '[:upper:]' '[:lower:]' | sed 's/\.$//')
+    expect_eq "policy: valid name '$(printf %.40s "$name")' (length ${#name}), stored as '$(printf %.40s "$stored")'" \
         "INSERT INTO policy(name, type) VALUES ('$name', 'TXT');
-         SELECT name FROM policy WHERE id = last_insert_rowid();" "$name"
+         SELECT name FROM policy WHERE id = last_insert_rowid();" "$stored"
 done
 
 for type in 'MX' 'mx' 'Mx' 'type65' 'TYPE65535' 'TYPE1' 'Type15' 'https' \
@@ -463,9 +465,9 @@ expect_eq "policy: rejected UPDATEs changed nothing" \
     "1 spammer.com MX nullmx 1 NULL, 2 *.example.com TXT block 1 NULL"
 expect_eq "policy: valid UPDATE succeeds" \
     "UPDATE policy SET enabled = 0, expires_at = '2031-01-01 00:00:00',
-                      name = 'spammer.com.', type = 'mx' WHERE id = 1;
+                      name = 'Spammer.com.', type = 'mx' WHERE id = 1;
      SELECT name, type, enabled, expires_at FROM policy WHERE id = 1;" \
-    "spammer.com.|mx|0|2031-01-01 00:00:00"
+    "spammer.com|mx|0|2031-01-01 00:00:00"
 expect_ok "policy: DELETE of a rule succeeds" \
     "DELETE FROM policy WHERE id = 2;"
 
@@ -566,14 +568,15 @@ done
 
 # answer-ip: addresses and prefixes
 newdb addr
-# good_addr TYPE ADDRESS...: each is accepted with TYPE and stored as given
+# good_addr TYPE ADDRESS...: each is accepted with TYPE and stored in lower case
 good_addr() {
     _t=$1
     shift
     for a in "$@"; do
         expect_eq "policy: answer-ip accepts '$a' (type $_t)" \
             "INSERT INTO policy(name, type, trigger) VALUES ('$a', '$_t', 'answer-ip');
-             SELECT name FROM policy WHERE id = last_insert_rowid();" "$a"
+             SELECT name FROM policy WHERE id = last_insert_rowid();" \
+            "$(printf '%s' "$a" | tr 'A-F' 'a-f')"
     done
 }
 # bad_addr MESSAGE TYPE ADDRESS...: each is rejected with MESSAGE
@@ -932,10 +935,81 @@ expect_eq "change log: ... the newest ones, with their ids" \
     "SELECT count(*) FROM policy_change WHERE seq > 200000 - 65536 AND id = seq;" "65536"
 
 # ---------------------------------------------------------------------
+# policy: ids never given twice, names stored normalised (schema version 6)
+# ---------------------------------------------------------------------
+
+newdb ids
+sql "INSERT INTO policy(name, type) VALUES ('a.example', 'MX'), ('b.example', 'MX'), ('c.example', 'MX');
+     INSERT INTO hit(ts, client, qname, qtype, policy_id, action, stage) VALUES
+       ('2030-01-01 10:00:00', '192.0.2.1', 'c.example.', 'MX', 3, 'nullmx', 'query'),
+       ('2030-01-01 10:00:01', '192.0.2.2', 'c.example.', 'MX', 3, 'nullmx', 'query');"
+expect_eq "ids: a rule inserted after the highest one was deleted gets a new id" \
+    "DELETE FROM policy WHERE id = 3;
+     INSERT INTO policy(name, type) VALUES ('new.example', 'TXT');
+     SELECT id FROM policy WHERE name = 'new.example';" "4"
+expect_eq "ids: ... and recent_hits does not show the deleted rule's hits as the new rule's" \
+    "SELECT group_concat(policy_id || ' ' || coalesce(rule_name, '-') || ' ' || coalesce(rule_type, '-'), ', ')
+     FROM recent_hits;" "3 - -, 3 - -"
+expect_eq "ids: ... nor hits_per_rule_per_day" \
+    "SELECT group_concat(policy_id || ' ' || coalesce(name, '-') || ' ' || hits, ', ')
+     FROM hits_per_rule_per_day;" "3 - 2"
+expect_eq "ids: not even once every rule was deleted" \
+    "DELETE FROM policy;
+     INSERT INTO policy(name) VALUES ('again.example');
+     SELECT id FROM policy;" "5"
+
+newdb normal
+expect_eq "normal form: 'Spammer.COM.' is stored as 'spammer.com'" \
+    "INSERT INTO policy(name, type, action) VALUES ('Spammer.COM.', 'MX', 'nullmx');
+     SELECT id, name, type, action FROM policy;" "1|spammer.com|MX|nullmx"
+expect_eq "normal form: ... the insert and its normalisation each move the revision and log the id" \
+    "SELECT (SELECT policy FROM revision), (SELECT group_concat(id, ' ') FROM policy_change);" "3|1 1"
+expect_eq "normal form: ... and DELETE ... WHERE name = 'spammer.com' deletes it" \
+    "DELETE FROM policy WHERE name = 'spammer.com';
+     SELECT changes(), (SELECT count(*) FROM policy), (SELECT policy FROM revision),
+            (SELECT group_concat(id, ' ') FROM policy_change);" "1|0|4|1 1 1"
+expect_eq "normal form: an UPDATE of the name to 'X.Example.' stores 'x.example'" \
+    "INSERT INTO policy(name, type) VALUES ('a.example', 'TXT');
+     UPDATE policy SET name = 'X.Example.' WHERE id = 2;
+     SELECT name, (SELECT count(*) FROM policy WHERE name = 'x.example') FROM policy WHERE id = 2;" \
+    "x.example|1"
+expect_eq "normal form: ... the update and its normalisation each move the revision and log the id" \
+    "SELECT (SELECT policy FROM revision), (SELECT group_concat(id, ' ') FROM policy_change WHERE seq > 3);" \
+    "7|2 2 2"
+expect_eq "normal form: a normal name costs one revision and one log row, as before" \
+    "INSERT INTO policy(name, type) VALUES ('b.example', 'MX'), ('*.c.example', 'MX');
+     UPDATE policy SET name = 'd.example', enabled = 0 WHERE id = 3;
+     UPDATE policy SET enabled = 0 WHERE id = 2;
+     SELECT (SELECT policy FROM revision), (SELECT group_concat(id, ' ') FROM policy_change WHERE seq > 6);" \
+    "11|3 4 3 2"
+expect_eq "normal form: an UPDATE of several rows normalises each" \
+    "UPDATE policy SET name = upper(name) || '.' WHERE id IN (3, 4);
+     SELECT group_concat(id || ' ' || name, ', ') FROM (SELECT * FROM policy ORDER BY id);" \
+    "2 x.example, 3 d.example, 4 *.c.example"
+expect_eq "normal form: target rules too" \
+    "INSERT INTO policy(name, type, trigger) VALUES ('*.Bad-MX.Example.', 'MX', 'target');
+     SELECT name FROM policy WHERE id = last_insert_rowid();" "*.bad-mx.example"
+expect_eq "normal form: an answer-ip address is stored in lower case" \
+    "INSERT INTO policy(name, type, trigger) VALUES ('2001:DB8:AB::/48', 'AAAA', 'answer-ip'),
+       ('::FFFF:192.0.2.0/120', '*', 'answer-ip');
+     SELECT group_concat(name, ' ') FROM (SELECT name FROM policy WHERE trigger = 'answer-ip' ORDER BY id);" \
+    "2001:db8:ab::/48 ::ffff:192.0.2.0/120"
+expect_fail "normal form: a bad name is still refused with its message" \
+    "INSERT INTO policy(name) VALUES ('A..B.');" "$EMPTY"
+expect_fail "normal form: an UPDATE to a bad name too" \
+    "UPDATE policy SET name = 'X.*.B.' WHERE id = 2;" "$WILD"
+expect_eq "normal form: ... and neither changed anything" \
+    "SELECT count(*), (SELECT name FROM policy WHERE id = 2) FROM policy;" "6|x.example"
+expect_eq "normal form: with recursive_triggers on as well" \
+    "PRAGMA recursive_triggers = ON;
+     INSERT INTO policy(name) VALUES ('Rec.Example.');
+     SELECT name FROM policy WHERE id = last_insert_rowid();" "rec.example"
+
+# ---------------------------------------------------------------------
 # Migration of a version 1 database (tests/schema/schema-v1.sql, the
 # schema as version 1 had it) with schema/migrate-1-to-2.sql and then
-# schema/migrate-2-to-3.sql, schema/migrate-3-to-4.sql and
-# schema/migrate-4-to-5.sql
+# schema/migrate-2-to-3.sql, schema/migrate-3-to-4.sql,
+# schema/migrate-4-to-5.sql and schema/migrate-5-to-6.sql
 # ---------------------------------------------------------------------
 
 # migrate DB [FILE...]: run the migrations (default: migrate-1-to-2.sql) on
@@ -965,6 +1039,13 @@ dump() {
         fi
         "$SQLITE3" -batch "$1" "SELECT $_cols FROM \"$t\" ORDER BY 1;"
     done
+}
+
+# dump_but DB TABLE...: dump DB without the tables TABLE...
+dump_but() {
+    _db=$1
+    shift
+    dump "$_db" | awk -v skip=" $* " '/^== /{ s = index(skip, " " substr($0, 4) " ") } !s'
 }
 
 # columns DB: "table: pragma table_info rows" of every table.
@@ -1067,6 +1148,9 @@ MIGRATION=$top_srcdir/schema/migrate-1-to-2.sql
 MIGRATION3=$top_srcdir/schema/migrate-2-to-3.sql
 MIGRATION4=$top_srcdir/schema/migrate-3-to-4.sql
 MIGRATION5=$top_srcdir/schema/migrate-4-to-5.sql
+MIGRATION6=$top_srcdir/schema/migrate-5-to-6.sql
+# the columns of policy but name
+POLICY_BUT_NAME='id, type, action, enabled, expires_at, comment, created_at, trigger, scope'
 V1=$top_srcdir/tests/schema/schema-v1.sql
 "$SQLITE3" -batch -bail "$TMP/v1.db" < "$V1" >/dev/null 2>&1
 "$SQLITE3" -batch -bail "$TMP/v1.db" "
@@ -1092,8 +1176,8 @@ before=$(dump "$TMP/v1.db")
 revision=$(sql "SELECT policy FROM revision;")
 cp "$TMP/v1.db" "$TMP/v1-copy.db"
 
-applies "migration" 1 "$TMP/v1.db" "$MIGRATION" "$MIGRATION3" "$MIGRATION4" "$MIGRATION5"
-for m in "$MIGRATION" "$MIGRATION3" "$MIGRATION4" "$MIGRATION5"; do
+applies "migration" 1 "$TMP/v1.db" "$MIGRATION" "$MIGRATION3" "$MIGRATION4" "$MIGRATION5" "$MIGRATION6"
+for m in "$MIGRATION" "$MIGRATION3" "$MIGRATION4" "$MIGRATION5" "$MIGRATION6"; do
     if grep -qiE '^[[:space:]]*(BEGIN([[:space:]]+[A-Z]+)*|COMMIT|ROLLBACK|END[[:space:]]+TRANSACTION)[[:space:]]*;|journal_mode' "$m"; then
         fail "migration: no transaction statements, no journal_mode ($(basename "$m"))"
     else
@@ -1102,15 +1186,15 @@ for m in "$MIGRATION" "$MIGRATION3" "$MIGRATION4" "$MIGRATION5"; do
 done
 
 DB=$TMP/v1.db
-expect_eq "migration: user_version is 5" "PRAGMA user_version;" "5"
+expect_eq "migration: user_version is 6" "PRAGMA user_version;" "6"
 expect_eq "migration: integrity_check" "PRAGMA integrity_check;" "ok"
-expect_eq "migration: rules intact" \
+expect_eq "migration: rules intact, names in lower case without the trailing dot" \
     "SELECT id, name, type, action, enabled, quote(expires_at), quote(comment), created_at
      FROM policy ORDER BY id;" \
     "1|spammer.com|MX|nullmx|1|NULL|'ticket 4711'|2029-01-01 00:00:00
 2|*.ads.example|*|nxdomain|1|'2031-01-01 00:00:00'|NULL|2029-01-02 00:00:00
 3|mail.ads.example|*|allow|0|NULL|'exception'|2029-01-03 00:00:00
-7|TXT.Tunnel.Example.|type16|log|1|NULL|NULL|2029-01-04 00:00:00"
+7|txt.tunnel.example|type16|log|1|NULL|NULL|2029-01-04 00:00:00"
 expect_eq "migration: every old rule has trigger 'qname' and scope 'any'" \
     "SELECT group_concat(trigger || '/' || scope, ' ') FROM policy;" \
     "qname/any qname/any qname/any qname/any"
@@ -1124,10 +1208,11 @@ expect_eq "migration: hits intact, dnssec NULL" \
     "1 2030-01-01 10:00:00.123 192.0.2.1 spammer.com. MX 1 nullmx query NULL, 2 2030-01-01 11:00:00 2001:db8::1 x.ads.example. A 2 nxdomain response NULL, 3 2030-01-02 09:00:00 192.0.2.2 gone.example. TXT 99 block query NULL"
 expect_eq "migration: every old hit counts once" \
     "SELECT group_concat(count, ' ') FROM hit;" "1 1 1"
-expect_eq "migration: hit_drop, module_status, skipped and revision intact" \
+# the revision moves by one: version 6 makes a resolver read every row
+expect_eq "migration: hit_drop, module_status and skipped intact, the revision moved by one" \
     "SELECT (SELECT dropped FROM hit_drop), (SELECT revision || ' ' || rules FROM module_status),
             (SELECT reason FROM skipped WHERE policy_id = 42), (SELECT policy FROM revision);" \
-    "5|7 3|unknown type|$revision"
+    "5|7 3|unknown type|$((revision + 1))"
 expect_eq "migration: recent_hits shows the old hits with trigger qname" \
     "SELECT group_concat(id || ' ' || coalesce(rule_trigger, '-') || ' ' || coalesce(dnssec, '-'), ', ')
      FROM recent_hits;" "3 - -, 2 qname -, 1 qname -"
@@ -1199,7 +1284,7 @@ refused_elsewhere migration "$MIGRATION" 1 "$TMP/v1.db" "$TMP/fresh.db"
 cp "$TMP/v1-copy.db" "$TMP/broken.db"
 "$SQLITE3" -batch -bail "$TMP/broken.db" "DROP VIEW recent_hits;"
 sum=$(dump "$TMP/broken.db" | cksum)
-out=$(migrate "$TMP/broken.db" "$MIGRATION" "$MIGRATION3" "$MIGRATION4" "$MIGRATION5")
+out=$(migrate "$TMP/broken.db" "$MIGRATION" "$MIGRATION3" "$MIGRATION4" "$MIGRATION5" "$MIGRATION6")
 rc=$?
 if [ "$rc" -ne 0 ] && printf '%s\n' "$out" | grep -qF "no such view: recent_hits"; then
     pass "migration: a failing step stops it (a v1 database without view recent_hits)"
@@ -1324,8 +1409,11 @@ DUMP_V3=1 copy_untouched "migration 3 to 4" "$TMP/v3-copy.db" "$before" 3
 
 # ---------------------------------------------------------------------
 # Migration of a version 4 database (tests/schema/schema-v4.sql, the
-# schema as version 4 had it) with schema/migrate-4-to-5.sql
+# schema as version 4 had it) with schema/migrate-4-to-5.sql, compared
+# with a new version 5 database (tests/schema/schema-v5.sql)
 # ---------------------------------------------------------------------
+
+"$SQLITE3" -batch -bail "$TMP/fresh5.db" < "$top_srcdir/tests/schema/schema-v5.sql" >/dev/null 2>&1
 
 cp "$TMP/fresh4.db" "$TMP/v4.db"
 "$SQLITE3" -batch -bail "$TMP/v4.db" "
@@ -1347,11 +1435,109 @@ applies "migration 4 to 5" 4 "$TMP/v4.db" "$MIGRATION5"
 expect_eq "migration 4 to 5: user_version is 5" "PRAGMA user_version;" "5"
 expect_eq "migration 4 to 5: integrity_check" "PRAGMA integrity_check;" "ok"
 rows_intact "migration 4 to 5" "$TMP/v4.db" "$before"
-same_as_new "migration 4 to 5" "$TMP/v4.db" "$TMP/fresh.db"
+same_as_new "migration 4 to 5" "$TMP/v4.db" "$TMP/fresh5.db"
 cookbook_plan "migrated 4 to 5: the hits of a rule in the last hour are found through index hit_ts"
 # on any other version: refused, nothing changed
 refused_elsewhere "migration 4 to 5" "$MIGRATION5" 4 "$TMP/v3-copy.db" "$TMP/fresh.db"
 copy_untouched "migration 4 to 5" "$TMP/v4-copy.db" "$before" 4
+
+# ---------------------------------------------------------------------
+# Migration of a version 5 database (tests/schema/schema-v5.sql, the
+# schema as version 5 had it) with schema/migrate-5-to-6.sql
+# ---------------------------------------------------------------------
+
+# rules written in any case and with trailing dots, the highest (9) deleted
+# with its hit left, and a hit of a rule deleted long ago (12)
+cp "$TMP/fresh5.db" "$TMP/v5.db"
+"$SQLITE3" -batch -bail "$TMP/v5.db" "
+    INSERT INTO policy(id, name, type, action, comment, created_at) VALUES
+      (1, 'Spammer.COM.', 'MX', 'nullmx', 'ticket 4711', '2029-01-01 00:00:00'),
+      (2, '*.Ads.Example', '*', 'nxdomain', NULL, '2029-01-02 00:00:00'),
+      (4, 'ok.example', 'TXT', 'block', NULL, '2029-01-03 00:00:00'),
+      (9, 'gone.example', 'TXT', 'block', NULL, '2029-01-04 00:00:00');
+    INSERT INTO policy(id, name, type, trigger, scope, created_at) VALUES
+      (5, '2001:DB8::/32', 'AAAA', 'answer-ip', 'mailhost', '2029-01-05 00:00:00'),
+      (6, '*.Bad-MX.example.', 'MX', 'target', 'any', '2029-01-06 00:00:00');
+    INSERT INTO hit(ts, client, qname, qtype, policy_id, action, stage, count) VALUES
+      ('2030-01-01 10:00:00', '192.0.2.1', 'spammer.com.', 'MX', 1, 'nullmx', 'query', 3),
+      ('2030-01-01 10:01:00', '192.0.2.1', 'gone.example.', 'TXT', 9, 'nodata', 'query', 1),
+      ('2030-01-01 10:02:00', '192.0.2.2', 'old.example.', 'A', 12, 'nxdomain', 'query', 1);
+    DELETE FROM policy WHERE id = 9;
+    INSERT INTO module_status(id, revision, rules) VALUES (1, 7, 5);" \
+    || fail "migration 5 to 6: a version 5 database with rules, settings and hits is made"
+DB=$TMP/v5.db
+expect_eq "migration 5 to 6: the fixture is a version 5 database, names as written" \
+    "SELECT user_version, (SELECT name FROM policy WHERE id = 1) FROM pragma_user_version;" "5|Spammer.COM."
+before=$(dump "$TMP/v5.db")
+revision=$(sql "SELECT policy FROM revision;")
+seq=$(sql "SELECT seq FROM sqlite_sequence WHERE name = 'policy_change';")
+cp "$TMP/v5.db" "$TMP/v5-copy.db"
+applies "migration 5 to 6" 5 "$TMP/v5.db" "$MIGRATION6"
+expect_eq "migration 5 to 6: user_version is 6" "PRAGMA user_version;" "6"
+expect_eq "migration 5 to 6: integrity_check" "PRAGMA integrity_check;" "ok"
+expect_eq "migration 5 to 6: the rules keep their ids, their names are normalised" \
+    "SELECT group_concat(id || ' ' || name, ', ') FROM (SELECT * FROM policy ORDER BY id);" \
+    "1 spammer.com, 2 *.ads.example, 4 ok.example, 5 2001:db8::/32, 6 *.bad-mx.example"
+# every row of every other table as it was (revision and sqlite_sequence
+# below); policy's but for the names
+if [ "$(dump_but "$TMP/v5.db" policy revision sqlite_sequence)" = \
+     "$(dump_but "$TMP/v5-copy.db" policy revision sqlite_sequence)" ] &&
+   [ "$("$SQLITE3" -batch "$TMP/v5.db" "SELECT $POLICY_BUT_NAME FROM policy ORDER BY id;")" = \
+     "$("$SQLITE3" -batch "$TMP/v5-copy.db" "SELECT $POLICY_BUT_NAME FROM policy ORDER BY id;")" ]; then
+    pass "migration 5 to 6: every row of every table intact (but for the names)"
+else
+    fail "migration 5 to 6: every row of every table intact (but for the names)" \
+        "$(dump "$TMP/v5.db" > "$TMP/a"; echo "$before" > "$TMP/b"; diff "$TMP/b" "$TMP/a" | head -n 20)"
+fi
+expect_eq "migration 5 to 6: the old hits stay with their rules (recent_hits)" \
+    "SELECT group_concat(policy_id || ' ' || coalesce(rule_name, '-') || ' ' || count, ', ') FROM recent_hits;" \
+    "12 - 1, 9 - 1, 1 spammer.com 3"
+expect_eq "migration 5 to 6: the revision moved by one, policy_change skipped a seq, nothing logged" \
+    "SELECT (SELECT policy FROM revision), (SELECT seq FROM sqlite_sequence WHERE name = 'policy_change'),
+            (SELECT max(seq) FROM policy_change);" "$((revision + 1))|$((seq + 1))|$seq"
+same_as_new "migration 5 to 6" "$TMP/v5.db" "$TMP/fresh.db"
+expect_eq "migration 5 to 6: policy is AUTOINCREMENT" \
+    "SELECT count(*) FROM sqlite_schema WHERE name = 'policy' AND sql LIKE '%id%INTEGER PRIMARY KEY AUTOINCREMENT,%';" "1"
+expect_eq "migrated 5 to 6: a new rule's id is above every id the hit log holds" \
+    "INSERT INTO policy(name, type) VALUES ('New.Example.', 'MX');
+     SELECT id, name FROM policy WHERE id = last_insert_rowid();" "13|new.example"
+expect_eq "migrated 5 to 6: ... and recent_hits shows none of the old hits as its" \
+    "SELECT count(*) FROM recent_hits WHERE rule_name = 'new.example';" "0"
+expect_eq "migrated 5 to 6: the change is logged and moves the revision" \
+    "SELECT (SELECT policy FROM revision), (SELECT group_concat(id, ' ') FROM policy_change WHERE seq > $seq);" \
+    "$((revision + 3))|13 13"
+expect_eq "migrated 5 to 6: DELETE ... WHERE name = 'spammer.com' deletes the rule written 'Spammer.COM.'" \
+    "DELETE FROM policy WHERE name = 'spammer.com'; SELECT changes();" "1"
+expect_fail "migrated 5 to 6: the checks still apply" \
+    "UPDATE policy SET name = 'A..B' WHERE id = 4;" "$EMPTY"
+# an empty version 5 database: the first rule gets id 1
+cp "$TMP/fresh5.db" "$TMP/v5-empty.db"
+applies "migration 5 to 6 (empty)" 5 "$TMP/v5-empty.db" "$MIGRATION6"
+DB=$TMP/v5-empty.db
+expect_eq "migration 5 to 6 (empty): the first rule gets id 1" \
+    "INSERT INTO policy(name) VALUES ('a.example'); SELECT id FROM policy;" "1"
+same_as_new "migration 5 to 6 (empty)" "$TMP/v5-empty.db" "$TMP/fresh.db"
+# a view of the operator's own on policy: refused, nothing changed
+cp "$TMP/v5-copy.db" "$TMP/v5-view.db"
+"$SQLITE3" -batch -bail "$TMP/v5-view.db" "CREATE VIEW my_rules AS SELECT name FROM policy;"
+sum=$(dump "$TMP/v5-view.db" | cksum)
+out=$(migrate "$TMP/v5-view.db" "$MIGRATION6")
+rc=$?
+if [ "$rc" -ne 0 ] && printf '%s\n' "$out" | grep -qF "error in view my_rules"; then
+    pass "migration 5 to 6: an operator's own view on policy stops it, naming the view"
+else
+    fail "migration 5 to 6: an operator's own view on policy stops it, naming the view" \
+        "exit status $rc, output: $out"
+fi
+if [ "$(dump "$TMP/v5-view.db" | cksum)" = "$sum" ] &&
+   [ "$("$SQLITE3" -batch "$TMP/v5-view.db" 'PRAGMA user_version;')" = 5 ]; then
+    pass "migration 5 to 6: ... and the database stays version 5, unchanged"
+else
+    fail "migration 5 to 6: ... and the database stays version 5, unchanged"
+fi
+# on any other version: refused, nothing changed
+refused_elsewhere "migration 5 to 6" "$MIGRATION6" 5 "$TMP/v4-copy.db" "$TMP/fresh.db"
+copy_untouched "migration 5 to 6" "$TMP/v5-copy.db" "$before" 5
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
