@@ -1335,6 +1335,23 @@ final_flush(struct hitlog* h)
 }
 
 /**
+ * At a stop while suspended: the file at the path is not the one in use
+ * (deleted, or replaced by one the watcher refused or has not opened yet),
+ * so the hits still queued are not written to it.
+ * @param h: the hit log.
+ */
+static void
+give_up_suspended(struct hitlog* h)
+{
+	uint64_t left = atomic_load_explicit(&h->head, memory_order_relaxed) -
+		h->tail + (h->groups ? hit_groups_pending(h->groups) : 0);
+	if(left)
+		hitlog_msg(h, 0, "hit log: stopping: gave up %llu hits: no "
+			"database in use at %s (deleted, or replaced by one not "
+			"loaded)", (unsigned long long)left, h->path);
+}
+
+/**
  * The writer thread.
  * @param arg: the hit log.
  * @return NULL.
@@ -1343,6 +1360,7 @@ static void*
 writer_main(void* arg)
 {
 	struct hitlog* h = (struct hitlog*)arg;
+	int suspended;
 	for(;;) {
 		int more = 0, stop;
 		struct timespec until;
@@ -1372,11 +1390,14 @@ writer_main(void* arg)
 			h->closed = 0;
 		}
 		stop = h->stop;
+		suspended = h->suspend;
 		pthread_mutex_unlock(&h->lock);
 		if(stop)
 			break;
 	}
-	final_flush(h);
+	if(suspended)
+		give_up_suspended(h);
+	else	final_flush(h);
 	return NULL;
 }
 

@@ -165,7 +165,7 @@ fail:
 }
 
 struct sqlite3*
-policy_store_open(const char* path, char* err, size_t errlen)
+policy_store_open(const char* path, int may_create, char* err, size_t errlen)
 {
 	sqlite3* db = NULL;
 	long long version, tables;
@@ -186,7 +186,17 @@ policy_store_open(const char* path, char* err, size_t errlen)
 		sqlite3_close(db);
 		return NULL;
 	}
-	if(version == 0 && tables == 0) {
+	/* schema.sql sets the version last: a file with tables and no version
+	 * is being made by an operator's sqlite3, and writing to it (WAL mode,
+	 * the schema) would make the statements still to come fail */
+	if(version == 0 && (tables > 0 || !may_create)) {
+		snprintf(err, errlen, "%s has no schema version yet (PRAGMA "
+			"user_version 0): its schema is still being created, or "
+			"it is no rrpolicy database", path);
+		sqlite3_close(db);
+		return NULL;
+	}
+	if(version == 0) {
 		verbose(VERB_OPS, "rrpolicy: creating the schema in %s", path);
 		if(create_schema(db, err, errlen) != 0) {
 			sqlite3_close(db);
@@ -562,6 +572,54 @@ only_added(sqlite3* db, const struct policy_table* base,
 		stats->max_id + 1) == delta;
 }
 
+/** The int64 column of the first row of sql, with arg bound to its ? (any
+ * value: a random tag may be negative), in *v: 1 if there is a row, 0 if
+ * not, -1 on a database error. */
+static int
+query_i64(sqlite3* db, const char* sql, int64_t arg, int64_t* v)
+{
+	sqlite3_stmt* st;
+	int rc;
+	if(sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if(sqlite3_bind_int64(st, 1, arg) != SQLITE_OK)
+		rc = SQLITE_ERROR;
+	else	rc = sqlite3_step(st);
+	if(rc == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/** The tag of the change seq in *tag: 1 if the log holds it, 0 if not, -1
+ * on a database error. */
+static int
+change_tag(sqlite3* db, int64_t seq, int64_t* tag)
+{
+	return query_i64(db, "SELECT tag FROM policy_change WHERE seq = ?",
+		seq, tag);
+}
+
+/** Note in stats the last change the log holds up to seq, and its tag (the
+ * change seq itself may have been deleted by hand). 0 on success, -1 on a
+ * database error. */
+static int
+note_last_tag(sqlite3* db, int64_t seq, struct policy_load_stats* stats)
+{
+	int rc = query_i64(db, "SELECT max(seq) FROM policy_change WHERE "
+		"seq <= ?", seq, &stats->tag_seq);
+	stats->change_tagged = 0;
+	if(rc < 0)
+		return -1;
+	/* max() of no row is NULL, read as 0: no seq is 0 */
+	if(rc == 0 || stats->tag_seq == 0)
+		return 0;
+	if((rc = change_tag(db, stats->tag_seq, &stats->change_tag)) < 0)
+		return -1;
+	stats->change_tagged = rc;
+	return 0;
+}
+
 /** Whether id is one of the changed ids. */
 static int
 changed_id(const struct policy_changes* ch, int64_t id)
@@ -794,6 +852,12 @@ policy_store_load(sqlite3* db, const struct policy_table* base,
 		(seq = query_int(db, "SELECT coalesce((SELECT seq FROM "
 		"sqlite_sequence WHERE name = 'policy_change'), 0)")) < 0)
 		goto fail;
+	/* rules of another history are read whole */
+	if(base && (rc = policy_store_same_history(db, stats, 0)) <= 0) {
+		if(rc < 0)
+			goto fail;
+		base = NULL;
+	}
 	if(only_added(db, base, stats, revision, count))
 		stats->only_added = 1;
 	else if((rc = only_changed(db, base, stats, revision, seq, changes)) < 0)
@@ -812,6 +876,9 @@ policy_store_load(sqlite3* db, const struct policy_table* base,
 	else	rc = load_rows_from(db, stats->only_added ? stats->max_id + 1 :
 		INT64_MIN, snap, types, now, stats);
 	if(rc != 0)
+		goto fail;
+	if(note_last_tag(db, seq, stats) != 0 || query_i64(db, "SELECT history "
+		"FROM revision WHERE id = ?", 1, &stats->history) < 0)
 		goto fail;
 	stats->revision = revision;
 	stats->change_seq = seq;
@@ -851,6 +918,26 @@ int64_t
 policy_store_revision(sqlite3* db)
 {
 	return query_int(db, "SELECT policy FROM revision WHERE id = 1");
+}
+
+int
+policy_store_same_history(sqlite3* db, const struct policy_load_stats* stats,
+	int unknown)
+{
+	int64_t history = 0, tag = 0;
+	int rc;
+	if((rc = query_i64(db, "SELECT history FROM revision WHERE id = ?", 1,
+		&history)) <= 0)
+		return rc;
+	if(history != stats->history)
+		return 0;
+	if(stats->change_seq == 0)
+		return 1;	/* nothing was logged before that load */
+	if(!stats->change_tagged)
+		return unknown;
+	if((rc = change_tag(db, stats->tag_seq, &tag)) < 0)
+		return -1;
+	return rc && tag == stats->change_tag;
 }
 
 /** Write table skipped from a load; -1 on a database error. */

@@ -66,6 +66,8 @@ struct policy_load_stats {
 	double ms;
 	/** revision.policy the rules are from */
 	int64_t revision;
+	/** revision.history of the database they are from */
+	int64_t history;
 	/** highest policy.id read, INT64_MIN if none */
 	int64_t max_id;
 	/** rows this load read: all of them, or only those added since the
@@ -78,6 +80,12 @@ struct policy_load_stats {
 	int only_changed;
 	/** policy_change.seq of the last change the rules include */
 	int64_t change_seq;
+	/** the last change the log held up to change_seq (change_seq itself
+	 * unless its row was deleted by hand), and its policy_change.tag, when
+	 * change_tagged */
+	int64_t tag_seq, change_tag;
+	/** whether the log held such a change */
+	int change_tagged;
 	/** the first malformed rows */
 	struct policy_skipped skipped[POLICY_SKIPPED_MAX];
 	/** how many of them */
@@ -99,16 +107,21 @@ struct policy_changes {
 
 /**
  * Open the database at path, creating it with the schema when it does not
- * exist or is empty; WAL mode. A database of an older schema version is
- * migrated to POLICY_SCHEMA_VERSION in one transaction (when that fails,
- * the open fails and the file is left as it was). Refuses a schema version
- * it does not know.
+ * exist or is empty and may_create; WAL mode. A database of an older schema
+ * version is migrated to POLICY_SCHEMA_VERSION in one transaction (when
+ * that fails, the open fails and the file is left as it was). Refuses a
+ * schema version it does not know, and a file of no version (user_version
+ * 0) with tables, which an operator's sqlite3 is still making: nothing is
+ * written to either.
  * @param path: file name.
+ * @param may_create: whether to create the schema in an empty file; else
+ *	it is refused as one whose schema is still to come.
  * @param err: buffer for the reason of a failure.
  * @param errlen: its size.
  * @return the connection, or NULL on failure (err says why).
  */
-struct sqlite3* policy_store_open(const char* path, char* err, size_t errlen);
+struct sqlite3* policy_store_open(const char* path, int may_create, char* err,
+	size_t errlen);
 
 /**
  * Read the settings and the policy rows, in one read transaction, into the
@@ -161,6 +174,22 @@ void policy_store_defaults(struct policy_settings* s);
  * @return it, or -1 on a database error.
  */
 int64_t policy_store_revision(struct sqlite3* db);
+
+/**
+ * Whether the database holds the history the rules of a load were made of:
+ * it is the same database (revision.history, drawn when it was made) and
+ * the last change that load saw is in the change log with the same tag. A
+ * database put in place with sqlite3's .restore, in the same file, may be
+ * another one, or a copy edited on its own that logged other changes under
+ * the same seqs and revisions: only every row tells what it holds.
+ * @param db: connection from policy_store_open.
+ * @param stats: of that load.
+ * @param unknown: what to return when the log no longer holds that change
+ *	(pruned): it cannot be told.
+ * @return 1 if it does, 0 if not, -1 on a database error.
+ */
+int policy_store_same_history(struct sqlite3* db,
+	const struct policy_load_stats* stats, int unknown);
 
 /**
  * Record in table module_status (and skipped) what the module loaded, or the

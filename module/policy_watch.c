@@ -66,6 +66,8 @@ struct policy_watch {
 	int64_t retry_at;
 	/** whether a load is under way, for the error messages */
 	int loading;
+	/** whether the hit writer is suspended until a database is open */
+	int writer_held;
 	/** the last load, for the status and the next load */
 	struct policy_load_stats* stats;
 	/** where a load writes its stats, swapped with stats on success */
@@ -542,6 +544,17 @@ note_load_result(struct policy_watch* w, int64_t rev)
 		(long long)rev, w->backoff_ms);
 }
 
+/** Suspend the hit writer (its connection closed, hits kept in memory) until
+ * the watcher has a database open again, unless it is already. */
+static void
+hold_writer(struct policy_watch* w, struct hitlog* hits)
+{
+	if(!hits || w->writer_held)
+		return;
+	hitlog_suspend(hits);
+	w->writer_held = 1;
+}
+
 /** One look at the database: open it if needed, load it if it changed. */
 static void
 watch_poll(struct policy_watch* w)
@@ -555,10 +568,10 @@ watch_poll(struct policy_watch* w)
 		int e = errno;
 		if(e == ENOENT && w->db) {
 			/* deleted: its -wal and -shm stay at the path as for a
-			 * file moved away */
-			hitlog_suspend(hits);
+			 * file moved away; the writer waits for the next file
+			 * the watcher takes */
+			hold_writer(w, hits);
 			leave_old_file(w);
-			hitlog_resume(hits);
 		}
 		/* a missing database is created by the open below; one that
 		 * vanished after it was opened is not silently replaced by an
@@ -580,15 +593,22 @@ watch_poll(struct policy_watch* w)
 		/* no connection of the process may stay on the old file while
 		 * the new one is opened, and the old file's -wal and -shm
 		 * files must go from the path first */
-		hitlog_suspend(hits);
+		hold_writer(w, hits);
 		if(moved)
 			leave_old_file(w);
-		w->db = policy_store_open(w->pe->db_path, err, sizeof(err));
-		hitlog_resume(hits);
+		/* the schema goes only into a file that was not there, or
+		 * empty, at start: a file put at the path since is the
+		 * operator's, maybe still being made */
+		w->db = policy_store_open(w->pe->db_path, !w->ino, err,
+			sizeof(err));
 		if(!w->db) {
+			/* nor does the writer write to a file refused */
 			watch_error(w, err);
 			return;
 		}
+		if(w->writer_held)
+			hitlog_resume(hits);
+		w->writer_held = 0;
 		if(stat(w->pe->db_path, &st) == 0) {
 			w->dev = st.st_dev;
 			w->ino = st.st_ino;
@@ -611,7 +631,11 @@ watch_poll(struct policy_watch* w)
 		watch_error(w, err);
 		return;
 	}
-	if(rev != w->loaded || w->error[0] || expiry_due(w)) {
+	/* the same revision may hold other rules: a database put in place
+	 * with .restore (a pruned log cannot tell, and need not: the changes
+	 * that pruned it moved the revision) */
+	if(rev != w->loaded || w->error[0] || expiry_due(w) ||
+		policy_store_same_history(w->db, w->stats, 1) != 1) {
 		if(w->backoff_ms && rev == w->failed_rev &&
 			clock_ms() < w->retry_at)
 			return;	/* nothing changed since the load failed */

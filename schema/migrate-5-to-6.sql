@@ -11,7 +11,11 @@
  *     trailing dot, an address of trigger answer-ip in lower case, so that
  *     an operator's WHERE name = 'spammer.com' finds a rule written
  *     'Spammer.COM.' (triggers policy_normalize_insert and
- *     policy_normalize_update).
+ *     policy_normalize_update);
+ *   - gives the database a random history number and each change in
+ *     policy_change a random tag, so that the module tells another
+ *     database, or a copy edited on its own, put in place by .restore
+ *     from the database it loaded (revision.history, policy_change.tag).
  * Every rule keeps its id; names are normalised, which changes no rule
  * (the module matches names without regard to case or trailing dot).
  * Settings, hits and everything else stay as they are.
@@ -29,11 +33,10 @@
  * hit log and the change log hold.
  *
  * A resolver that has the database open (a migration by hand while it
- * runs) reads every row again at its next poll: the migration moves the
- * revision and counts one change the change log does not hold (it takes
- * a seq of policy_change without a row), and a load that finds changes
- * the log does not hold reads every row (module/policy_store.c,
- * only_changed).  Nothing else the rebuild does is a change: no trigger
+ * runs) loads it again at its next poll: the migration moves the revision
+ * and logs the rules whose names it normalises as changes, so that those
+ * rows are read again.  Nothing else the rebuild does is a change: the
+ * ids, and what each rule matches, stay as they were, and no trigger
  * exists on the new table while its rows are copied and normalised.
  *
  * The module runs this file by itself, in one transaction, when it opens a
@@ -69,6 +72,13 @@ DROP VIEW migrate_check;
 DROP VIEW hits_per_rule_per_day;
 DROP VIEW recent_hits;
 
+/* The database's random history number, and a random tag per change (the
+   triggers below), appended as in schema.sql; the changes logged before
+   get 0. */
+ALTER TABLE revision ADD COLUMN history INTEGER NOT NULL DEFAULT 0;
+UPDATE revision SET history = random();
+ALTER TABLE policy_change ADD COLUMN tag INTEGER NOT NULL DEFAULT 0;
+
 CREATE TABLE policy_new (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     name       TEXT NOT NULL,
@@ -90,7 +100,12 @@ DROP TABLE policy;
 ALTER TABLE policy_new RENAME TO policy;
 
 /* Names in normal form, as triggers policy_normalize_* keep them (a name
-   that is not text, written with the triggers dropped, stays as it is). */
+   that is not text, written with the triggers dropped, stays as it is);
+   each rule whose name changes is logged as a change first, so that a
+   resolver that has the database open reads it again. */
+INSERT INTO policy_change (id, tag)
+    SELECT id, random() FROM policy
+    WHERE typeof(name) = 'text' AND (name GLOB '*.' OR name <> lower(name));
 UPDATE policy
 SET name = lower(CASE WHEN name GLOB '*.'
                       THEN substr(name, 1, length(name) - 1) ELSE name END)
@@ -166,23 +181,20 @@ CREATE TRIGGER policy_revision_delete AFTER DELETE ON policy
 BEGIN UPDATE revision SET policy = policy + 1; END;
 
 CREATE TRIGGER policy_change_insert AFTER INSERT ON policy
-BEGIN INSERT INTO policy_change (id) VALUES (NEW.id); END;
+BEGIN INSERT INTO policy_change (id, tag) VALUES (NEW.id, random()); END;
 CREATE TRIGGER policy_change_update AFTER UPDATE ON policy
 BEGIN
-    INSERT INTO policy_change (id) VALUES (NEW.id);
-    INSERT INTO policy_change (id) SELECT OLD.id WHERE OLD.id <> NEW.id;
+    INSERT INTO policy_change (id, tag) VALUES (NEW.id, random());
+    INSERT INTO policy_change (id, tag) SELECT OLD.id, random()
+    WHERE OLD.id <> NEW.id;
 END;
 CREATE TRIGGER policy_change_delete AFTER DELETE ON policy
-BEGIN INSERT INTO policy_change (id) VALUES (OLD.id); END;
+BEGIN INSERT INTO policy_change (id, tag) VALUES (OLD.id, random()); END;
 
 /* ---------------------------------------------------------------------- */
 
-/* Every row read again by a resolver that has the database open (above):
-   the revision moves, and policy_change skips a seq. */
+/* A resolver that has the database open loads it again (above): the
+   revision moves. */
 UPDATE revision SET policy = policy + 1;
-INSERT INTO sqlite_sequence (name, seq)
-    SELECT 'policy_change', 0
-    WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'policy_change');
-UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'policy_change';
 
 PRAGMA user_version = 6;

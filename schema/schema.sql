@@ -37,8 +37,8 @@
  */
 
 /*
- * Schema version, for the module and for the migrations.  Bump it on
- * every incompatible change, and add schema/migrate-<old>-to-<new>.sql
+ * Schema version (PRAGMA user_version, set at the end of this file), for
+ * the module and for the migrations.  Bump it on every incompatible change, and add schema/migrate-<old>-to-<new>.sql
  * that turns a database of the old version into one that is the same as
  * a new one made by this file: new columns go at the end of their table
  * (ALTER TABLE ADD COLUMN can only append), and the views and triggers
@@ -49,10 +49,10 @@
  * mailhost_ttl.  Version 3 added the change log policy_change.  Version 4
  * added hit.count and the value 2 of setting hit_log (hits counted per
  * minute).  Version 5 dropped the index hit_policy_id.  Version 6 made
- * policy.id AUTOINCREMENT (an id is never given twice) and stores names
- * normalised (lower case, no trailing dot: triggers policy_normalize_*).
+ * policy.id AUTOINCREMENT (an id is never given twice), stores names
+ * normalised (lower case, no trailing dot: triggers policy_normalize_*)
+ * and added revision.history and policy_change.tag.
  */
-PRAGMA user_version = 6;
 
 /* ======================================================================
  * rrtype: RR types a rule may name in policy.type.
@@ -862,12 +862,17 @@ CREATE VIEW recent_hits (id, ts, client, qname, qtype, action, stage,
  * same transaction.  The module polls it (setting poll_interval_ms) and
  * loads the rules again when it moved: a committed edit applies within
  * about a second, an edit still in an open transaction is not seen at all.
+ * history: a random number drawn when the database is made (or migrated to
+ * version 6), so that the module tells another database put in place with
+ * sqlite3's .restore, in the same file, from the one it loaded (see also
+ * policy_change.tag).  Added by schema version 6.
  */
 CREATE TABLE revision (
     id      INTEGER PRIMARY KEY CHECK (id = 1),
-    policy  INTEGER NOT NULL
+    policy  INTEGER NOT NULL,
+    history INTEGER NOT NULL DEFAULT 0
 );
-INSERT INTO revision (id, policy) VALUES (1, 1);
+INSERT INTO revision (id, policy, history) VALUES (1, 1, random());
 
 CREATE TRIGGER policy_revision_insert AFTER INSERT ON policy
 BEGIN UPDATE revision SET policy = policy + 1; END;
@@ -889,23 +894,31 @@ BEGIN UPDATE revision SET policy = policy + 1; END;
  * every row).  AUTOINCREMENT: a seq is never given twice, even after the
  * log was emptied by hand, so that missing changes are always noticed
  * (it costs 0.2% of an insert into policy; the log as a whole 5.5%).
+ * tag: a random number per change.  The module notes the tag of the last
+ * change it loaded and reads every row when that change has another tag:
+ * a copy of the database edited on its own and put in place with
+ * sqlite3's .restore (the same file, no new inode) has changes of its own
+ * under the same seqs, which the seqs alone do not tell apart.
  * Written by these triggers only; an operator never needs to touch it.
- * Added by schema version 3.
+ * Added by schema version 3, tag by version 6 (0 in the changes logged
+ * before).
  */
 CREATE TABLE policy_change (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id  INTEGER NOT NULL
+    id  INTEGER NOT NULL,
+    tag INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TRIGGER policy_change_insert AFTER INSERT ON policy
-BEGIN INSERT INTO policy_change (id) VALUES (NEW.id); END;
+BEGIN INSERT INTO policy_change (id, tag) VALUES (NEW.id, random()); END;
 CREATE TRIGGER policy_change_update AFTER UPDATE ON policy
 BEGIN
-    INSERT INTO policy_change (id) VALUES (NEW.id);
-    INSERT INTO policy_change (id) SELECT OLD.id WHERE OLD.id <> NEW.id;
+    INSERT INTO policy_change (id, tag) VALUES (NEW.id, random());
+    INSERT INTO policy_change (id, tag) SELECT OLD.id, random()
+    WHERE OLD.id <> NEW.id;
 END;
 CREATE TRIGGER policy_change_delete AFTER DELETE ON policy
-BEGIN INSERT INTO policy_change (id) VALUES (OLD.id); END;
+BEGIN INSERT INTO policy_change (id, tag) VALUES (OLD.id, random()); END;
 CREATE TRIGGER policy_change_prune AFTER INSERT ON policy_change
 WHEN NEW.seq % 1024 = 0
 BEGIN DELETE FROM policy_change WHERE seq <= NEW.seq - 65536; END;
@@ -953,3 +966,10 @@ CREATE VIEW status (state, revision, loaded_revision, loaded_at, rules,
            r.policy, m.revision, m.loaded_at, m.rules, m.malformed,
            m.load_ms, m.hits_written, m.hits_dropped, m.error, m.updated_at
     FROM revision AS r LEFT JOIN module_status AS m ON m.id = 1;
+
+/*
+ * The schema version, set last: a database whose schema sqlite3 is still
+ * creating, statement by statement, has no version yet, and the module
+ * neither loads it nor writes to it until the whole file has run.
+ */
+PRAGMA user_version = 6;

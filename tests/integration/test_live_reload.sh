@@ -148,15 +148,75 @@ check_eq "... and is sound" ok "$(sql 'PRAGMA integrity_check;')"
 for i in 1 2 3 4 5; do answer nxdomain.com MX >/dev/null; done
 sleep 0.5    # the hits written
 removed=$(grep -c "removed $RRPOLICY_DB-wal, left by" "$T/resolver.log")
+mx_before=$(answer nxdomain.com MX)
 rm "$RRPOLICY_DB"
 check "a deleted database is logged" wait_log "rrpolicy: cannot find $RRPOLICY_DB" 5
 check "... and its -wal is removed" \
     wait_count "removed $RRPOLICY_DB-wal, left by the file moved away or deleted" $((removed + 1))
 check "... as is its -shm" not test -e "$RRPOLICY_DB-shm"
-sqlite3 "$RRPOLICY_DB" < "$REPO_ROOT/schema/schema.sql"
+# created anew with sqlite3, statement by statement: while its schema is being made (here all
+# of schema.sql but its last statement, which sets the version) the module neither loads the
+# file nor writes to it (WAL mode, or a schema of its own, would make the statements still to
+# come fail)
+: > "$RRPOLICY_DB"    # sqlite3 opened it, before its first statement
+check "an empty file at the path is left alone" \
+    wait_log "rrpolicy: $RRPOLICY_DB has no schema version yet \\(PRAGMA user_version 0\\): its schema is still being created" 5
+sleep 0.5
+check_eq "... no schema of the module's own in it" 0 "$(stat -c %s "$RRPOLICY_DB")"
+grep -v '^PRAGMA user_version' "$REPO_ROOT/schema/schema.sql" | sqlite3 "$RRPOLICY_DB"
+sum=$(sha256sum < "$RRPOLICY_DB")
+sleep 0.5
+check_eq "a file at the path whose schema is being made is left alone" "$sum" "$(sha256sum < "$RRPOLICY_DB")"
+check_eq "... and the rules loaded before still apply" "$mx_before" "$(answer nxdomain.com MX)"
+check "... whose hits the writer keeps: the file stays in rollback-journal mode, no -wal" \
+    not test -e "$RRPOLICY_DB-wal"
+sqlite3 "$RRPOLICY_DB" "PRAGMA user_version = $(sed -n 's/^PRAGMA user_version = \([0-9]*\);$/\1/p' "$REPO_ROOT/schema/schema.sql");"
 sql "INSERT INTO policy(name, type, action) VALUES ('nxdomain.com', 'MX', 'nxdomain');"
-check "a database created anew at the path is loaded" wait_answer nxdomain.com MX "NXDOMAIN "
+check "once its schema is whole, the database created anew at the path is loaded" wait_answer nxdomain.com MX "NXDOMAIN "
 check_eq "... and is sound" ok "$(sql 'PRAGMA integrity_check;')"
+
+# a copy edited on its own, put in place with sqlite3's .restore (the same file, no new inode):
+# its changes were logged under the same seqs as the live database's since the copy, so the
+# module reads every row, not only those of the changes it has not seen
+sql "VACUUM INTO '$T/copy.db';"
+sql "INSERT INTO policy(name, type, action) VALUES ('spammer.com', 'MX', 'nullmx');"
+check "a rule added to the live database applies" wait_answer spammer.com MX "NOERROR spammer.com. IN MX 0 . "
+sqlite3 "$T/copy.db" "INSERT INTO policy(name, type, action) VALUES ('example.com', 'TXT', 'nodata');
+    INSERT INTO policy(name, type, action) VALUES ('spammer.com', 'A', 'nodata');"
+check_eq "the copy has logged as many changes and more" 1 \
+    "$(sqlite3 "$T/copy.db" "SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'policy_change') >
+                             $(sql "SELECT seq FROM sqlite_sequence WHERE name = 'policy_change';");")"
+sql ".restore '$T/copy.db'"
+check "the restored copy's rules apply" wait_answer spammer.com A "NOERROR "
+check_eq "... all of them" "NOERROR " "$(answer example.com TXT)"
+check "... and only they: the live database's rule the copy lacks is gone" \
+    wait_answer spammer.com MX "$REAL_MX"
+check "... read whole" log_has 'loaded 3 rules .* all 3 rows read'
+# a copy with as many changes as the live database since it was made, of other rules: the
+# same revision and seq, put in place the same way
+sql "VACUUM INTO '$T/twin.db';"
+sql "UPDATE policy SET action = 'refused' WHERE name = 'example.com';"
+sqlite3 "$T/twin.db" "UPDATE policy SET action = 'nxdomain' WHERE name = 'spammer.com';"
+check "... a change to the live database applies" wait_answer example.com TXT "REFUSED "
+check_eq "the twin has the same revision" "$(rev)" "$(sqlite3 "$T/twin.db" 'SELECT policy FROM revision;')"
+sql ".restore '$T/twin.db'"
+check "a copy of the same revision put in place with .restore: its rules apply" \
+    wait_answer spammer.com A "NXDOMAIN "
+check_eq "... and only they" "NOERROR " "$(answer example.com TXT)"
+# another database altogether, whose change log was emptied (as for the module's first load
+# of a database that never logged a change), replaced by yet another one, of the same revision
+sqlite3 "$T/first.db" < "$REPO_ROOT/schema/schema.sql"
+sqlite3 "$T/first.db" "INSERT INTO policy(name, type, action) VALUES ('nxdomain.com', 'A', 'refused');
+    DELETE FROM policy_change; DELETE FROM sqlite_sequence WHERE name = 'policy_change';"
+mv "$T/first.db" "$RRPOLICY_DB"
+check "a database that logged no change is loaded" wait_answer nxdomain.com A "REFUSED "
+sqlite3 "$T/other.db" < "$REPO_ROOT/schema/schema.sql"
+sqlite3 "$T/other.db" "INSERT INTO policy(name, type, action) VALUES ('nxdomain.com', 'TXT', 'refused');"
+check_eq "the other database has the same revision" "$(rev)" "$(sqlite3 "$T/other.db" 'SELECT policy FROM revision;')"
+sql ".restore '$T/other.db'"
+check "another database put in place with .restore: its rules apply" wait_answer nxdomain.com TXT "REFUSED "
+check_eq "... and only they" "NOERROR nxdomain.com. IN A 192.0.2.20 " "$(answer nxdomain.com A)"
+sql "INSERT INTO policy(name, type, action) VALUES ('nxdomain.com', 'MX', 'nxdomain');"
 
 # at a stop, the status counts every hit written, those the writer writes as it stops too
 reload    # a new module: hits_written counts from 0

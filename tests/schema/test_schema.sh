@@ -1480,8 +1480,10 @@ expect_eq "migration 5 to 6: the rules keep their ids, their names are normalise
     "1 spammer.com, 2 *.ads.example, 4 ok.example, 5 2001:db8::/32, 6 *.bad-mx.example"
 # every row of every other table as it was (revision and sqlite_sequence
 # below); policy's but for the names
-if [ "$(dump_but "$TMP/v5.db" policy revision sqlite_sequence)" = \
-     "$(dump_but "$TMP/v5-copy.db" policy revision sqlite_sequence)" ] &&
+if [ "$(dump_but "$TMP/v5.db" policy revision sqlite_sequence policy_change)" = \
+     "$(dump_but "$TMP/v5-copy.db" policy revision sqlite_sequence policy_change)" ] &&
+   [ "$("$SQLITE3" -batch "$TMP/v5.db" "SELECT seq, id, tag FROM policy_change WHERE seq <= $seq ORDER BY seq;")" = \
+     "$("$SQLITE3" -batch "$TMP/v5-copy.db" "SELECT seq, id, 0 FROM policy_change ORDER BY seq;")" ] &&
    [ "$("$SQLITE3" -batch "$TMP/v5.db" "SELECT $POLICY_BUT_NAME FROM policy ORDER BY id;")" = \
      "$("$SQLITE3" -batch "$TMP/v5-copy.db" "SELECT $POLICY_BUT_NAME FROM policy ORDER BY id;")" ]; then
     pass "migration 5 to 6: every row of every table intact (but for the names)"
@@ -1492,10 +1494,17 @@ fi
 expect_eq "migration 5 to 6: the old hits stay with their rules (recent_hits)" \
     "SELECT group_concat(policy_id || ' ' || coalesce(rule_name, '-') || ' ' || count, ', ') FROM recent_hits;" \
     "12 - 1, 9 - 1, 1 spammer.com 3"
-expect_eq "migration 5 to 6: the revision moved by one, policy_change skipped a seq, nothing logged" \
-    "SELECT (SELECT policy FROM revision), (SELECT seq FROM sqlite_sequence WHERE name = 'policy_change'),
-            (SELECT max(seq) FROM policy_change);" "$((revision + 1))|$((seq + 1))|$seq"
+expect_eq "migration 5 to 6: the revision moved by one, the rules whose names were normalised are logged, with tags" \
+    "SELECT (SELECT policy FROM revision),
+            (SELECT group_concat(id, ' ') FROM (SELECT id FROM policy_change WHERE seq > $seq ORDER BY seq)),
+            (SELECT count(DISTINCT tag) FROM policy_change WHERE seq > $seq AND tag <> 0);" \
+    "$((revision + 1))|1 2 5 6|4"
 same_as_new "migration 5 to 6" "$TMP/v5.db" "$TMP/fresh.db"
+expect_eq "migration 5 to 6: the database draws its history number" \
+    "SELECT history <> 0 AND history <> $("$SQLITE3" -batch "$TMP/fresh.db" 'SELECT history FROM revision;') FROM revision;" "1"
+expect_eq "migrated 5 to 6: each change gets a tag of its own" \
+    "UPDATE policy SET comment = 'a' WHERE id = 4; UPDATE policy SET comment = 'b' WHERE id = 4;
+     SELECT count(DISTINCT tag) FROM (SELECT tag FROM policy_change ORDER BY seq DESC LIMIT 2) WHERE tag <> 0;" "2"
 expect_eq "migration 5 to 6: policy is AUTOINCREMENT" \
     "SELECT count(*) FROM sqlite_schema WHERE name = 'policy' AND sql LIKE '%id%INTEGER PRIMARY KEY AUTOINCREMENT,%';" "1"
 expect_eq "migrated 5 to 6: a new rule's id is above every id the hit log holds" \
@@ -1504,8 +1513,8 @@ expect_eq "migrated 5 to 6: a new rule's id is above every id the hit log holds"
 expect_eq "migrated 5 to 6: ... and recent_hits shows none of the old hits as its" \
     "SELECT count(*) FROM recent_hits WHERE rule_name = 'new.example';" "0"
 expect_eq "migrated 5 to 6: the change is logged and moves the revision" \
-    "SELECT (SELECT policy FROM revision), (SELECT group_concat(id, ' ') FROM policy_change WHERE seq > $seq);" \
-    "$((revision + 3))|13 13"
+    "SELECT (SELECT policy FROM revision), (SELECT group_concat(id, ' ') FROM policy_change WHERE seq > $((seq + 6)));" \
+    "$((revision + 5))|13 13"
 expect_eq "migrated 5 to 6: DELETE ... WHERE name = 'spammer.com' deletes the rule written 'Spammer.COM.'" \
     "DELETE FROM policy WHERE name = 'spammer.com'; SELECT changes();" "1"
 expect_fail "migrated 5 to 6: the checks still apply" \
