@@ -878,7 +878,9 @@ policy_store_load(sqlite3* db, const struct policy_table* base,
 	if(rc != 0)
 		goto fail;
 	if(note_last_tag(db, seq, stats) != 0 || query_i64(db, "SELECT history "
-		"FROM revision WHERE id = ?", 1, &stats->history) < 0)
+		"FROM revision WHERE id = ?", 1, &stats->history) < 0 ||
+		query_i64(db, "SELECT stamp FROM revision WHERE id = ?", 1,
+		&stats->stamp) < 0)
 		goto fail;
 	stats->revision = revision;
 	stats->change_seq = seq;
@@ -914,6 +916,12 @@ policy_store_count_rules(struct policy_load_stats* stats, size_t rules)
 	stats->disabled = other - stats->expired;
 }
 
+long long
+policy_store_version(sqlite3* db)
+{
+	return query_int(db, "PRAGMA user_version");
+}
+
 int64_t
 policy_store_revision(sqlite3* db)
 {
@@ -938,6 +946,21 @@ policy_store_same_history(sqlite3* db, const struct policy_load_stats* stats,
 	if((rc = change_tag(db, stats->tag_seq, &tag)) < 0)
 		return -1;
 	return rc && tag == stats->change_tag;
+}
+
+int
+policy_store_same_state(sqlite3* db, const struct policy_load_stats* stats)
+{
+	int64_t stamp = 0;
+	int rc;
+	if((rc = query_i64(db, "SELECT stamp FROM revision WHERE id = ?", 1,
+		&stamp)) <= 0)
+		return rc;
+	if(stamp != stats->stamp)
+		return 0;
+	/* a pruned log cannot tell, and need not: the changes that pruned
+	 * it moved the stamp */
+	return policy_store_same_history(db, stats, 1);
 }
 
 /** Write table skipped from a load; -1 on a database error. */

@@ -68,6 +68,8 @@ struct policy_load_stats {
 	int64_t revision;
 	/** revision.history of the database they are from */
 	int64_t history;
+	/** revision.stamp when they were read */
+	int64_t stamp;
 	/** highest policy.id read, INT64_MIN if none */
 	int64_t max_id;
 	/** rows this load read: all of them, or only those added since the
@@ -170,6 +172,12 @@ void policy_store_count_rules(struct policy_load_stats* stats, size_t rules);
 void policy_store_defaults(struct policy_settings* s);
 
 /**
+ * The schema version of the database (PRAGMA user_version), cheap to poll.
+ * @return it, or -1 on a database error.
+ */
+long long policy_store_version(struct sqlite3* db);
+
+/**
  * The revision of the committed policy (revision.policy), cheap to poll.
  * @return it, or -1 on a database error.
  */
@@ -190,6 +198,19 @@ int64_t policy_store_revision(struct sqlite3* db);
  */
 int policy_store_same_history(struct sqlite3* db,
 	const struct policy_load_stats* stats, int unknown);
+
+/**
+ * Whether the database still holds what the load of stats read: the same
+ * history (policy_store_same_history; a pruned log counts as the same) and
+ * the same revision.stamp, a random number drawn at every change, so that a
+ * copy put in place with .restore at the revision of the rules in use is
+ * told apart, however it got there (a change of a setting logs no tag).
+ * @param db: connection from policy_store_open.
+ * @param stats: of that load.
+ * @return 1 if it does, 0 if not, -1 on a database error.
+ */
+int policy_store_same_state(struct sqlite3* db,
+	const struct policy_load_stats* stats);
 
 /**
  * Record in table module_status (and skipped) what the module loaded, or the

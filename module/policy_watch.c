@@ -562,6 +562,7 @@ watch_poll(struct policy_watch* w)
 	struct hitlog* hits = __atomic_load_n(&w->pe->hits, __ATOMIC_ACQUIRE);
 	char err[512];
 	struct stat st;
+	long long version;
 	int64_t rev;
 	int moved = 0;
 	if(stat(w->pe->db_path, &st) != 0) {
@@ -588,6 +589,17 @@ watch_poll(struct policy_watch* w)
 		if(w->db)
 			verbose(VERB_OPS, "rrpolicy: %s was replaced, opening "
 				"it again", w->pe->db_path);
+	}
+	/* another database put in place with .restore, of an older schema
+	 * version: opened anew, which migrates it */
+	if(w->db && !moved && (version = policy_store_version(w->db)) >= 0 &&
+		version != POLICY_SCHEMA_VERSION) {
+		verbose(VERB_OPS, "rrpolicy: %s is no longer of schema version "
+			"%d, opening it again", w->pe->db_path,
+			POLICY_SCHEMA_VERSION);
+		hold_writer(w, hits);
+		sqlite3_close(w->db);
+		w->db = NULL;
 	}
 	if(!w->db || moved) {
 		/* no connection of the process may stay on the old file while
@@ -631,11 +643,10 @@ watch_poll(struct policy_watch* w)
 		watch_error(w, err);
 		return;
 	}
-	/* the same revision may hold other rules: a database put in place
-	 * with .restore (a pruned log cannot tell, and need not: the changes
-	 * that pruned it moved the revision) */
+	/* the same revision may hold other rules and settings: a database
+	 * put in place with .restore */
 	if(rev != w->loaded || w->error[0] || expiry_due(w) ||
-		policy_store_same_history(w->db, w->stats, 1) != 1) {
+		policy_store_same_state(w->db, w->stats) != 1) {
 		if(w->backoff_ms && rev == w->failed_rev &&
 			clock_ms() < w->retry_at)
 			return;	/* nothing changed since the load failed */

@@ -12,10 +12,11 @@
  *     an operator's WHERE name = 'spammer.com' finds a rule written
  *     'Spammer.COM.' (triggers policy_normalize_insert and
  *     policy_normalize_update);
- *   - gives the database a random history number and each change in
- *     policy_change a random tag, so that the module tells another
- *     database, or a copy edited on its own, put in place by .restore
- *     from the database it loaded (revision.history, policy_change.tag).
+ *   - gives the database a random history number, each revision a random
+ *     stamp and each change in policy_change a random tag, so that the
+ *     module tells another database, or a copy edited on its own, put in
+ *     place by .restore from the database it loaded (revision.history,
+ *     revision.stamp, policy_change.tag).
  * Every rule keeps its id; names are normalised, which changes no rule
  * (the module matches names without regard to case or trailing dot).
  * Settings, hits and everything else stay as they are.
@@ -72,11 +73,14 @@ DROP VIEW migrate_check;
 DROP VIEW hits_per_rule_per_day;
 DROP VIEW recent_hits;
 
-/* The database's random history number, and a random tag per change (the
-   triggers below), appended as in schema.sql; the changes logged before
-   get 0. */
+/* The database's random history number, a random stamp per revision and a
+   random tag per change (the triggers below), appended as in schema.sql;
+   the changes logged before get 0. */
 ALTER TABLE revision ADD COLUMN history INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE revision ADD COLUMN stamp INTEGER NOT NULL DEFAULT 0;
 UPDATE revision SET history = random();
+/* made again below with the others, drawing the stamp */
+DROP TRIGGER setting_revision_update;
 ALTER TABLE policy_change ADD COLUMN tag INTEGER NOT NULL DEFAULT 0;
 
 CREATE TABLE policy_new (
@@ -174,11 +178,13 @@ CREATE VIEW recent_hits (id, ts, client, qname, qtype, action, stage,
     LIMIT 1000;
 
 CREATE TRIGGER policy_revision_insert AFTER INSERT ON policy
-BEGIN UPDATE revision SET policy = policy + 1; END;
+BEGIN UPDATE revision SET policy = policy + 1, stamp = random(); END;
 CREATE TRIGGER policy_revision_update AFTER UPDATE ON policy
-BEGIN UPDATE revision SET policy = policy + 1; END;
+BEGIN UPDATE revision SET policy = policy + 1, stamp = random(); END;
 CREATE TRIGGER policy_revision_delete AFTER DELETE ON policy
-BEGIN UPDATE revision SET policy = policy + 1; END;
+BEGIN UPDATE revision SET policy = policy + 1, stamp = random(); END;
+CREATE TRIGGER setting_revision_update AFTER UPDATE ON setting
+BEGIN UPDATE revision SET policy = policy + 1, stamp = random(); END;
 
 CREATE TRIGGER policy_change_insert AFTER INSERT ON policy
 BEGIN INSERT INTO policy_change (id, tag) VALUES (NEW.id, random()); END;
@@ -195,6 +201,6 @@ BEGIN INSERT INTO policy_change (id, tag) VALUES (OLD.id, random()); END;
 
 /* A resolver that has the database open loads it again (above): the
    revision moves. */
-UPDATE revision SET policy = policy + 1;
+UPDATE revision SET policy = policy + 1, stamp = random();
 
 PRAGMA user_version = 6;

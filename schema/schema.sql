@@ -51,7 +51,7 @@
  * minute).  Version 5 dropped the index hit_policy_id.  Version 6 made
  * policy.id AUTOINCREMENT (an id is never given twice), stores names
  * normalised (lower case, no trailing dot: triggers policy_normalize_*)
- * and added revision.history and policy_change.tag.
+ * and added revision.history, revision.stamp and policy_change.tag.
  */
 
 /* ======================================================================
@@ -863,25 +863,28 @@ CREATE VIEW recent_hits (id, ts, client, qname, qtype, action, stage,
  * loads the rules again when it moved: a committed edit applies within
  * about a second, an edit still in an open transaction is not seen at all.
  * history: a random number drawn when the database is made (or migrated to
- * version 6), so that the module tells another database put in place with
- * sqlite3's .restore, in the same file, from the one it loaded (see also
- * policy_change.tag).  Added by schema version 6.
+ * version 6), and stamp, one drawn at every change, so that the module
+ * tells another database, or a copy edited on its own, put in place with
+ * sqlite3's .restore (in the same file, maybe at the same revision) from
+ * the one it loaded (see also policy_change.tag).  Added by schema
+ * version 6.
  */
 CREATE TABLE revision (
     id      INTEGER PRIMARY KEY CHECK (id = 1),
     policy  INTEGER NOT NULL,
-    history INTEGER NOT NULL DEFAULT 0
+    history INTEGER NOT NULL DEFAULT 0,
+    stamp   INTEGER NOT NULL DEFAULT 0
 );
 INSERT INTO revision (id, policy, history) VALUES (1, 1, random());
 
 CREATE TRIGGER policy_revision_insert AFTER INSERT ON policy
-BEGIN UPDATE revision SET policy = policy + 1; END;
+BEGIN UPDATE revision SET policy = policy + 1, stamp = random(); END;
 CREATE TRIGGER policy_revision_update AFTER UPDATE ON policy
-BEGIN UPDATE revision SET policy = policy + 1; END;
+BEGIN UPDATE revision SET policy = policy + 1, stamp = random(); END;
 CREATE TRIGGER policy_revision_delete AFTER DELETE ON policy
-BEGIN UPDATE revision SET policy = policy + 1; END;
+BEGIN UPDATE revision SET policy = policy + 1, stamp = random(); END;
 CREATE TRIGGER setting_revision_update AFTER UPDATE ON setting
-BEGIN UPDATE revision SET policy = policy + 1; END;
+BEGIN UPDATE revision SET policy = policy + 1, stamp = random(); END;
 
 /*
  * policy_change: the ids of the policy rows changed lately, one row per

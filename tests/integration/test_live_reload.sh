@@ -203,6 +203,17 @@ sql ".restore '$T/twin.db'"
 check "a copy of the same revision put in place with .restore: its rules apply" \
     wait_answer spammer.com A "NXDOMAIN "
 check_eq "... and only they" "NOERROR " "$(answer example.com TXT)"
+# a copy that reached the revision in use by other changes: the live database changed a setting
+# only, which logs no change, the copy a rule
+r=$(rev)
+sql "VACUUM INTO '$T/twin2.db';"
+sql "UPDATE setting SET value = '100' WHERE key = 'negative_ttl';"
+sqlite3 "$T/twin2.db" "INSERT INTO policy(name, type, action) VALUES ('spammer.com', 'MX', 'nullmx');"
+check "... a change of a setting is loaded" wait_applied "$r"
+check_eq "the copy has the same revision" "$(rev)" "$(sqlite3 "$T/twin2.db" 'SELECT policy FROM revision;')"
+sql ".restore '$T/twin2.db'"
+check "a copy at the same revision through a rule, put in place with .restore: its rule applies" \
+    wait_answer spammer.com MX "NOERROR spammer.com. IN MX 0 . "
 # another database altogether, whose change log was emptied (as for the module's first load
 # of a database that never logged a change), replaced by yet another one, of the same revision
 sqlite3 "$T/first.db" < "$REPO_ROOT/schema/schema.sql"
@@ -216,7 +227,14 @@ check_eq "the other database has the same revision" "$(rev)" "$(sqlite3 "$T/othe
 sql ".restore '$T/other.db'"
 check "another database put in place with .restore: its rules apply" wait_answer nxdomain.com TXT "REFUSED "
 check_eq "... and only they" "NOERROR nxdomain.com. IN A 192.0.2.20 " "$(answer nxdomain.com A)"
-sql "INSERT INTO policy(name, type, action) VALUES ('nxdomain.com', 'MX', 'nxdomain');"
+# a backup of an older schema version put in place with .restore: migrated, then loaded
+sqlite3 "$T/v5.db" < "$REPO_ROOT/tests/schema/schema-v5.sql"
+sqlite3 "$T/v5.db" "INSERT INTO policy(name, type, action) VALUES ('nxdomain.com', 'MX', 'nxdomain');"
+sql ".restore '$T/v5.db'"
+check "a version 5 database put in place with .restore is migrated" \
+    wait_log "rrpolicy: migrated $RRPOLICY_DB from schema version 5 to 6" 5
+check "... and its rules apply" wait_answer nxdomain.com MX "NXDOMAIN "
+check_eq "... and only they" "NOERROR" "$(rcode_of "$(q nxdomain.com TXT)")"
 
 # at a stop, the status counts every hit written, those the writer writes as it stops too
 reload    # a new module: hits_written counts from 0
