@@ -282,6 +282,19 @@ hitlog_msg(const struct hitlog* h, int level, const char* fmt, ...)
 }
 
 /**
+ * Hits not written yet: queued in the ring, and counted in groups not yet
+ * written (hit_log = 2). Writer only.
+ * @param h: the hit log.
+ * @return how many.
+ */
+static uint64_t
+hits_waiting(const struct hitlog* h)
+{
+	return atomic_load_explicit(&h->head, memory_order_relaxed) - h->tail +
+		(h->groups ? hit_groups_pending(h->groups) : 0);
+}
+
+/**
  * Length of a wire name, without reading past 255 octets.
  * @param name: wire name, or NULL.
  * @return its length including the root label, or 0 if it is not a valid
@@ -770,9 +783,7 @@ static void
 report_fail(struct hitlog* h, const char* what, int rc)
 {
 	int64_t now = clock_ms();
-	uint64_t waiting = atomic_load_explicit(&h->head,
-		memory_order_relaxed) - h->tail +
-		(h->groups ? hit_groups_pending(h->groups) : 0);
+	uint64_t waiting = hits_waiting(h);
 	h->fails++;
 	h->last_fail = rc;
 	if(h->fail_report_ms != 0 && now - h->fail_report_ms < HITLOG_REPORT_MS)
@@ -1314,9 +1325,7 @@ final_flush(struct hitlog* h)
 			continue;
 		}
 		if(clock_ms() >= deadline) {
-			uint64_t left = atomic_load_explicit(&h->head,
-				memory_order_relaxed) - h->tail +
-				(h->groups ? hit_groups_pending(h->groups) : 0);
+			uint64_t left = hits_waiting(h);
 			hitlog_msg(h, 0, "hit log: stopping: gave up "
 				"%llu hits and %llu drop counts that could not "
 				"be written to %s: %s", (unsigned long long)left,
@@ -1343,8 +1352,7 @@ final_flush(struct hitlog* h)
 static void
 give_up_suspended(struct hitlog* h)
 {
-	uint64_t left = atomic_load_explicit(&h->head, memory_order_relaxed) -
-		h->tail + (h->groups ? hit_groups_pending(h->groups) : 0);
+	uint64_t left = hits_waiting(h);
 	if(left)
 		hitlog_msg(h, 0, "hit log: stopping: gave up %llu hits: no "
 			"database in use at %s (deleted, or replaced by one not "
