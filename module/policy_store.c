@@ -591,6 +591,24 @@ query_i64(sqlite3* db, const char* sql, int64_t arg, int64_t* v)
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
+/** The random numbers of the revision row: the database's history and the
+ * revision's stamp. 0 on success, -1 on a database error. */
+static int
+read_marks(sqlite3* db, int64_t* history, int64_t* stamp)
+{
+	sqlite3_stmt* st;
+	int rc;
+	if(sqlite3_prepare_v2(db, "SELECT history, stamp FROM revision WHERE "
+		"id = 1", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*history = sqlite3_column_int64(st, 0);
+		*stamp = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 /** The tag of the change seq in *tag: 1 if the log holds it, 0 if not, -1
  * on a database error. */
 static int
@@ -618,6 +636,32 @@ note_last_tag(sqlite3* db, int64_t seq, struct policy_load_stats* stats)
 		return -1;
 	stats->change_tagged = rc;
 	return 0;
+}
+
+/** Whether a database of history history still holds the history the
+ * rules of the load of stats were made of: it is the same database
+ * (revision.history, drawn when it was made) and the last change that load
+ * saw is in the change log with the same tag. A database put in place with
+ * sqlite3's .restore, in the same file, may be another one, or a copy edited
+ * on its own that logged other changes under the same seqs and revisions:
+ * only every row tells what it holds. unknown is returned when the log no
+ * longer holds that change (pruned). 1 if it does, 0 if not, -1 on a
+ * database error. */
+static int
+same_history(sqlite3* db, const struct policy_load_stats* stats,
+	int64_t history, int unknown)
+{
+	int64_t tag = 0;
+	int rc;
+	if(history != stats->history)
+		return 0;
+	if(stats->change_seq == 0)
+		return 1;	/* nothing was logged before that load */
+	if(!stats->change_tagged)
+		return unknown;
+	if((rc = change_tag(db, stats->tag_seq, &tag)) < 0)
+		return -1;
+	return rc && tag == stats->change_tag;
 }
 
 /** Whether id is one of the changed ids. */
@@ -829,7 +873,7 @@ policy_store_load(sqlite3* db, const struct policy_table* base,
 	struct type_map* types = NULL;
 	struct timespec t0;
 	time_t now = time(NULL);
-	int64_t revision, seq;
+	int64_t revision, seq, history, stamp;
 	long long count;
 	const char* why;
 	int rc;
@@ -850,10 +894,11 @@ policy_store_load(sqlite3* db, const struct policy_table* base,
 		settings_read(db, &snap->settings) != 0 || type_map_read(db, types) != 0 ||
 		(count = query_int(db, "SELECT count(*) FROM policy")) < 0 ||
 		(seq = query_int(db, "SELECT coalesce((SELECT seq FROM "
-		"sqlite_sequence WHERE name = 'policy_change'), 0)")) < 0)
+		"sqlite_sequence WHERE name = 'policy_change'), 0)")) < 0 ||
+		read_marks(db, &history, &stamp) != 0)
 		goto fail;
 	/* rules of another history are read whole */
-	if(base && (rc = policy_store_same_history(db, stats, 0)) <= 0) {
+	if(base && (rc = same_history(db, stats, history, 0)) <= 0) {
 		if(rc < 0)
 			goto fail;
 		base = NULL;
@@ -877,11 +922,10 @@ policy_store_load(sqlite3* db, const struct policy_table* base,
 		INT64_MIN, snap, types, now, stats);
 	if(rc != 0)
 		goto fail;
-	if(note_last_tag(db, seq, stats) != 0 || query_i64(db, "SELECT history "
-		"FROM revision WHERE id = ?", 1, &stats->history) < 0 ||
-		query_i64(db, "SELECT stamp FROM revision WHERE id = ?", 1,
-		&stats->stamp) < 0)
+	if(note_last_tag(db, seq, stats) != 0)
 		goto fail;
+	stats->history = history;
+	stats->stamp = stamp;
 	stats->revision = revision;
 	stats->change_seq = seq;
 	stats->rows = (size_t)count;
@@ -929,38 +973,16 @@ policy_store_revision(sqlite3* db)
 }
 
 int
-policy_store_same_history(sqlite3* db, const struct policy_load_stats* stats,
-	int unknown)
-{
-	int64_t history = 0, tag = 0;
-	int rc;
-	if((rc = query_i64(db, "SELECT history FROM revision WHERE id = ?", 1,
-		&history)) <= 0)
-		return rc;
-	if(history != stats->history)
-		return 0;
-	if(stats->change_seq == 0)
-		return 1;	/* nothing was logged before that load */
-	if(!stats->change_tagged)
-		return unknown;
-	if((rc = change_tag(db, stats->tag_seq, &tag)) < 0)
-		return -1;
-	return rc && tag == stats->change_tag;
-}
-
-int
 policy_store_same_state(sqlite3* db, const struct policy_load_stats* stats)
 {
-	int64_t stamp = 0;
-	int rc;
-	if((rc = query_i64(db, "SELECT stamp FROM revision WHERE id = ?", 1,
-		&stamp)) <= 0)
-		return rc;
+	int64_t history, stamp;
+	if(read_marks(db, &history, &stamp) != 0)
+		return -1;
 	if(stamp != stats->stamp)
 		return 0;
 	/* a pruned log cannot tell, and need not: the changes that pruned
 	 * it moved the stamp */
-	return policy_store_same_history(db, stats, 1);
+	return same_history(db, stats, history, 1);
 }
 
 /** Write table skipped from a load; -1 on a database error. */

@@ -184,27 +184,14 @@ long long policy_store_version(struct sqlite3* db);
 int64_t policy_store_revision(struct sqlite3* db);
 
 /**
- * Whether the database holds the history the rules of a load were made of:
- * it is the same database (revision.history, drawn when it was made) and
- * the last change that load saw is in the change log with the same tag. A
- * database put in place with sqlite3's .restore, in the same file, may be
- * another one, or a copy edited on its own that logged other changes under
- * the same seqs and revisions: only every row tells what it holds.
- * @param db: connection from policy_store_open.
- * @param stats: of that load.
- * @param unknown: what to return when the log no longer holds that change
- *	(pruned): it cannot be told.
- * @return 1 if it does, 0 if not, -1 on a database error.
- */
-int policy_store_same_history(struct sqlite3* db,
-	const struct policy_load_stats* stats, int unknown);
-
-/**
  * Whether the database still holds what the load of stats read: the same
- * history (policy_store_same_history; a pruned log counts as the same) and
- * the same revision.stamp, a random number drawn at every change, so that a
- * copy put in place with .restore at the revision of the rules in use is
- * told apart, however it got there (a change of a setting logs no tag).
+ * database (revision.history, drawn when it was made), the last change that
+ * load saw in the change log with the same tag (a pruned log counts as the
+ * same), and the same revision.stamp, a random number drawn at every
+ * change. A database put in place with sqlite3's .restore, in the same file,
+ * may be another one, or a copy edited on its own that logged other changes
+ * under the same seqs and revisions, or reached the revision in use by
+ * other changes (a change of a setting logs no tag).
  * @param db: connection from policy_store_open.
  * @param stats: of that load.
  * @return 1 if it does, 0 if not, -1 on a database error.
