@@ -138,6 +138,21 @@ reply_cb(struct query_info* ATTR_UNUSED(qinfo), struct module_qstate* qstate,
 	return 1;
 }
 
+/** The number of the worker that runs with env, -1 for another thread. */
+static int
+worker_num(const struct module_env* env)
+{
+	/* the daemon's own cache has number 0 too, and no super */
+	return env->alloc && env->alloc->super ? env->alloc->thread_num : -1;
+}
+
+/** The worker number of this thread, as operate() last found it, -1 until
+ * then: the cache callback is not told which worker calls it, and a reader
+ * without a number takes the rules' mutex, which serialises the workers.
+ * A worker thread stays the same worker (worker 0 is the main thread, over
+ * reloads too), and a number beyond the workers of now takes the mutex. */
+static __thread int thread_worker = -1;
+
 /** The rule that blocked an answer the query stage stored in the cache: from
  * the key flags of its first RRset, or looked up for an id too large for
  * them. Returns 0 if the name has no blocking rule now (one deleted or
@@ -152,8 +167,7 @@ cached_rule(struct rrpolicy_env* pe, struct query_info* qinfo, uint32_t flags,
 	int token;
 	if(id || !dname_lower_copy(qinfo->qname, qname))
 		return id;
-	/* the callback is not told which worker calls it */
-	token = rules_read_begin(&pe->rules, -1);
+	token = rules_read_begin(&pe->rules, thread_worker);
 	r = pe->snap->table ? policy_table_lookup(pe->snap->table, qname,
 		qinfo->qtype, now, NULL) : NULL;
 	if(r && (r->action == PA_NULLMX || r->action == PA_NODATA ||
@@ -208,14 +222,6 @@ cache_cb(struct query_info* qinfo, struct module_qstate* ATTR_UNUSED(qstate),
 		cache_blocked((struct rrpolicy_env*)arg, qinfo, rep,
 			opt_list_out, repinfo, region, start_time);
 	return 1;
-}
-
-/** The number of the worker that runs with env, -1 for another thread. */
-static int
-worker_num(const struct module_env* env)
-{
-	/* the daemon's own cache has number 0 too, and no super */
-	return env->alloc && env->alloc->super ? env->alloc->thread_num : -1;
 }
 
 /** The query's name and type when the query stage found no qname rule for
@@ -498,10 +504,10 @@ operate(struct module_qstate* qstate, enum module_ev event, int id,
 			return;
 		}
 		qstate->ext_state[id] = module_wait_module;
+		thread_worker = worker_num(qstate->env);
 		if(rules_apply(qstate->qinfo.qclass)) {
 			struct cache_store store = { 0, 0, 0 };
-			int token = rules_read_begin(&pe->rules,
-				worker_num(qstate->env));
+			int token = rules_read_begin(&pe->rules, thread_worker);
 			if(qstate->is_valrec)
 				guard_valrec(qstate, pe->snap);
 			else	query_stage(qstate, pe, pe->snap, id, &store);
