@@ -71,7 +71,7 @@ static uint32_t
 key_hash(const struct hitlog_slot* s, int64_t minute)
 {
 	uint32_t h = 2166136261u;
-	uint64_t words[4];
+	uint64_t words[5];
 	const uint8_t* p = (const uint8_t*)words;
 	size_t i, n = addr_len(s);
 	words[0] = (uint64_t)minute;
@@ -80,6 +80,7 @@ key_hash(const struct hitlog_slot* s, int64_t minute)
 	words[3] = (uint64_t)s->qtype | (uint64_t)s->family << 16 |
 		(uint64_t)s->stage << 24 | (uint64_t)s->dnssec << 32 |
 		(uint64_t)s->qname_len << 40;
+	words[4] = (uint64_t)s->history;
 	for(i = 0; i < sizeof(words); i++)
 		h = (h ^ p[i]) * 16777619u;
 	for(i = 0; i < n; i++)
@@ -103,6 +104,7 @@ key_equal(const struct hit_group* gr, const struct hitlog_slot* s,
 	const struct hitlog_slot* f = &gr->first;
 	size_t i;
 	if(gr->minute != minute || f->policy_id != s->policy_id ||
+		f->history != s->history ||
 		f->action != s->action || f->qtype != s->qtype ||
 		f->family != s->family || f->stage != s->stage ||
 		f->dnssec != s->dnssec || f->qname_len != s->qname_len ||

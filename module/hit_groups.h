@@ -2,7 +2,8 @@
  * \file hit_groups.h
  * The hits of setting hit_log = 2, counted per group before they are
  * written: one group per client, name (lower case), type, rule, action,
- * stage, DNSSEC status and minute, each the count of one row of table hit.
+ * stage, DNSSEC status and minute (and database, revision.history of the
+ * rules), each the count of one row of table hit.
  * Used by the hit log's writer thread only, so it takes no lock.
  */
 #ifndef RRPOLICY_HIT_GROUPS_H
@@ -66,7 +67,8 @@ uint64_t hit_groups_pending(const struct hit_groups* g);
  * After a commit: every group's pending hits are written, and a row it got
  * in the transaction is its row from now on.
  * @param g: the set.
- * @param skipped: hits of pending that the database refused (not written).
+ * @param skipped: hits of pending not written (refused by the database, or
+ *	given up).
  * @return hits written.
  */
 uint64_t hit_groups_committed(struct hit_groups* g, uint64_t skipped);

@@ -9,15 +9,14 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-/**
- * One queued hit. 320 bytes on LP64, a multiple of the cache line, so that
- * two producers filling neighbouring slots do not share a line.
- */
+/** One queued hit (336 bytes on LP64). */
 struct hitlog_slot {
 	/** turn: pos = free for position pos, pos + 1 = holds position pos */
 	_Atomic uint64_t seq;
 	/** policy.id of the rule */
 	int64_t policy_id;
+	/** revision.history of the database the rule is from */
+	int64_t history;
 	/** time of the answer, seconds since the epoch */
 	int64_t sec;
 	/** mnemonic of the query type (static storage) or NULL */

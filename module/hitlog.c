@@ -162,6 +162,8 @@ struct hitlog {
 	sqlite3_stmt* ins_hit[HITLOG_NINS];
 	/** INSERT INTO hit_drop */
 	sqlite3_stmt* ins_drop;
+	/** SELECT of revision.history */
+	sqlite3_stmt* sel_history;
 	/** with counts: the groups of hits being counted (writer only),
 	 * else NULL */
 	struct hit_groups* groups;
@@ -218,6 +220,16 @@ struct hitlog {
 	int64_t skip_report_ms;
 	/** why the last hit was skipped (writer only) */
 	char skip_err[160];
+	/** hits given up because their rules are of another database than
+	 * the one at the path (writer only) */
+	uint64_t foreign;
+	/** of them, reported through the log (writer only) */
+	uint64_t foreign_reported;
+	/** when they were last reported, monotonic ms (writer only) */
+	int64_t foreign_report_ms;
+	/** revision.history of the database, as the last transaction read
+	 * it (writer only) */
+	int64_t history;
 	/** when a failed retention batch was last reported (writer only) */
 	int64_t retention_report_ms;
 	/** when the last retention batch ran, monotonic ms (writer only) */
@@ -740,17 +752,39 @@ insert_hits(struct hitlog* h, int k, uint64_t pos)
 }
 
 /**
- * How many consecutive slots from a position are published.
+ * How many consecutive slots from a position are published and hold hits of
+ * the rules of one database.
  * @param h: the hit log.
  * @param pos: the first position.
  * @param max: count at most this many.
+ * @param history: revision.history of the database.
  * @return the number, 0 .. max.
  */
 static size_t
-ready_run(struct hitlog* h, uint64_t pos, size_t max)
+ready_run(struct hitlog* h, uint64_t pos, size_t max, int64_t history)
 {
+	const struct hitlog_slot* s;
 	size_t n = 0;
-	while(n < max && ready_slot(h, pos + n))
+	while(n < max && (s = ready_slot(h, pos + n)) && s->history == history)
+		n++;
+	return n;
+}
+
+/**
+ * How many consecutive slots from a position are published and hold hits of
+ * the rules of another database than one.
+ * @param h: the hit log.
+ * @param pos: the first position.
+ * @param max: count at most this many.
+ * @param history: revision.history of the database.
+ * @return the number, 0 .. max.
+ */
+static size_t
+foreign_run(struct hitlog* h, uint64_t pos, size_t max, int64_t history)
+{
+	const struct hitlog_slot* s;
+	size_t n = 0;
+	while(n < max && (s = ready_slot(h, pos + n)) && s->history != history)
 		n++;
 	return n;
 }
@@ -820,6 +854,49 @@ report_skip(struct hitlog* h, uint64_t pending, int force)
 		(unsigned long long)total, h->skip_err);
 	h->skipped_reported = total;
 	h->skip_report_ms = now;
+}
+
+/**
+ * Report hits given up because their rules are of another database than the
+ * one at the path (replaced, or made anew, while they were queued), at most
+ * once per HITLOG_REPORT_MS.
+ * @param h: the hit log.
+ * @param force: report regardless of the last report.
+ */
+static void
+report_foreign(struct hitlog* h, int force)
+{
+	int64_t now = clock_ms();
+	if(h->foreign == h->foreign_reported)
+		return;
+	if(!force && h->foreign_report_ms != 0 &&
+		now - h->foreign_report_ms < HITLOG_REPORT_MS)
+		return;
+	hitlog_msg(h, 1, "hit log: gave up %llu hits (%llu since start) of "
+		"the rules of another database than %s (its revision.history "
+		"is %lld): their policy_id would name other rules there",
+		(unsigned long long)(h->foreign - h->foreign_reported),
+		(unsigned long long)h->foreign, h->path, (long long)h->history);
+	h->foreign_reported = h->foreign;
+	h->foreign_report_ms = now;
+}
+
+/**
+ * Read revision.history of the database into h->history, in the open
+ * transaction: a file put in place with sqlite3's .restore is another
+ * database under the same connection.
+ * @param h: the hit log.
+ * @return sqlite result code, SQLITE_DONE on success (0 is read when the
+ *	row is missing: no hit matches it).
+ */
+static int
+read_history(struct hitlog* h)
+{
+	int rc = sqlite3_step(h->sel_history);
+	h->history = rc == SQLITE_ROW ?
+		sqlite3_column_int64(h->sel_history, 0) : 0;
+	sqlite3_reset(h->sel_history);
+	return rc == SQLITE_ROW ? SQLITE_DONE : rc;
 }
 
 /**
@@ -940,7 +1017,7 @@ write_batch(struct hitlog* h, int* more)
 {
 	uint64_t drops = atomic_load_explicit(&h->dropped,
 		memory_order_relaxed);
-	uint64_t pos = h->tail, skipped = 0;
+	uint64_t pos = h->tail, skipped = 0, foreign = 0;
 	enum hitlog_result r;
 	int rc;
 	*more = 0;
@@ -948,10 +1025,17 @@ write_batch(struct hitlog* h, int* more)
 		return HITLOG_OK;
 	if((r = begin_batch(h)) != HITLOG_OK)
 		return r;
+	if((rc = read_history(h)) != SQLITE_DONE)
+		return fail_batch(h, "cannot read table revision of", rc);
 	for(;;) {
 		size_t left = h->txn_limit - (size_t)(pos - h->tail), n;
 		int k = 0, i;
-		n = ready_run(h, pos, left < HITLOG_MULTI ? left : HITLOG_MULTI);
+		n = foreign_run(h, pos, left, h->history);
+		pos += n;
+		foreign += n;
+		left -= n;
+		n = ready_run(h, pos, left < HITLOG_MULTI ? left : HITLOG_MULTI,
+			h->history);
 		if(n == 0)
 			break;
 		/* the largest statement that n fills (the last, of one row,
@@ -983,8 +1067,10 @@ write_batch(struct hitlog* h, int* more)
 	}
 	if((r = commit_batch(h, drops, skipped)) != HITLOG_OK)
 		return r;
-	atomic_fetch_add_explicit(&h->written, pos - h->tail - skipped,
-		memory_order_relaxed);
+	h->foreign += foreign;
+	report_foreign(h, 0);
+	atomic_fetch_add_explicit(&h->written, pos - h->tail - skipped -
+		foreign, memory_order_relaxed);
 	*more = (pos - h->tail >= h->txn_limit);
 	if(h->txn_limit < h->txn_max)
 		h->txn_limit = h->txn_limit * 2 < h->txn_max ?
@@ -1101,7 +1187,7 @@ write_counts(struct hitlog* h, int force, int* more)
 {
 	uint64_t drops = atomic_load_explicit(&h->dropped,
 		memory_order_relaxed);
-	uint64_t pos = h->tail, skipped = 0;
+	uint64_t pos = h->tail, skipped = 0, foreign = 0;
 	int64_t now = clock_ms();
 	struct hit_group* batch[HITLOG_MULTI];
 	enum hitlog_result r;
@@ -1123,9 +1209,16 @@ write_counts(struct hitlog* h, int force, int* more)
 	h->count_ms = now;
 	if((r = begin_batch(h)) != HITLOG_OK)
 		return r;
-	/* the counts of groups with a row, then the rows of the others */
+	if((rc = read_history(h)) != SQLITE_DONE)
+		return fail_batch(h, "cannot read table revision of", rc);
+	/* the counts of groups with a row, then the rows of the others; the
+	 * groups of another database's rules are given up */
 	for(i = 0; i < hit_groups_count(h->groups) && rc == SQLITE_DONE; i++) {
 		struct hit_group* gr = hit_groups_at(h->groups, i);
+		if(gr->first.history != h->history) {
+			foreign += gr->pending;
+			continue;
+		}
 		if(gr->pending == 0 || !gr->rowid ||
 			(rc = update_group(h, gr)) == SQLITE_DONE)
 			continue;
@@ -1137,7 +1230,8 @@ write_counts(struct hitlog* h, int force, int* more)
 	}
 	for(i = 0; i < hit_groups_count(h->groups) && rc == SQLITE_DONE; i++) {
 		struct hit_group* gr = hit_groups_at(h->groups, i);
-		if(gr->pending == 0 || gr->rowid)
+		if(gr->pending == 0 || gr->rowid ||
+			gr->first.history != h->history)
 			continue;
 		batch[n++] = gr;
 		if(n == HITLOG_MULTI) {
@@ -1155,8 +1249,10 @@ write_counts(struct hitlog* h, int force, int* more)
 		hit_groups_rolled_back(h->groups);
 		return r;
 	}
+	h->foreign += foreign;
+	report_foreign(h, 0);
 	atomic_fetch_add_explicit(&h->written, hit_groups_committed(h->groups,
-		skipped), memory_order_relaxed);
+		skipped + foreign), memory_order_relaxed);
 	hit_groups_prune(h->groups, full);
 	*more = full;
 	return HITLOG_OK;
@@ -1341,6 +1437,7 @@ final_flush(struct hitlog* h)
 	}
 	report_drops(h, 1);
 	report_skip(h, 0, 1);
+	report_foreign(h, 1);
 }
 
 /**
@@ -1524,6 +1621,9 @@ open_db(struct hitlog* h)
 	if(rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(h->db, "INSERT INTO hit_drop (ts, "
 			"dropped) VALUES (?, ?)", -1, &h->ins_drop, NULL);
+	if(rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(h->db, "SELECT history FROM revision "
+			"WHERE id = 1", -1, &h->sel_history, NULL);
 	if(rc == SQLITE_OK && h->groups)
 		rc = sqlite3_prepare_v2(h->db, "UPDATE hit SET count = count "
 			"+ ?1 WHERE id = ?2", -1, &h->upd_count, NULL);
@@ -1560,9 +1660,10 @@ close_db(struct hitlog* h)
 		h->ins_hit[k] = NULL;
 	}
 	sqlite3_finalize(h->ins_drop);
+	sqlite3_finalize(h->sel_history);
 	sqlite3_finalize(h->upd_count);
 	sqlite3_finalize(h->del_old);
-	h->ins_drop = h->upd_count = h->del_old = NULL;
+	h->ins_drop = h->sel_history = h->upd_count = h->del_old = NULL;
 	sqlite3_close(h->db);
 	h->db = NULL;
 	h->wal_pages = 0;
@@ -1737,7 +1838,7 @@ hitlog_add(struct hitlog* h, const struct timeval* when,
 	const struct sockaddr_storage* addr, socklen_t addrlen,
 	const uint8_t* qname, uint16_t qtype, const char* qtype_name,
 	int64_t policy_id, const char* action, enum hitlog_stage stage,
-	enum hitlog_dnssec dnssec)
+	enum hitlog_dnssec dnssec, int64_t history)
 {
 	struct hitlog_slot* s;
 	uint64_t pos;
@@ -1795,6 +1896,7 @@ hitlog_add(struct hitlog* h, const struct timeval* when,
 	s->qtype = qtype;
 	s->qtype_name = qtype_name;
 	s->policy_id = policy_id;
+	s->history = history;
 	s->action = action;
 	s->stage = (uint8_t)stage;
 	s->dnssec = (uint8_t)dnssec;

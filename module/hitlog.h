@@ -96,12 +96,16 @@ void hitlog_resume(struct hitlog* h);
  * @param action: what was answered (static storage: "nullmx", "log", ...).
  * @param stage: HITLOG_QUERY or HITLOG_RESPONSE.
  * @param dnssec: validation status of the answer the rule acted on.
+ * @param history: revision.history of the database the rule is from. The
+ *	writer writes the hit only into that database: when the file at the
+ *	path is another one by then (of another revision.history), the hit is
+ *	given up with a log line, since its policy_id names no rule there.
  */
 void hitlog_add(struct hitlog* h, const struct timeval* when,
 	const struct sockaddr_storage* addr, socklen_t addrlen,
 	const uint8_t* qname, uint16_t qtype, const char* qtype_name,
 	int64_t policy_id, const char* action, enum hitlog_stage stage,
-	enum hitlog_dnssec dnssec);
+	enum hitlog_dnssec dnssec, int64_t history);
 
 /** Hits dropped since start because the queue was full (0 for NULL). */
 uint64_t hitlog_dropped(const struct hitlog* h);

@@ -387,6 +387,7 @@ watch_load(struct policy_watch* w)
 		watch_error(w, err);
 		return;
 	}
+	snap->history = w->next->history;
 	if(w->next->only_changed) {
 		int rc = watch_replace(w, snap, &changes);
 		snprintf(how, sizeof(how), " (%zu ids changed)", changes.n);
@@ -429,6 +430,8 @@ watch_load(struct policy_watch* w)
 		old = w->pe->snap;
 		w->pe->snap = snap;
 		w->pe->rules_gen++;
+		__atomic_store_n(&w->pe->history, snap->history,
+			__ATOMIC_RELAXED);
 		rules_write_end(&w->pe->rules);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		swept = cache_sweep(w->env, snap, !w->ever_loaded ? NULL : old);

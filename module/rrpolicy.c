@@ -53,7 +53,8 @@ get_env(struct module_env* env, int id)
 	return de ? (struct rrpolicy_env*)de->dyn_env : NULL;
 }
 
-/** Record that a rule fired for the query (once per rule). */
+/** Record that a rule fired for the query (once per rule). Called under the
+ * read lock of the rules the rule is from. */
 static void
 note_fired(struct module_qstate* qstate, const struct policy_rule* r,
 	enum hitlog_stage stage, enum hitlog_dnssec dnssec, int id)
@@ -71,6 +72,7 @@ note_fired(struct module_qstate* qstate, const struct policy_rule* r,
 	pq->fired[pq->nfired].action = r->action;
 	pq->fired[pq->nfired].stage = (uint8_t)stage;
 	pq->fired[pq->nfired].dnssec = (uint8_t)dnssec;
+	pq->fired[pq->nfired].history = get_env(qstate->env, id)->snap->history;
 	pq->nfired++;
 }
 
@@ -89,7 +91,7 @@ log_client(struct rrpolicy_env* pe, struct module_qstate* qstate,
 			rep->client_addrlen, qstate->qinfo.qname,
 			qstate->qinfo.qtype, d ? d->_name : NULL, pq->fired[i].id,
 			policy_action_names[pq->fired[i].action], pq->fired[i].stage,
-			pq->fired[i].dnssec);
+			pq->fired[i].dnssec, pq->fired[i].history);
 }
 
 /** Name the rule that changed the answer in an Extended DNS Error. */
@@ -204,7 +206,8 @@ cache_blocked(struct rrpolicy_env* pe, struct query_info* qinfo,
 	hitlog_add(hits, start_time, &repinfo->client_addr,
 		repinfo->client_addrlen, qinfo->qname, qinfo->qtype,
 		d ? d->_name : NULL, rule_id, policy_action_names[action],
-		HITLOG_QUERY, HITLOG_DNSSEC_NONE);
+		HITLOG_QUERY, HITLOG_DNSSEC_NONE,
+		__atomic_load_n(&pe->history, __ATOMIC_RELAXED));
 }
 
 /** Inplace callback for every answer the worker sends from the message cache

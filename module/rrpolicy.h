@@ -26,6 +26,8 @@ struct policy_snapshot {
 	struct prefix_table* addrs;
 	/** the settings */
 	struct policy_settings settings;
+	/** revision.history of the database the rules are from */
+	int64_t history;
 };
 
 /** Global state, in ((struct dynlibmod_env*)env->modinfo[id])->dyn_env. */
@@ -49,6 +51,9 @@ struct rrpolicy_env {
 	 * new snapshot, rules added in place): two lookups under the same
 	 * value see the same rules */
 	uint64_t rules_gen;
+	/** snap->history, set under the write lock, read without the lock by
+	 * the cache callback for the hits of the blocked answers it serves */
+	int64_t history;
 };
 
 /** Free a snapshot (NULL is fine). */
@@ -67,6 +72,8 @@ struct rrpolicy_fired {
 	uint8_t stage;
 	/** enum hitlog_dnssec of the answer the rule acted on */
 	uint8_t dnssec;
+	/** revision.history of the database the rule is from */
+	int64_t history;
 };
 
 /** Per-query state, in qstate->minfo[id]. */

@@ -96,6 +96,7 @@ main(int argc, char** argv)
 	sqlite3_stmt* st;
 	char* err = NULL;
 	long added = 0, rows = -1;
+	int64_t history;
 	unsigned rnd = 12345;
 	double t0, t1;
 	size_t k;
@@ -114,6 +115,14 @@ main(int argc, char** argv)
 		fprintf(stderr, "schema: %s\n", err ? err : sqlite3_errmsg(db));
 		return 1;
 	}
+	/* the hits are of the rules of this database */
+	if(sqlite3_prepare_v2(db, "SELECT history FROM revision", -1, &st,
+		NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+		fprintf(stderr, "revision: %s\n", sqlite3_errmsg(db));
+		return 1;
+	}
+	history = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
 	sqlite3_close(db);
 	memset(&ss, 0, sizeof(ss));
 	sa->sin_family = AF_INET;
@@ -140,7 +149,8 @@ main(int argc, char** argv)
 			gettimeofday(&tv, NULL);
 			hitlog_add(h, &tv, &ss, (socklen_t)sizeof(*sa), wire,
 				codes[rule % 4], types[rule % 4], (int64_t)rule + 1,
-				"nxdomain", HITLOG_QUERY, HITLOG_DNSSEC_NONE);
+				"nxdomain", HITLOG_QUERY, HITLOG_DNSSEC_NONE,
+				history);
 		}
 		added = end;
 		while((long)hitlog_written(h) + (long)hitlog_dropped(h) < added)

@@ -174,6 +174,14 @@ sqlite3 "$RRPOLICY_DB" "PRAGMA user_version = $(sed -n 's/^PRAGMA user_version =
 sql "INSERT INTO policy(name, type, action) VALUES ('nxdomain.com', 'MX', 'nxdomain');"
 check "once its schema is whole, the database created anew at the path is loaded" wait_answer nxdomain.com MX "NXDOMAIN "
 check_eq "... and is sound" ok "$(sql 'PRAGMA integrity_check;')"
+# the hits queued while no database was open are of the rules of the deleted one: their
+# policy_id would name another rule in the new database, so they are given up
+check "... the hits queued meanwhile, of the deleted database's rules, are given up" \
+    wait_log "hit log: gave up [0-9]+ hits \([0-9]+ since start\) of the rules of another database than $RRPOLICY_DB" 5
+answer nxdomain.com MX >/dev/null
+wait_hits_of "$(sql "SELECT id FROM policy WHERE name = 'nxdomain.com' AND type = 'MX';")" 1 >/dev/null
+check_eq "... and are not in the new database, whose hits are of its own rule" "0|1" \
+    "$(sql "SELECT count(*) FILTER (WHERE action <> 'nxdomain'), count(*) > 0 FROM hit;")"
 
 # a copy edited on its own, put in place with sqlite3's .restore (the same file, no new inode):
 # its changes were logged under the same seqs as the live database's since the copy, so the

@@ -69,6 +69,24 @@ log_has(const char* text)
 	return r;
 }
 
+/** revision.history of the test database: the hits the tests queue are of
+ * its rules. */
+static int64_t test_history;
+
+/** revision.history of a database. */
+static int64_t
+history_of(sqlite3* db)
+{
+	sqlite3_stmt* st;
+	int64_t v;
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT history FROM revision",
+		-1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 /** Create a temporary directory and a database with the schema in it. */
 static void
 make_db(void)
@@ -82,6 +100,7 @@ make_db(void)
 	ck_assert_int_eq(sqlite3_open(test_db, &db), SQLITE_OK);
 	if(sqlite3_exec(db, rrpolicy_schema_sql, NULL, NULL, &err) != SQLITE_OK)
 		ck_abort_msg("schema: %s", err);
+	test_history = history_of(db);
 	sqlite3_close(db);
 	pthread_mutex_lock(&log_lock);
 	log_len = 0;
@@ -226,7 +245,8 @@ add_simple(struct hitlog* h, int64_t policy_id)
 	sa->sin_addr.s_addr = htonl(0xc0000201);
 	gettimeofday(&tv, NULL);
 	hitlog_add(h, &tv, &ss, (socklen_t)sizeof(*sa), wire_example, 15, "MX",
-		policy_id, "nullmx", HITLOG_QUERY, HITLOG_DNSSEC_NONE);
+		policy_id, "nullmx", HITLOG_QUERY, HITLOG_DNSSEC_NONE,
+		test_history);
 }
 
 /** What a producer thread of the multi-thread test adds. */
@@ -288,10 +308,11 @@ mt_producer(void* arg)
 		if(p->t % 2 == 0)
 			hitlog_add(p->h, &tv, &ss, len, wire_example, 15, "MX",
 				(int64_t)p->t * 1000000 + i, "nullmx",
-				HITLOG_QUERY, HITLOG_DNSSEC_NONE);
+				HITLOG_QUERY, HITLOG_DNSSEC_NONE, test_history);
 		else	hitlog_add(p->h, &tv, &ss, len, wire_example, 65280,
 				NULL, (int64_t)p->t * 1000000 + i, "log",
-				HITLOG_RESPONSE, HITLOG_DNSSEC_NONE);
+				HITLOG_RESPONSE, HITLOG_DNSSEC_NONE,
+				test_history);
 	}
 	return NULL;
 }
@@ -391,23 +412,23 @@ START_TEST(test_columns_exact)
 	for(i = 0; i < sizeof(names)/sizeof(names[0]); i++)
 		hitlog_add(h, &tv, &ss, len, names[i].wire, 16, "TXT",
 			100 + (int64_t)i, "block", HITLOG_RESPONSE,
-			HITLOG_DNSSEC_BOGUS);
+			HITLOG_DNSSEC_BOGUS, test_history);
 	len = addr4(&ss, "203.0.113.254");
 	for(i = 0; i < sizeof(times)/sizeof(times[0]); i++) {
 		tv.tv_sec = (time_t)times[i].s;
 		tv.tv_usec = times[i].us;
 		hitlog_add(h, &tv, &ss, len, wire_example, 1, "A",
 			200 + (int64_t)i, "nxdomain", HITLOG_QUERY,
-			HITLOG_DNSSEC_NONE);
+			HITLOG_DNSSEC_NONE, test_history);
 	}
 	/* two hours ago: not in the last hour */
 	gettimeofday(&tv, NULL);
 	tv.tv_sec -= 7200;
 	hitlog_add(h, &tv, &ss, len, wire_example, 1, "A", 300, "drop",
-		HITLOG_QUERY, HITLOG_DNSSEC_NONE);
+		HITLOG_QUERY, HITLOG_DNSSEC_NONE, test_history);
 	/* unusable address, NULL action */
 	hitlog_add(h, NULL, NULL, 0, wire_example, 1, "A", 301, NULL,
-		HITLOG_QUERY, HITLOG_DNSSEC_NONE);
+		HITLOG_QUERY, HITLOG_DNSSEC_NONE, test_history);
 	hitlog_stop(h);
 
 	db = open_other();
@@ -735,7 +756,7 @@ START_TEST(test_refused_rows_skipped)
 	for(i = 0; i < 100; i++) {
 		if(i % 10 == 0)
 			hitlog_add(h, NULL, &ss, len, poison, 1, "A", i, "block",
-				HITLOG_QUERY, HITLOG_DNSSEC_NONE);
+				HITLOG_QUERY, HITLOG_DNSSEC_NONE, test_history);
 		else	add_simple(h, i);
 	}
 	hitlog_stop(h);
@@ -756,7 +777,7 @@ START_TEST(test_edge_cases)
 	char missing[400];
 	/* NULL hit log: nothing happens */
 	hitlog_add(NULL, NULL, NULL, 0, wire_example, 1, "A", 1, "block",
-		HITLOG_QUERY, HITLOG_DNSSEC_NONE);
+		HITLOG_QUERY, HITLOG_DNSSEC_NONE, test_history);
 	hitlog_stop(NULL);
 	ck_assert_uint_eq(hitlog_dropped(NULL), 0);
 	ck_assert_uint_eq(hitlog_mem(NULL), 0);
@@ -920,7 +941,7 @@ START_TEST(test_refused_in_multi_row)
 	for(i = 0; i < N; i++) {
 		if(b < sizeof(bad)/sizeof(bad[0]) && bad[b] == i) {
 			hitlog_add(h, NULL, &ss, len, poison, 1, "A", i, "block",
-				HITLOG_QUERY, HITLOG_DNSSEC_NONE);
+				HITLOG_QUERY, HITLOG_DNSSEC_NONE, test_history);
 			b++;
 		} else	add_simple(h, i);
 	}
@@ -1076,7 +1097,7 @@ START_TEST(test_client_text)
 			(void*)&((struct sockaddr_in6*)&ss)->sin6_addr, want[n],
 			INET6_ADDRSTRLEN));
 		hitlog_add(h, NULL, &ss, len, wire_example, 1, "A", n, "block",
-			HITLOG_QUERY, HITLOG_DNSSEC_NONE);
+			HITLOG_QUERY, HITLOG_DNSSEC_NONE, test_history);
 		n++;
 	}
 	hitlog_stop(h);
@@ -1121,7 +1142,7 @@ START_TEST(test_checks_hold)
 		for(i = 0; i < sizeof(sec)/sizeof(sec[0]); i++)
 			hitlog_add(h, NULL, &ss, len, wire_example, 1, "A",
 				(int64_t)i, "block", (enum hitlog_stage)stage,
-				sec[i]);
+				sec[i], test_history);
 	hitlog_stop(h);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"),
 		3 * (long long)(sizeof(sec)/sizeof(sec[0])));
@@ -1298,7 +1319,7 @@ add_key(struct hitlog* h, time_t sec, long usec, const char* client,
 	tv.tv_usec = (suseconds_t)usec;
 	hitlog_add(h, &tv, &ss, len, qname, 15, "MX", policy_id, action,
 		stage, stage == HITLOG_RESPONSE ? HITLOG_DNSSEC_SECURE :
-		HITLOG_DNSSEC_NONE);
+		HITLOG_DNSSEC_NONE, test_history);
 }
 
 /** Text result of a query on a new connection, "" for none or NULL. */
@@ -1437,11 +1458,13 @@ END_TEST
  * operator's mv does, between hitlog_suspend and hitlog_resume. The new
  * file has a hit of rule 99 in row 1, the row of the first group in the old
  * file: the writer must not count into it.
+ * @param history: its revision.history: test_history for a copy of the
+ *	same database (a backup put back), another for another database.
  */
 static void
-replace_db(void)
+replace_db(int64_t history)
 {
-	char path[sizeof(test_db) + 8];
+	char path[sizeof(test_db) + 8], sql[96];
 	sqlite3* db;
 	char* err = NULL;
 	snprintf(path, sizeof(path), "%s.new", test_db);
@@ -1451,13 +1474,16 @@ replace_db(void)
 	exec_ok(db, "INSERT INTO hit (id, ts, client, qname, qtype, policy_id, "
 		"action, stage) VALUES (1, '2023-11-14 22:00:00', '192.0.2.9', "
 		"'other.example.', 'A', 99, 'nodata', 'query')");
+	snprintf(sql, sizeof(sql), "UPDATE revision SET history = %lld",
+		(long long)history);
+	exec_ok(db, sql);
 	sqlite3_close(db);
 	ck_assert_int_eq(rename(path, test_db), 0);
 }
 
-/* A file replaced at the path while the writer is suspended: the hits of
- * the suspension and after go into the new file, those of a group whose row
- * was in the old file into a new row. */
+/* A file of the same database replaced at the path while the writer is
+ * suspended: the hits of the suspension and after go into the new file,
+ * those of a group whose row was in the old file into a new row. */
 START_TEST(test_replaced_file)
 {
 	struct hitlog_config cfgs[2];
@@ -1479,7 +1505,7 @@ START_TEST(test_replaced_file)
 		for(i = 0; i < 3; i++)
 			add_key(h, MINUTE0 + 1, i, "192.0.2.1", wire_example, 7,
 				"nullmx", HITLOG_QUERY);
-		replace_db();
+		replace_db(test_history);
 		hitlog_resume(h);
 		for(i = 0; i < 2; i++)
 			add_key(h, MINUTE0 + 2, i, "192.0.2.1", wire_example, 7,
@@ -1493,6 +1519,76 @@ START_TEST(test_replaced_file)
 			"id = 1"), 1);
 		query_text("PRAGMA quick_check", ok, sizeof(ok));
 		ck_assert_str_eq(ok, "ok");
+		remove_db();
+	}
+}
+END_TEST
+
+/* Another database at the path (replaced while the writer was suspended,
+ * or put in the same file, as sqlite3's .restore does, while it ran): the
+ * hits queued of the rules of the database before are given up with a log
+ * line, since their policy_id names other rules there; the hits of the new
+ * database's rules are written. */
+START_TEST(test_other_database)
+{
+	struct hitlog_config cfgs[2];
+	char sql[96];
+	int c, i;
+	cfgs[0] = test_cfg(4096, 0);
+	cfgs[1] = counts_cfg(4096);
+	for(c = 0; c < 2; c++) {
+		struct hitlog* h;
+		int64_t old;
+		sqlite3* db;
+		make_db();
+		h = hitlog_start(&cfgs[c]);
+		ck_assert_ptr_nonnull(h);
+		hitlog_suspend(h);
+		for(i = 0; i < 3; i++)
+			add_key(h, MINUTE0, i, "192.0.2.1", wire_example, 7,
+				"nullmx", HITLOG_QUERY);
+		old = test_history;
+		replace_db(test_history = old + 1);
+		hitlog_resume(h);
+		for(i = 0; i < 2; i++)
+			add_key(h, MINUTE0, i, "192.0.2.1", wire_example, 8,
+				"nullmx", HITLOG_QUERY);
+		ck_assert_int_eq(wait_for("SELECT sum(count) FROM hit WHERE "
+			"policy_id = 8", 2, 5000), 2);
+		ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE "
+			"policy_id = 7"), 0);
+		/* the same file, another database */
+		hitlog_suspend(h);
+		for(i = 0; i < 4; i++)
+			add_key(h, MINUTE0 + 1, i, "192.0.2.1", wire_example, 9,
+				"nullmx", HITLOG_QUERY);
+		hitlog_resume(h);
+		ck_assert_int_eq(wait_for("SELECT sum(count) FROM hit WHERE "
+			"policy_id = 9", 4, 5000), 4);
+		db = open_other();
+		snprintf(sql, sizeof(sql), "UPDATE revision SET history = %lld",
+			(long long)(old + 2));
+		exec_ok(db, sql);
+		sqlite3_close(db);
+		for(i = 0; i < 5; i++)
+			add_key(h, MINUTE0 + 1, i, "192.0.2.1", wire_example, 9,
+				"nullmx", HITLOG_QUERY);
+		test_history = old + 2;
+		add_key(h, MINUTE0 + 1, 0, "192.0.2.1", wire_example, 10,
+			"nullmx", HITLOG_QUERY);
+		ck_assert_int_eq(wait_for("SELECT count(*) FROM hit WHERE "
+			"policy_id = 10", 1, 5000), 1);
+		hitlog_join(h);
+		ck_assert_int_eq(query_int("SELECT sum(count) FROM hit WHERE "
+			"policy_id = 9"), 4);
+		ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE "
+			"policy_id = 7"), 0);
+		ck_assert_uint_eq(hitlog_written(h), 2 + 4 + 1);
+		ck_assert_msg(log_has("gave up 3 hits (3 since start) of the "
+			"rules of another database"), "log: %s", log_text);
+		ck_assert_msg(log_has("gave up 5 hits (8 since start)"),
+			"log: %s", log_text);
+		hitlog_stop(h);
 		remove_db();
 	}
 }
@@ -1851,6 +1947,7 @@ hitlog_suite(void)
 	tcase_add_test(tc, test_counts_groups);
 	tcase_add_test(tc, test_counts_added_to_row);
 	tcase_add_test(tc, test_replaced_file);
+	tcase_add_test(tc, test_other_database);
 	tcase_add_test(tc, test_readonly_reopened);
 	tcase_add_test(tc, test_disk_full_smaller_batches);
 	tcase_add_test(tc, test_counts_late_hit);
