@@ -436,6 +436,16 @@ parse_type(struct type_map* m, const char* text, uint16_t* type)
 	return 0;
 }
 
+/** Whether a rule of the type would never match: OPT and the QTYPEs and
+ * meta types of 128 to 254 (RFC 6895) are no data, so no answer holds them,
+ * and Unbound answers queries of them itself, before any module (AXFR and
+ * IXFR REFUSED, the others FORMERR). ANY (255) reaches the module. */
+static int
+type_never_matches(uint16_t type)
+{
+	return type == LDNS_RR_TYPE_OPT || (type >= 128 && type <= 254);
+}
+
 /** The trigger of a row, -1 if unknown. */
 static int
 parse_trigger(const char* t)
@@ -503,6 +513,10 @@ row_to_rule(sqlite3_stmt* st, struct policy_snapshot* snap,
 	}
 	if(parse_type(types, (const char*)sqlite3_column_text(st, 2), &r.type) != 0)
 		return "unknown type";
+	if(type_never_matches(r.type))
+		return "a type no query reaches the module with and no answer "
+			"holds (OPT, AXFR, IXFR, TSIG, TKEY, MAILA, MAILB, "
+			"TYPE128 to TYPE254): the rule would never match";
 	if(trigger == TRIGGER_TARGET && r.type != POLICY_TYPE_ALL &&
 		!content_has_target(r.type))
 		return "a target rule has type MX, NS, SRV, CNAME, DNAME, SVCB, "

@@ -61,7 +61,8 @@
 /*
  * Every RR type IANA has assigned (DNS Parameters registry, 'Resource
  * Record (RR) TYPEs'), meta and query types included, since a resolver may
- * see any of them in a question.  mnemonic is upper case; policy.type is
+ * see any of them in a question (the module skips at load a rule of a type
+ * that no query reaches it with and no answer holds: OPT, and 128 to 254).  mnemonic is upper case; policy.type is
  * matched against it case-insensitively (upper(type) = mnemonic).  Codes
  * without a mnemonic here are written TYPEnnn (RFC 3597).  IANA's mnemonic
  * for 255 is '*'; it is 'ANY' here because '*' in policy.type means every

@@ -319,13 +319,16 @@ sqlite_rejects "bad expires_at" \
 sql "DROP TRIGGER policy_check_insert; DROP TRIGGER policy_check_update;"
 add_rule R_BADNAME "name, type" "'bad..name', 'MX'"
 add_rule R_BADTYPE "name, type" "'www.spammer.com', 'NOPE'"
+add_rule R_METATYPE "name, type" "'spammer.com', 'AXFR'"
 reload
 check "log: row $R_BADNAME skipped, naming its id and reason" \
     wait_log "rrpolicy: skipping policy row id $R_BADNAME \(name 'bad\.\.name'.*\): empty label"
 check "log: row $R_BADTYPE skipped, naming its id and reason" \
     wait_log "rrpolicy: skipping policy row id $R_BADTYPE \(name 'www\.spammer\.com', type 'NOPE'.*\): unknown type"
-check "log: the good rules still loaded (19 of 24 rows, 2 malformed)" \
-    log_has "rrpolicy .*: loaded 19 rules \(revision [0-9]+\) from $RRPOLICY_DB .*\(24 rows: 1 disabled, 2 expired, 2 malformed\)"
+check "log: row $R_METATYPE, of a type Unbound answers itself (AXFR), skipped: it would never match" \
+    wait_log "rrpolicy: skipping policy row id $R_METATYPE \(name 'spammer\.com', type 'AXFR'.*\): a type no query reaches the module with and no answer holds .*: the rule would never match"
+check "log: the good rules still loaded (19 of 25 rows, 3 malformed)" \
+    log_has "rrpolicy .*: loaded 19 rules \(revision [0-9]+\) from $RRPOLICY_DB .*\(25 rows: 1 disabled, 2 expired, 3 malformed\)"
 check_nullmx "good rules still apply: spammer.com MX" "$(q spammer.com MX)" \
     spammer.com. "$R_UPPER" 30
 check_nxdomain_at "good rules still apply: www.spammer.com A" "$(q www.spammer.com A)" \
