@@ -42,7 +42,11 @@
  * writer (hitlog_suspend: it closes its connection, the hits wait in the
  * ring) until it has opened the new file, so that no connection of the
  * process is left on the old one: SQLite finds a database's WAL by its path,
- * and a new file would take the old one's WAL for its own.
+ * and a new file would take the old one's WAL for its own. Each hit carries
+ * the revision.history of its rule's database, which the writer reads in
+ * each transaction: the hits of another database's rules (the file replaced,
+ * or another database copied into it, while they waited) are given up, since
+ * their policy_id names other rules there.
  *
  * The writer wakes every HITLOG_WAIT_MS (or at once on stop), so a crash
  * loses at most that much (HITLOG_COUNT_MS with counts). Text conversions
