@@ -11,12 +11,15 @@
 #include "sqlite_hint.h"
 #include "util/log.h"
 #include "sldns/rrdef.h"
+#include "sldns/sbuffer.h"
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 /** How long init waits for a lock held by an operator, in ms. */
 #define STORE_BUSY_MS 2000
@@ -110,6 +113,34 @@ migrate_hint(int code)
 }
 
 /**
+ * Whether a file is being made by an operator's sqlite3, told from its
+ * header alone: shorter than a header, or a database in rollback-journal
+ * mode (as sqlite3 makes one) of user_version 0 (schema.sql sets it last).
+ * Read without SQLite, whose read lock on such a file would make the
+ * operator's next statement fail ("database is locked": in that mode no
+ * write commits while anyone reads), or wait for the operator's lock.
+ * @param path: the file.
+ * @return nonzero if so; 0 otherwise, or when it cannot be read (SQLite
+ *	then tells why).
+ */
+static int
+file_being_made(const char* path)
+{
+	uint8_t h[100];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if(fd < 0)
+		return 0;
+	n = pread(fd, h, sizeof(h), 0);
+	close(fd);
+	if(n >= 0 && n < (ssize_t)sizeof(h))
+		return 1;
+	/* the magic string, file format versions 1 (legacy, not WAL) */
+	return n == (ssize_t)sizeof(h) && memcmp(h, "SQLite format 3", 16) == 0 &&
+		h[18] == 1 && h[19] == 1 && sldns_read_uint32(h + 60) == 0;
+}
+
+/**
  * Migrate a database of an older schema version to POLICY_SCHEMA_VERSION:
  * every step in one transaction, so that all of them apply or none does
  * and the file stays as it was.
@@ -164,11 +195,24 @@ fail:
 	return -1;
 }
 
+/** The error of a file with no schema version yet. */
+static void
+no_version_yet(const char* path, char* err, size_t errlen)
+{
+	snprintf(err, errlen, "%s has no schema version yet (PRAGMA "
+		"user_version 0): its schema is still being created, or it is "
+		"no rrpolicy database", path);
+}
+
 struct sqlite3*
 policy_store_open(const char* path, int may_create, char* err, size_t errlen)
 {
 	sqlite3* db = NULL;
 	long long version, tables;
+	if(!may_create && file_being_made(path)) {
+		no_version_yet(path, err, errlen);
+		return NULL;
+	}
 	if(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 		SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open %s: %s%s", path,
@@ -190,9 +234,7 @@ policy_store_open(const char* path, int may_create, char* err, size_t errlen)
 	 * is being made by an operator's sqlite3, and writing to it (WAL mode,
 	 * the schema) would make the statements still to come fail */
 	if(version == 0 && (tables > 0 || !may_create)) {
-		snprintf(err, errlen, "%s has no schema version yet (PRAGMA "
-			"user_version 0): its schema is still being created, or "
-			"it is no rrpolicy database", path);
+		no_version_yet(path, err, errlen);
 		sqlite3_close(db);
 		return NULL;
 	}
