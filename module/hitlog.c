@@ -835,6 +835,27 @@ report_fail(struct hitlog* h, const char* what, int rc)
 }
 
 /**
+ * Whether a count reported through the log, rate limited, is due for a
+ * report: it moved since the last one, and that was HITLOG_REPORT_MS ago
+ * or more (or the report is forced). When it is, the time is noted.
+ * @param total: the count now.
+ * @param reported: the count at the last report.
+ * @param last_ms: when that was, monotonic ms, 0 if never.
+ * @param force: report regardless of the last report.
+ * @return nonzero if due.
+ */
+static int
+report_due(uint64_t total, uint64_t reported, int64_t* last_ms, int force)
+{
+	int64_t now = clock_ms();
+	if(total == reported || (!force && *last_ms != 0 &&
+		now - *last_ms < HITLOG_REPORT_MS))
+		return 0;
+	*last_ms = now;
+	return 1;
+}
+
+/**
  * Report hits the database refused (a constraint or trigger on table hit),
  * at most once per HITLOG_REPORT_MS. They are skipped, not retried.
  * @param h: the hit log.
@@ -845,19 +866,14 @@ report_fail(struct hitlog* h, const char* what, int rc)
 static void
 report_skip(struct hitlog* h, uint64_t pending, int force)
 {
-	int64_t now = clock_ms();
 	uint64_t total = h->skipped + pending;
-	if(total == h->skipped_reported)
-		return;
-	if(!force && h->skip_report_ms != 0 &&
-		now - h->skip_report_ms < HITLOG_REPORT_MS)
+	if(!report_due(total, h->skipped_reported, &h->skip_report_ms, force))
 		return;
 	hitlog_msg(h, 0, "hit log: table hit of %s refused %llu "
 		"hits, skipped (%llu since start): %s", h->path,
 		(unsigned long long)(total - h->skipped_reported),
 		(unsigned long long)total, h->skip_err);
 	h->skipped_reported = total;
-	h->skip_report_ms = now;
 }
 
 /**
@@ -870,11 +886,8 @@ report_skip(struct hitlog* h, uint64_t pending, int force)
 static void
 report_foreign(struct hitlog* h, int force)
 {
-	int64_t now = clock_ms();
-	if(h->foreign == h->foreign_reported)
-		return;
-	if(!force && h->foreign_report_ms != 0 &&
-		now - h->foreign_report_ms < HITLOG_REPORT_MS)
+	if(!report_due(h->foreign, h->foreign_reported, &h->foreign_report_ms,
+		force))
 		return;
 	hitlog_msg(h, 1, "hit log: gave up %llu hits (%llu since start) of "
 		"the rules of another database than %s (its revision.history "
@@ -882,7 +895,6 @@ report_foreign(struct hitlog* h, int force)
 		(unsigned long long)(h->foreign - h->foreign_reported),
 		(unsigned long long)h->foreign, h->path, (long long)h->history);
 	h->foreign_reported = h->foreign;
-	h->foreign_report_ms = now;
 }
 
 /**
@@ -1290,11 +1302,7 @@ report_drops(struct hitlog* h, int force)
 {
 	uint64_t drops = atomic_load_explicit(&h->dropped,
 		memory_order_relaxed);
-	int64_t now = clock_ms();
-	if(drops == h->drops_reported)
-		return;
-	if(!force && h->drops_report_ms != 0 &&
-		now - h->drops_report_ms < HITLOG_REPORT_MS)
+	if(!report_due(drops, h->drops_reported, &h->drops_report_ms, force))
 		return;
 	hitlog_msg(h, 1, "hit log: queue full (%zu hits), %llu hits "
 		"dropped since the last report, %llu since start (see table "
@@ -1302,7 +1310,6 @@ report_drops(struct hitlog* h, int force)
 		(unsigned long long)(drops - h->drops_reported),
 		(unsigned long long)drops);
 	h->drops_reported = drops;
-	h->drops_report_ms = now;
 }
 
 /**
