@@ -757,38 +757,22 @@ insert_hits(struct hitlog* h, int k, uint64_t pos)
 
 /**
  * How many consecutive slots from a position are published and hold hits of
- * the rules of one database.
+ * the rules of one database, or of others.
  * @param h: the hit log.
  * @param pos: the first position.
  * @param max: count at most this many.
  * @param history: revision.history of the database.
+ * @param same: 1 to count hits of that database, 0 hits of others.
  * @return the number, 0 .. max.
  */
 static size_t
-ready_run(struct hitlog* h, uint64_t pos, size_t max, int64_t history)
+ready_run(struct hitlog* h, uint64_t pos, size_t max, int64_t history,
+	int same)
 {
 	const struct hitlog_slot* s;
 	size_t n = 0;
-	while(n < max && (s = ready_slot(h, pos + n)) && s->history == history)
-		n++;
-	return n;
-}
-
-/**
- * How many consecutive slots from a position are published and hold hits of
- * the rules of another database than one.
- * @param h: the hit log.
- * @param pos: the first position.
- * @param max: count at most this many.
- * @param history: revision.history of the database.
- * @return the number, 0 .. max.
- */
-static size_t
-foreign_run(struct hitlog* h, uint64_t pos, size_t max, int64_t history)
-{
-	const struct hitlog_slot* s;
-	size_t n = 0;
-	while(n < max && (s = ready_slot(h, pos + n)) && s->history != history)
+	while(n < max && (s = ready_slot(h, pos + n)) &&
+		(s->history == history) == same)
 		n++;
 	return n;
 }
@@ -1046,12 +1030,12 @@ write_batch(struct hitlog* h, int* more)
 	for(;;) {
 		size_t left = h->txn_limit - (size_t)(pos - h->tail), n;
 		int k = 0, i;
-		n = foreign_run(h, pos, left, h->history);
+		n = ready_run(h, pos, left, h->history, 0);
 		pos += n;
 		foreign += n;
 		left -= n;
 		n = ready_run(h, pos, left < HITLOG_MULTI ? left : HITLOG_MULTI,
-			h->history);
+			h->history, 1);
 		if(n == 0)
 			break;
 		/* the largest statement that n fills (the last, of one row,
