@@ -292,20 +292,41 @@ remove_found(struct sweep* s)
 	s->count += s->nfound;
 }
 
+/** Whether the cache holds an RRset of name, type and key flags, expired
+ * or not (with serve-expired, Unbound answers from expired ones too). */
+static int
+cached(struct sweep* s, const uint8_t* name, uint16_t type, uint32_t flags)
+{
+	struct ub_packed_rrset_key* k = rrset_cache_lookup(s->env->rrset_cache,
+		(uint8_t*)name, dname_wire_len(name), type, LDNS_RR_CLASS_IN,
+		flags, 0, 0);
+	if(!k)
+		return 0;
+	lock_rw_unlock(&k->entry.lock);
+	return 1;
+}
+
 /** Remove the SOA of negative answers (key flag PACKED_RRSET_SOA_NEG) owned
- * by a rule's name or any name above it, and with them every cached message
+ * by a rule's name or a name above it, and with them every cached message
  * that holds one: a CNAME chain cached with a NODATA or NXDOMAIN at the name
  * holds only the CNAME and its zone's SOA, which the rule's keys are not,
  * and the rule applies at the chain's end (chain_end in response.c). The
- * zone's other negative answers are fetched again. */
+ * zone's other negative answers are fetched again. The walk up stops at the
+ * first name the cache knows as a zone apex (a SOA or NS RRset there): the
+ * name's zone is that one or below it, and the negative answers of the zones
+ * above (the root's NXDOMAINs, a TLD's) stay. */
 static void
 remove_negative_soas(struct sweep* s, const uint8_t* name)
 {
 	for(;;) {
+		int apex = cached(s, name, LDNS_RR_TYPE_SOA,
+			PACKED_RRSET_SOA_NEG) ||
+			cached(s, name, LDNS_RR_TYPE_SOA, 0) ||
+			cached(s, name, LDNS_RR_TYPE_NS, 0);
 		rrset_cache_remove(s->env->rrset_cache, (uint8_t*)name,
 			dname_wire_len(name), LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN,
 			PACKED_RRSET_SOA_NEG);
-		if(!*name)
+		if(apex || !*name)
 			break;
 		name += *name + 1;
 	}

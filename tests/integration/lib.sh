@@ -12,7 +12,7 @@ REPO_ROOT=$(cd "$HARNESS_DIR/../.." && pwd)
 ZONES_DIR=$HARNESS_DIR/zones
 TRUST_ANCHORS=$ZONES_DIR/trust-anchors.ds
 # Zones served by the auth server; each is a stub-zone of the resolver. File: zones/<zone>.zone
-TEST_ZONES=(spammer.com nxdomain.com google.com example.com alias.example.net
+TEST_ZONES=(spammer.com nxdomain.com google.com example.com example.net alias.example.net
             signed.example.org bogus.example.org mailpath.example.net bulletproof.example)
 # Listening ports are picked in this range, below Linux's ephemeral range (32768-60999);
 # the resolver is told never to use it for outgoing queries, so nothing else takes them.

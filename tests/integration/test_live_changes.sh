@@ -204,16 +204,23 @@ check "... after a read of the log alone" loaded_changed $((FILLERS + 3)) 0 1 $(
 # ---------------------------------------------------------------- a new rule at a cached chain's end
 # CNAMEs to names without MX, cached before a null MX rule on their targets: the rule's keys are
 # not in their answers (the CNAME and the zone's SOA); the sweep removes the negative answers'
-# SOAs at and above the name of an exact rule, and a cache walk (a "*." rule) finds the chains by
-# their CNAME's target; the response stage then puts the null MX at the chain's end
+# SOAs at and above the name of an exact rule up to its zone's apex, and a cache walk (a "*."
+# rule) finds the chains by their CNAME's target; the response stage then puts the null MX at the
+# chain's end. The negative answers of the zone above (example.net) stay cached.
 A=alias.example.net
 check_eq "before the rules: CNAME to a name without MX, NODATA (cached)" \
     "NOERROR nomx.$A. IN CNAME www.spammer.com. " "$(answer nomx.$A MX)"
 check_eq "before the rules: CNAME to a name that does not exist, NXDOMAIN (cached)" \
     "NXDOMAIN gone.$A. IN CNAME nothere.$A. " "$(answer gone.$A MX)"
+check_eq "before the rules: a name of the zone above that does not exist, NXDOMAIN (cached)" \
+    "NXDOMAIN " "$(answer nothere.example.net A)"
 sql "INSERT INTO policy(id, name, type) VALUES (60, 'nothere.$A', 'MX');"
 check "an exact null MX rule on a chain's target applies live" \
     wait_answer nothere.$A MX "NOERROR nothere.$A. IN MX 0 . "
+auth_mark
+check_eq "... the zone above keeps its cached negative answer" "NXDOMAIN " \
+    "$(answer nothere.example.net A)"
+check_eq "... which the auth server is not asked again" 0 "$(auth_count nothere.example.net A)"
 check_eq "... at the end of the cached chain to it" \
     "NOERROR gone.$A. IN CNAME nothere.$A. nothere.$A. IN MX 0 . " "$(answer gone.$A MX)"
 check_eq "... with the EDE of the rule" "17 rrpolicy: rule 60" "$(ede_rule gone.$A MX)"
