@@ -20,7 +20,9 @@
  * place, and inserts them with prepared multi-row INSERTs (64, 16, 4 and 1
  * rows: a statement run costs opening the table and its two indexes, and
  * a row refused by a trigger or constraint undoes its statement, whose rows
- * are then inserted one by one so that only the refused ones are skipped);
+ * are then inserted one by one so that only the refused ones are skipped;
+ * a trigger's RAISE(FAIL) keeps the rows before the refused one, and the
+ * one by one starts after them);
  * the slots are given back to the producers (sequence pos + size) only
  * after COMMIT succeeded.
  * So when the database is locked (an operator holds a write transaction)
@@ -268,6 +270,11 @@ struct hitlog {
 		/** query name, any escaped name fits */
 		char qname[1024];
 	} text[HITLOG_MULTI];
+	/** with counts: what upd_count's qtype, action, stage and dnssec
+	 * parameters hold, as bound[] for the INSERTs */
+	const char* upd_bound[4];
+	/** with counts: the texts of the row upd_count looks for */
+	struct hitlog_row_text upd_text;
 };
 
 /** Report a problem through the log callback, printf style. */
@@ -737,20 +744,24 @@ bind_row(struct hitlog* h, int k, int row, const struct hitlog_slot* s)
 /**
  * Insert the hits of n consecutive published slots with one statement, in
  * the open transaction. If one row fails, the statement is undone as a
- * whole (the transaction stays open) and no row of it is in the table.
+ * whole (the transaction stays open) and no row of it is in the table;
+ * but a trigger's RAISE(FAIL) keeps the rows before the refused one.
  * @param h: the hit log.
  * @param k: index of the statement in ins_hit, of ins_rows[k] rows.
  * @param pos: position of the first slot.
+ * @param kept: output, how many of the first rows are in the table.
  * @return sqlite result code of the step, SQLITE_DONE on success.
  */
 static int
-insert_hits(struct hitlog* h, int k, uint64_t pos)
+insert_hits(struct hitlog* h, int k, uint64_t pos, int* kept)
 {
 	sqlite3_stmt* st = h->ins_hit[k];
 	int i, rc;
 	for(i = 0; i < ins_rows[k]; i++)
 		bind_row(h, k, i, &h->slots[(pos + (uint64_t)i) % h->size]);
 	rc = sqlite3_step(st);
+	/* the changes of a statement that failed: 0 when it was undone */
+	*kept = rc == SQLITE_DONE ? ins_rows[k] : sqlite3_changes(h->db);
 	sqlite3_reset(st);
 	return rc;
 }
@@ -841,16 +852,16 @@ report_due(uint64_t total, uint64_t reported, int64_t* last_ms, int force)
 
 /**
  * Report hits the database refused (a constraint or trigger on table hit),
- * at most once per HITLOG_REPORT_MS. They are skipped, not retried.
+ * at most once per HITLOG_REPORT_MS. They are skipped, not retried. Only
+ * committed transactions count: one rolled back is written again, and may
+ * refuse fewer.
  * @param h: the hit log.
- * @param pending: hits skipped in the open transaction, not yet in
- *	h->skipped.
  * @param force: report regardless of the last report.
  */
 static void
-report_skip(struct hitlog* h, uint64_t pending, int force)
+report_skip(struct hitlog* h, int force)
 {
-	uint64_t total = h->skipped + pending;
+	uint64_t total = h->skipped;
 	if(!report_due(total, h->skipped_reported, &h->skip_report_ms, force))
 		return;
 	hitlog_msg(h, 0, "hit log: table hit of %s refused %llu "
@@ -978,6 +989,7 @@ commit_batch(struct hitlog* h, uint64_t drops, uint64_t skipped)
 		return fail_batch(h, "cannot commit to", rc);
 	h->drops_stored = drops;
 	h->skipped += skipped;
+	report_skip(h, 0);
 	if(h->fail_reported)
 		hitlog_msg(h, 2, "hit log: writing to %s again after "
 			"%llu failed attempts", h->path,
@@ -1029,7 +1041,7 @@ write_batch(struct hitlog* h, int* more)
 		return fail_batch(h, "cannot read table revision of", rc);
 	for(;;) {
 		size_t left = h->txn_limit - (size_t)(pos - h->tail), n;
-		int k = 0, i;
+		int k = 0, kept;
 		n = ready_run(h, pos, left, h->history, 0);
 		pos += n;
 		foreign += n;
@@ -1042,25 +1054,25 @@ write_batch(struct hitlog* h, int* more)
 		 * always exists) */
 		while((size_t)ins_rows[k] > n || !h->ins_hit[k])
 			k++;
-		rc = insert_hits(h, k, pos);
-		if(rc == SQLITE_DONE) {
-			pos += (uint64_t)ins_rows[k];
+		rc = insert_hits(h, k, pos, &kept);
+		pos += (uint64_t)kept;
+		if(rc == SQLITE_DONE)
 			continue;
-		}
 		if(!skip_row(h, rc))
 			return fail_batch(h, "cannot insert into table hit of",
 				rc);
-		/* a row was refused and the statement undone as a whole: its
-		 * rows one by one, so that only the refused ones are skipped */
-		for(i = 0; i < ins_rows[k]; i++) {
+		/* a row was refused and the statement undone (after the rows it
+		 * kept): the rest one by one, so that only the refused ones are
+		 * skipped */
+		for(; kept < ins_rows[k]; kept++) {
+			int one;
 			if(ins_rows[k] > 1)
-				rc = insert_hits(h, HITLOG_NINS - 1, pos);
+				rc = insert_hits(h, HITLOG_NINS - 1, pos, &one);
 			if(rc != SQLITE_DONE) {
 				if(!skip_row(h, rc))
 					return fail_batch(h, "cannot insert "
 						"into table hit of", rc);
 				skipped++;
-				report_skip(h, skipped, 0);
 			}
 			pos++;
 		}
@@ -1081,6 +1093,9 @@ write_batch(struct hitlog* h, int* more)
 
 /**
  * Add the pending count of a group to its row, in the open transaction.
+ * The row is looked up by its id and must still hold the group's first hit:
+ * ids of deleted rows are given out again (INTEGER PRIMARY KEY), so after a
+ * DELETE FROM hit, or a backup put back, the id may be another group's row.
  * When the row is gone (deleted by retention or by hand) the group is
  * left without one, to be inserted.
  * @param h: the hit log.
@@ -1093,6 +1108,7 @@ update_group(struct hitlog* h, struct hit_group* gr)
 	int rc;
 	sqlite3_bind_int64(h->upd_count, 1, (sqlite3_int64)gr->pending);
 	sqlite3_bind_int64(h->upd_count, 2, (sqlite3_int64)gr->rowid);
+	bind_hit(h, h->upd_count, 2, h->upd_bound, &h->upd_text, &gr->first);
 	rc = sqlite3_step(h->upd_count);
 	sqlite3_reset(h->upd_count);
 	if(rc == SQLITE_DONE && sqlite3_changes(h->db) == 0)
@@ -1103,14 +1119,16 @@ update_group(struct hitlog* h, struct hit_group* gr)
 /**
  * Insert the rows of groups with one INSERT statement, in the open
  * transaction, and note the row of each. If one row fails, the statement
- * is undone as a whole and no row of it is in the table.
+ * is undone as a whole and no row of it is in the table; but a trigger's
+ * RAISE(FAIL) keeps the rows before the refused one.
  * @param h: the hit log.
  * @param k: index of the statement in ins_hit, of ins_rows[k] rows.
  * @param grs: the groups, ins_rows[k] of them, with hits pending.
+ * @param kept: output, how many of the first groups have their row.
  * @return sqlite result code of the step, SQLITE_DONE on success.
  */
 static int
-insert_groups(struct hitlog* h, int k, struct hit_group** grs)
+insert_groups(struct hitlog* h, int k, struct hit_group** grs, int* kept)
 {
 	sqlite3_stmt* st = h->ins_hit[k];
 	sqlite3_int64 before = sqlite3_total_changes64(h->db), last;
@@ -1121,14 +1139,15 @@ insert_groups(struct hitlog* h, int k, struct hit_group** grs)
 			(sqlite3_int64)grs[i]->pending);
 	}
 	rc = sqlite3_step(st);
+	*kept = rc == SQLITE_DONE ? n : sqlite3_changes(h->db);
 	sqlite3_reset(st);
 	/* the rows got consecutive ids, the last one's known, unless a
 	 * trigger changed rows too: then the groups get new rows next time */
-	if(rc != SQLITE_DONE || sqlite3_total_changes64(h->db) - before != n)
+	if(*kept == 0 || sqlite3_total_changes64(h->db) - before != *kept)
 		return rc;
 	last = sqlite3_last_insert_rowid(h->db);
-	for(i = 0; i < n; i++)
-		grs[i]->new_rowid = (int64_t)(last - n + 1 + i);
+	for(i = 0; i < *kept; i++)
+		grs[i]->new_rowid = (int64_t)(last - *kept + 1 + i);
 	return rc;
 }
 
@@ -1148,21 +1167,21 @@ insert_group_rows(struct hitlog* h, struct hit_group** grs, int n,
 	uint64_t* skipped)
 {
 	while(n > 0) {
-		int k = 0, i, rc;
+		int k = 0, i, rc, one;
 		while(ins_rows[k] > n || !h->ins_hit[k])
 			k++;
-		rc = insert_groups(h, k, grs);
+		rc = insert_groups(h, k, grs, &i);
 		if(rc != SQLITE_DONE && !skip_row(h, rc))
 			return rc;
-		for(i = 0; rc != SQLITE_DONE && i < ins_rows[k]; i++) {
-			int rc1 = ins_rows[k] > 1 ?
-				insert_groups(h, HITLOG_NINS - 1, grs + i) : rc;
+		/* after the rows the statement kept */
+		for(; rc != SQLITE_DONE && i < ins_rows[k]; i++) {
+			int rc1 = ins_rows[k] > 1 ? insert_groups(h,
+				HITLOG_NINS - 1, grs + i, &one) : rc;
 			if(rc1 == SQLITE_DONE)
 				continue;
 			if(!skip_row(h, rc1))
 				return rc1;
 			*skipped += grs[i]->pending;
-			report_skip(h, *skipped, 0);
 		}
 		grs += ins_rows[k];
 		n -= ins_rows[k];
@@ -1224,7 +1243,6 @@ write_counts(struct hitlog* h, int force, int* more)
 			continue;
 		if(skip_row(h, rc)) {
 			skipped += gr->pending;
-			report_skip(h, skipped, 0);
 			rc = SQLITE_DONE;
 		}
 	}
@@ -1431,7 +1449,7 @@ final_flush(struct hitlog* h)
 		}
 	}
 	report_drops(h, 1);
-	report_skip(h, 0, 1);
+	report_skip(h, 1);
 	report_foreign(h, 1);
 }
 
@@ -1583,7 +1601,7 @@ static int
 open_db(struct hitlog* h)
 {
 	char mode[32], mod[32];
-	int rc = sqlite3_open_v2(h->path, &h->db, SQLITE_OPEN_READWRITE |
+	int i, rc = sqlite3_open_v2(h->path, &h->db, SQLITE_OPEN_READWRITE |
 		SQLITE_OPEN_NOMUTEX, NULL);
 	if(rc != SQLITE_OK) {
 		if(!h->open_fail_reported)
@@ -1619,9 +1637,16 @@ open_db(struct hitlog* h)
 	if(rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(h->db, "SELECT history FROM revision "
 			"WHERE id = 1", -1, &h->sel_history, NULL);
-	if(rc == SQLITE_OK && h->groups)
+	if(rc == SQLITE_OK && h->groups) {
+		/* ?3 to ?10: the columns bind_hit binds, as in the INSERT */
 		rc = sqlite3_prepare_v2(h->db, "UPDATE hit SET count = count "
-			"+ ?1 WHERE id = ?2", -1, &h->upd_count, NULL);
+			"+ ?1 WHERE id = ?2 AND ts = ?3 AND client = ?4 AND "
+			"qname = ?5 AND qtype = ?6 AND policy_id = ?7 AND "
+			"action = ?8 AND stage = ?9 AND dnssec IS ?10", -1,
+			&h->upd_count, NULL);
+		for(i = 0; i < 4; i++)
+			h->upd_bound[i] = unbound_text;
+	}
 	/* ORDER BY ts: walks index hit_ts and stops after the batch;
 	 * ORDER BY id would scan the whole table every time */
 	if(rc == SQLITE_OK && h->retention_days > 0)

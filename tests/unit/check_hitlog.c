@@ -726,16 +726,31 @@ START_TEST(test_no_retention)
 }
 END_TEST
 
-/** Make an operator's trigger refuse the hits of poison.test. */
+/** Make an operator's trigger refuse the hits of poison.test.
+ * @param how: "ABORT" (the statement undone) or "FAIL" (the statement's
+ *	rows before the refused one kept). */
+static void
+refuse_poison_with(const char* how)
+{
+	char sql[160];
+	sqlite3* other = open_other();
+	snprintf(sql, sizeof(sql), "CREATE TRIGGER no_poison BEFORE INSERT ON "
+		"hit WHEN NEW.qname = 'poison.test.' BEGIN SELECT RAISE(%s, "
+		"'no poison'); END", how);
+	exec_ok(other, sql);
+	sqlite3_close(other);
+}
+
+/** refuse_poison_with("ABORT"), the usual trigger. */
 static void
 refuse_poison(void)
 {
-	sqlite3* other = open_other();
-	exec_ok(other, "CREATE TRIGGER no_poison BEFORE INSERT ON hit "
-		"WHEN NEW.qname = 'poison.test.' BEGIN "
-		"SELECT RAISE(ABORT, 'no poison'); END");
-	sqlite3_close(other);
+	refuse_poison_with("ABORT");
 }
+
+/** The two ways a trigger refuses a row, for the tests that loop over
+ * them. */
+static const char* const refuse_modes[] = { "ABORT", "FAIL" };
 
 START_TEST(test_refused_rows_skipped)
 {
@@ -919,9 +934,11 @@ END_TEST
 START_TEST(test_refused_in_multi_row)
 {
 	/* refused rows at the edges of the 64-row statements of one
-	 * transaction: only they are skipped, the others land once, in order */
+	 * transaction: only they are skipped, the others land once, in order;
+	 * also where the trigger's RAISE(FAIL) keeps the rows of the statement
+	 * before the refused one */
 	static const uint8_t poison[] = "\006poison\004test";
-	static const int bad[] = { 0, 63, 64, 100, 127, 128, 191, 199 };
+	static const int bad[] = { 0, 40, 63, 64, 100, 127, 128, 191, 199 };
 	enum { N = 200 };
 	struct hitlog_config cfg;
 	struct hitlog* h;
@@ -931,7 +948,7 @@ START_TEST(test_refused_in_multi_row)
 	size_t b = 0;
 	int i;
 	make_db();
-	refuse_poison();
+	refuse_poison_with(refuse_modes[_i]);
 	cfg = test_cfg(1024, 0);
 	h = hitlog_start(&cfg);
 	ck_assert_ptr_nonnull(h);
@@ -953,7 +970,7 @@ START_TEST(test_refused_in_multi_row)
 	ck_assert_int_eq(query_int("SELECT count(DISTINCT policy_id) FROM hit"),
 		N - (long long)(sizeof(bad)/sizeof(bad[0])));
 	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE policy_id "
-		"IN (0, 63, 64, 100, 127, 128, 191, 199)"), 0);
+		"IN (0, 40, 63, 64, 100, 127, 128, 191, 199)"), 0);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM (SELECT policy_id < "
 		"lag(policy_id) OVER (ORDER BY id) AS back FROM hit) WHERE back"),
 		0);
@@ -1453,6 +1470,42 @@ START_TEST(test_counts_added_to_row)
 }
 END_TEST
 
+/* The rows deleted by hand, and a new group's row given the id of an old
+ * group's (INTEGER PRIMARY KEY hands out the ids of deleted rows again):
+ * the old group's next hits do not go into the new group's row. */
+START_TEST(test_counts_row_id_reused)
+{
+	struct hitlog_config cfg = counts_cfg(4096);
+	struct hitlog* h;
+	sqlite3* other;
+	make_db();
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	add_key(h, MINUTE0, 0, "192.0.2.1", wire_example, 1, "nullmx",
+		HITLOG_QUERY);
+	add_key(h, MINUTE0, 0, "192.0.2.1", wire_example, 2, "nullmx",
+		HITLOG_QUERY);
+	ck_assert_int_eq(wait_for("SELECT sum(count) FROM hit", 2, 5000), 2);
+	other = open_other();
+	exec_ok(other, "DELETE FROM hit");
+	sqlite3_close(other);
+	/* a new group: its row gets id 1, the row rule 1's group had */
+	add_key(h, MINUTE0 + 1, 0, "192.0.2.1", wire_example, 4, "nullmx",
+		HITLOG_QUERY);
+	ck_assert_int_eq(wait_for("SELECT sum(count) FROM hit", 1, 5000), 1);
+	ck_assert_int_eq(query_int("SELECT id FROM hit WHERE policy_id = 4"), 1);
+	add_key(h, MINUTE0 + 2, 0, "192.0.2.1", wire_example, 1, "nullmx",
+		HITLOG_QUERY);
+	hitlog_stop(h);
+	ck_assert_int_eq(query_int("SELECT count FROM hit WHERE policy_id = 4"),
+		1);
+	ck_assert_int_eq(query_int("SELECT count FROM hit WHERE policy_id = 1"),
+		1);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), 2);
+	remove_db();
+}
+END_TEST
+
 /**
  * Replace the database file at its path with a new one of the schema, as an
  * operator's mv does, between hitlog_suspend and hitlog_resume. The new
@@ -1878,16 +1931,20 @@ END_TEST
 
 START_TEST(test_counts_refused)
 {
+	/* the groups, in the order of their rows' INSERT: example.com of
+	 * rules 0, 1, 2, then poison.test of rules 2, 0, 1; the first
+	 * statement (4 rows) is refused at its last row, after three rows a
+	 * RAISE(FAIL) keeps */
 	static const uint8_t poison[] = "\006poison\004test";
 	struct hitlog_config cfg = counts_cfg(1024);
 	struct hitlog* h;
 	int i;
 	make_db();
-	refuse_poison();
+	refuse_poison_with(refuse_modes[_i]);
 	h = hitlog_start(&cfg);
 	ck_assert_ptr_nonnull(h);
 	for(i = 0; i < 100; i++)
-		add_key(h, MINUTE0, 0, "192.0.2.1", i % 10 == 0 ? poison :
+		add_key(h, MINUTE0, 0, "192.0.2.1", i % 10 == 5 ? poison :
 			wire_example, i % 3, "nullmx", HITLOG_QUERY);
 	hitlog_stop(h);
 	ck_assert_int_eq(query_int("SELECT sum(count) FROM hit"), 90);
@@ -1939,13 +1996,14 @@ hitlog_suite(void)
 	tcase_add_test(tc, test_edge_cases);
 	tcase_add_test(tc, test_batch_sizes);
 	tcase_add_test(tc, test_full_ring_batches);
-	tcase_add_test(tc, test_refused_in_multi_row);
+	tcase_add_loop_test(tc, test_refused_in_multi_row, 0, 2);
 	tcase_add_test(tc, test_rollback_trigger);
 	tcase_add_test(tc, test_busy_commit);
 	tcase_add_test(tc, test_client_text);
 	tcase_add_test(tc, test_checks_hold);
 	tcase_add_test(tc, test_counts_groups);
 	tcase_add_test(tc, test_counts_added_to_row);
+	tcase_add_test(tc, test_counts_row_id_reused);
 	tcase_add_test(tc, test_replaced_file);
 	tcase_add_test(tc, test_other_database);
 	tcase_add_test(tc, test_readonly_reopened);
@@ -1954,7 +2012,7 @@ hitlog_suite(void)
 	tcase_add_test(tc, test_counts_trigger_writes);
 	tcase_add_test(tc, test_counts_locked);
 	tcase_add_test(tc, test_counts_full_groups);
-	tcase_add_test(tc, test_counts_refused);
+	tcase_add_loop_test(tc, test_counts_refused, 0, 2);
 	tcase_add_test(tc, test_counts_from_threads);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("bench");
