@@ -208,32 +208,35 @@ note_key(struct sweep* s, const uint8_t* name, size_t len, uint16_t type,
 	k->is_msg = is_msg;
 }
 
-/** Whether a cached message's answer section ends in a CNAME whose target
- * a changed rule covers, for the message's type: the rule applies at the
- * chain's end (chain_end in response.c). The CNAME's lock is taken under
- * the message's, in the order the worker takes them. */
+/** Whether a cached message's answer section holds a CNAME whose target a
+ * changed rule covers, for the message's type: the rule applies at the
+ * target, in the middle of the chain or at its end (cname_target in
+ * response.c). The CNAMEs' locks are taken under the message's, in the
+ * order the worker takes them. */
 static int
 chain_covered(struct sweep* s, const struct reply_info* rep, uint16_t qtype)
 {
 	uint8_t target[DNAME_WIRE_MAX];
-	struct ub_packed_rrset_key* last;
-	size_t i, len = 0;
-	if(!rep->an_numrrsets || qtype == LDNS_RR_TYPE_CNAME ||
-		qtype == LDNS_RR_TYPE_ANY)
+	size_t i, j, len;
+	if(qtype == LDNS_RR_TYPE_CNAME || qtype == LDNS_RR_TYPE_ANY)
 		return 0;
-	last = rep->rrsets[rep->an_numrrsets - 1];
 	for(i = 0; i < rep->rrset_count; i++) {
-		if(rep->ref[i].key != last)
-			continue;
-		lock_rw_rdlock(&last->entry.lock);
-		if(last->id == rep->ref[i].id && last->rk.type ==
+		struct ub_packed_rrset_key* k = rep->ref[i].key;
+		for(j = 0; j < rep->an_numrrsets && rep->rrsets[j] != k; j++)
+			;
+		if(j == rep->an_numrrsets)
+			continue;	/* not in the answer section */
+		len = 0;
+		lock_rw_rdlock(&k->entry.lock);
+		if(k->id == rep->ref[i].id && k->rk.type ==
 			htons(LDNS_RR_TYPE_CNAME))
-			len = content_target(last, 0, target);
-		lock_rw_unlock(&last->entry.lock);
-		break;
+			len = content_target(k, 0, target);
+		lock_rw_unlock(&k->entry.lock);
+		if(len && policy_table_lookup(s->changed, target, qtype,
+			s->now, NULL))
+			return 1;
 	}
-	return len && policy_table_lookup(s->changed, target, qtype, s->now,
-		NULL) != NULL;
+	return 0;
 }
 
 /** Walk callback for the message cache. */
@@ -310,7 +313,7 @@ cached(struct sweep* s, const uint8_t* name, uint16_t type, uint32_t flags)
  * by a rule's name or a name above it, and with them every cached message
  * that holds one: a CNAME chain cached with a NODATA or NXDOMAIN at the name
  * holds only the CNAME and its zone's SOA, which the rule's keys are not,
- * and the rule applies at the chain's end (chain_end in response.c). The
+ * and the rule applies at the chain's end (cname_target in response.c). The
  * zone's other negative answers are fetched again. The walk up stops at the
  * first name the cache knows as a zone apex (a SOA or NS RRset there): the
  * name's zone is that one or below it, and the negative answers of the zones
@@ -350,6 +353,10 @@ remove_key(const uint8_t* name, int below, const struct policy_rule* r,
 		LDNS_RR_CLASS_IN, answer_cache_flags(r->id));
 	rrset_cache_remove(s->env->rrset_cache, (uint8_t*)name, len,
 		LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN, answer_cache_flags(r->id));
+	/* the name's CNAME, and with it every message of a chain through
+	 * the name, where the rule applies too (cname_target in response.c) */
+	rrset_cache_remove(s->env->rrset_cache, (uint8_t*)name, len,
+		LDNS_RR_TYPE_CNAME, LDNS_RR_CLASS_IN, 0);
 	remove_negative_soas(s, name);
 	s->count++;
 }

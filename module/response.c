@@ -22,6 +22,7 @@
 #include "rrpolicy.h"
 #include "services/cache/dns.h"
 #include "services/cache/rrset.h"
+#include "util/data/dname.h"
 #include "util/data/msgreply.h"
 #include "util/data/packed_rrset.h"
 #include "util/module.h"
@@ -296,11 +297,52 @@ note_exchanges(struct rewrite* w, const struct ub_packed_rrset_key* rr)
 			(void)mailhost_set_add(w->mailhosts, name, w->now);
 }
 
+/** The rule of a CNAME's target for the query's type applies there, as to
+ * a query for the target itself: at the chain's end, which has nothing of
+ * that type (NODATA or NXDOMAIN there), or a CNAME to a name without MX
+ * would escape that name's null MX rule (RFC 5321 implicit MX); and in the
+ * middle of a chain, where the target is a CNAME itself, or a rule on an
+ * alias would not hold for the chains through it, and their answer would
+ * depend on whether the iterator followed the chain into the blocked answer
+ * stored for the alias. When the next RRset is the target's own of the
+ * query's type, its owner's rule applies to it (filter_answer_rrset).
+ * @param w: the rewrite.
+ * @param rr: an RRset of the answer section, just kept.
+ * @param next: the RRset after it in the answer section, or NULL.
+ */
+static void
+cname_target(struct rewrite* w, const struct ub_packed_rrset_key* rr,
+	const struct ub_packed_rrset_key* next)
+{
+	uint16_t qtype = w->qstate->qinfo.qtype;
+	uint8_t target[DNAME_WIRE_MAX];
+	const uint8_t* apex = NULL;
+	const struct policy_rule* r;
+	int rcode = FLAGS_GET_RCODE(w->qstate->return_msg->rep->flags);
+	if(w->end >= 0 || rr->rk.type != htons(LDNS_RR_TYPE_CNAME) ||
+		!w->snap->table || qtype == LDNS_RR_TYPE_CNAME ||
+		qtype == LDNS_RR_TYPE_ANY ||
+		(rcode != LDNS_RCODE_NOERROR && rcode != LDNS_RCODE_NXDOMAIN) ||
+		!content_target(rr, 0, target))
+		return;
+	if(next && next->rk.type == htons(qtype) &&
+		query_dname_compare(next->rk.dname, target) == 0)
+		return;
+	r = policy_table_lookup(w->snap->table, target, qtype, w->now, &apex);
+	if(!r || r->action == PA_ALLOW || r->action == PA_REQUIRE_SECURE)
+		return;
+	w->fired(w->qstate, r, w->arg);
+	if(r->action != PA_LOG)
+		end_answer(w, r->action, r, r->action == PA_NULLMX ? target :
+			apex);
+}
+
 /** Filter one RRset of the answer section: append what is kept to the new
- * answer, or end it. 0 on success, -1 on allocation failure. */
+ * answer, or end it; next is the RRset after it, or NULL. 0 on success, -1
+ * on allocation failure. */
 static int
 filter_answer_rrset(struct rewrite* w, struct ub_packed_rrset_key* rr,
-	int strip_each)
+	const struct ub_packed_rrset_key* next, int strip_each)
 {
 	uint8_t lower[DNAME_WIRE_MAX];
 	const uint8_t* apex = NULL;
@@ -350,39 +392,8 @@ filter_answer_rrset(struct rewrite* w, struct ub_packed_rrset_key* rr,
 	if(w->mailhosts && !w->bogus && rr->rk.type == htons(LDNS_RR_TYPE_MX))
 		note_exchanges(w, rr);
 	w->rrsets[w->an++] = rr;
+	cname_target(w, rr, next);
 	return 0;
-}
-
-/** An answer section that ends in a CNAME has nothing of the query's type at
- * the chain's target (NODATA or NXDOMAIN there): the target's rule for that
- * type applies to it as to a query for the target itself, or a CNAME to a
- * name without MX would escape that name's null MX rule (RFC 5321 implicit
- * MX), and a CNAME into a blocked answer stored in the cache would go
- * without its EDE and hit. */
-static void
-chain_end(struct rewrite* w)
-{
-	uint16_t qtype = w->qstate->qinfo.qtype;
-	struct ub_packed_rrset_key* last;
-	uint8_t target[DNAME_WIRE_MAX];
-	const uint8_t* apex = NULL;
-	const struct policy_rule* r;
-	int rcode = FLAGS_GET_RCODE(w->qstate->return_msg->rep->flags);
-	if(w->end >= 0 || !w->an || !w->snap->table ||
-		qtype == LDNS_RR_TYPE_CNAME || qtype == LDNS_RR_TYPE_ANY ||
-		(rcode != LDNS_RCODE_NOERROR && rcode != LDNS_RCODE_NXDOMAIN))
-		return;
-	last = w->rrsets[w->an - 1];
-	if(last->rk.type != htons(LDNS_RR_TYPE_CNAME) ||
-		!content_target(last, 0, target))
-		return;
-	r = policy_table_lookup(w->snap->table, target, qtype, w->now, &apex);
-	if(!r || r->action == PA_ALLOW || r->action == PA_REQUIRE_SECURE)
-		return;
-	w->fired(w->qstate, r, w->arg);
-	if(r->action != PA_LOG)
-		end_answer(w, r->action, r, r->action == PA_NULLMX ? target :
-			apex);
 }
 
 /** Whether an RRset of the additional section is removed: its owner has a
@@ -497,10 +508,11 @@ response_filter(struct module_qstate* qstate,
 			w->changed = 1;	/* the chain was cut before this RRset */
 			continue;
 		}
-		if(filter_answer_rrset(w, rep->rrsets[i], strip_each) != 0)
+		if(filter_answer_rrset(w, rep->rrsets[i], i + 1 <
+			rep->an_numrrsets ? rep->rrsets[i + 1] : NULL,
+			strip_each) != 0)
 			return -1;
 	}
-	chain_end(w);
 	if(w->end < 0 && !w->an && w->strip_apex_set) {
 		/* an ANY answer left empty: a NODATA, with the SOA that the
 		 * query stage's NODATA has (RFC 2308) */

@@ -233,6 +233,26 @@ check_eq "... at the end of the cached chain to a name below it" \
     "NOERROR nomx.$A. IN CNAME www.spammer.com. www.spammer.com. IN MX 0 . " "$(answer nomx.$A MX)"
 check_eq "... with the EDE of the rule" "17 rrpolicy: rule 61" "$(ede_rule nomx.$A MX)"
 
+# a rule on a name in the middle of a cached chain (hop2 -> hop -> shared, which has an MX): the
+# chain's cached answer goes with the name's CNAME (an exact rule, removed by key) or is found by
+# the walk of the message cache (with a "*." rule in the same change), and the null MX is put at
+# the name
+HOP_REAL="NOERROR hop.$A. IN CNAME shared.$A. hop2.$A. IN CNAME hop.$A. shared.$A. IN MX 10 aspmx.l.google.com. "
+HOP_BLOCKED="NOERROR hop.$A. IN MX 0 . hop2.$A. IN CNAME hop.$A. "
+check_eq "before the rule: a chain through a name (cached)" "$HOP_REAL" "$(answer hop2.$A MX)"
+sql "INSERT INTO policy(id, name, type) VALUES (62, 'hop.$A', 'MX');"
+check "an exact null MX rule on a name in the middle of a chain applies live" \
+    wait_answer hop.$A MX "NOERROR hop.$A. IN MX 0 . "
+check_eq "... to the cached chain through it" "$HOP_BLOCKED" "$(answer hop2.$A MX)"
+sql "DELETE FROM policy WHERE id = 62;"
+check "... deleted: the chain is answered in full again" wait_answer hop2.$A MX "$HOP_REAL"
+check_eq "... and cached" "$HOP_REAL" "$(answer hop2.$A MX)"
+sql "BEGIN; INSERT INTO policy(id, name, type) VALUES (62, 'hop.$A', 'MX');
+     INSERT INTO policy(id, name, type) VALUES (63, '*.walk.invalid', 'A'); COMMIT;"
+check "inserted again with a \"*.\" rule (a walk of the caches)" \
+    wait_answer hop.$A MX "NOERROR hop.$A. IN MX 0 . "
+check_eq "... to the cached chain through it" "$HOP_BLOCKED" "$(answer hop2.$A MX)"
+
 # ---------------------------------------------------------------- the same as a full load
 before=$(for n in "spammer.com MX" "spammer.com A" "nxdomain.com A" "nxdomain.com MX" \
     "www.spammer.com A" "a.example.com TXT" "nomx.$A MX"; do answer $n; done)

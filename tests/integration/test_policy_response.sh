@@ -102,8 +102,9 @@ add_rule R_MHA "name, type, action" "'mailhost.alias.example.net', 'A', 'nodata'
 add_rule R_NTH "name, type" "'nothere.alias.example.net', 'MX'"                    # block = null MX
 add_rule R_SGMX "name, type" "'mail.signed.example.org', 'MX'"                     # block = null MX
 add_rule R_SGNX "name, type" "'nothere.signed.example.org', 'MX'"                  # block = null MX
+add_rule R_HOP "name, type" "'hop.alias.example.net', 'MX'"                        # block = null MX
 reload
-check "module loaded 13 rules" log_has "rrpolicy .*: loaded 13 rules (\(revision [0-9]+\) )?from $RRPOLICY_DB"
+check "module loaded 14 rules" log_has "rrpolicy .*: loaded 14 rules (\(revision [0-9]+\) )?from $RRPOLICY_DB"
 auth_mark
 
 # ---------------------------------------------------------------- 2. CNAME chain
@@ -200,6 +201,45 @@ for how in "QCLASS * +cd" +cd ""; do
         "$GONE_NULLMX" "$(answer_of "$out")"
     check_ede "CNAME to a name that does not exist, ${how:-class IN}" "$out" 17 "$R_NTH"
 done
+# a rule on a name in the middle of a chain (hop2 -> hop -> shared, which has an MX): the chain
+# through it gets the null MX at that name, as a query for the name itself does, whether or not
+# the cache holds hop's blocked answer; and the iterator, which followed the chain through hop,
+# leaves no answer for hop MX in the cache that the worker would give without the rule
+HOP_NULLMX="hop.alias.example.net. IN MX 0 .
+hop2.alias.example.net. IN CNAME hop.alias.example.net."   # sorted, as answer_of prints
+# first from another zone: the iterator asks hop MX on its own (the message it gets, hop's CNAME
+# and shared's MX, is not cached as the answer to hop MX)
+out=$(q hop3.mailpath.example.net MX)
+check_eq "CNAME from another zone to a name in the middle of a chain: the null MX at that name" \
+    "hop.alias.example.net. IN MX 0 .
+hop3.mailpath.example.net. IN CNAME hop.alias.example.net." "$(answer_of "$out")"
+check_ede "CNAME from another zone to a name in the middle of a chain" "$out" 17 "$R_HOP"
+out=$(q hop.alias.example.net MX)
+check_eq "the name in the middle itself, after a chain from another zone: the null MX" \
+    "hop.alias.example.net. IN MX 0 ." "$(answer_of "$out")"
+check_ede "the name in the middle itself, after a chain from another zone" "$out" 15 "$R_HOP"
+uctl flush hop.alias.example.net >/dev/null
+for when in "" ", second time"; do
+    out=$(q hop2.alias.example.net MX)
+    check_eq "CNAME to a name in the middle of a chain$when: the null MX at that name" \
+        "$HOP_NULLMX" "$(answer_of "$out")"
+    check_ede "CNAME to a name in the middle of a chain$when" "$out" 17 "$R_HOP"
+done
+out=$(q hop.alias.example.net MX)
+check_eq "the name in the middle itself, after a chain through it: the null MX" \
+    "hop.alias.example.net. IN MX 0 ." "$(answer_of "$out")"
+check_ede "the name in the middle itself, after a chain through it" "$out" 15 "$R_HOP"
+out=$(q hop2.alias.example.net MX)
+check_eq "the chain again, after the name's own blocked answer was stored" "$HOP_NULLMX" \
+    "$(answer_of "$out")"
+check_ede "the chain again, after the name's own blocked answer was stored" "$out" 17 "$R_HOP"
+out=$(q hop2.alias.example.net A)
+check_eq "the chain's other types: untouched" "hop.alias.example.net. IN CNAME shared.alias.example.net.
+hop2.alias.example.net. IN CNAME hop.alias.example.net." "$(answer_of "$out")"
+out=$(q shared.alias.example.net MX)
+check_eq "the chain's end itself: its real MX" "shared.alias.example.net. IN MX 10 aspmx.l.google.com." \
+    "$(answer_of "$out")"
+
 out=$(q nomx.alias.example.net A)
 check_eq "nomx.alias.example.net A: untouched" "nomx.alias.example.net. IN CNAME www.spammer.com.
 www.spammer.com. IN A 192.0.2.11" "$(answer_of "$out")"
