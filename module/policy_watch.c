@@ -430,12 +430,17 @@ watch_load(struct policy_watch* w)
 		old = w->pe->snap;
 		w->pe->snap = snap;
 		w->pe->rules_gen++;
-		__atomic_store_n(&w->pe->history, snap->history,
-			__ATOMIC_RELAXED);
 		rules_write_end(&w->pe->rules);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		swept = cache_sweep(w->env, snap, !w->ever_loaded ? NULL : old);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
+		/* the history the cache callback gives the hits of blocked
+		 * answers from the cache, only once the sweep removed those
+		 * of rules gone: after another database was put at the path,
+		 * one served meanwhile is of the other database's rules, whose
+		 * ids may name other rules in this one (its hit is given up) */
+		__atomic_store_n(&w->pe->history, snap->history,
+			__ATOMIC_RELAXED);
 		if(w->ever_loaded)
 			note_start_settings(&w->started, &old->settings,
 				&snap->settings);
@@ -558,6 +563,22 @@ hold_writer(struct policy_watch* w, struct hitlog* hits)
 	w->writer_held = 1;
 }
 
+/** Whether the file at the path after an open is the one before it, st (a
+ * file put there while the open waited for an operator's lock, say, is
+ * another): then st is that file, which is the one open. A file that was
+ * not there before (created by the open) counts as kept. */
+static int
+file_kept(struct policy_watch* w, struct stat* st)
+{
+	struct stat now;
+	if(stat(w->pe->db_path, &now) != 0)
+		return 0;
+	if(st->st_ino && (now.st_dev != st->st_dev || now.st_ino != st->st_ino))
+		return 0;
+	*st = now;
+	return 1;
+}
+
 /** One look at the database: open it if needed, load it if it changed. */
 static void
 watch_poll(struct policy_watch* w)
@@ -570,6 +591,7 @@ watch_poll(struct policy_watch* w)
 	int moved = 0;
 	if(stat(w->pe->db_path, &st) != 0) {
 		int e = errno;
+		memset(&st, 0, sizeof(st));	/* no file before the open */
 		if(e == ENOENT && w->db) {
 			/* deleted: its -wal and -shm stay at the path as for a
 			 * file moved away; the writer waits for the next file
@@ -621,13 +643,27 @@ watch_poll(struct policy_watch* w)
 			watch_error(w, err);
 			return;
 		}
+		if(!file_kept(w, &st)) {
+			/* which of the two files is open is not known: the
+			 * next poll opens the one at the path */
+			verbose(VERB_OPS, "rrpolicy: %s was replaced while it "
+				"was being opened, opening it again",
+				w->pe->db_path);
+			sqlite3_close(w->db);
+			w->db = NULL;
+			return;
+		}
 		if(w->writer_held)
 			hitlog_resume(hits);
 		w->writer_held = 0;
-		if(stat(w->pe->db_path, &st) == 0) {
-			w->dev = st.st_dev;
-			w->ino = st.st_ino;
-		}
+		/* the -wal and -shm of this connection are noted below: after
+		 * a reopen of the same file (a migration, a failed read), the
+		 * old ones went with the last connection, and SQLite made new
+		 * ones, which are those to remove when a file is moved in */
+		memset(&w->wal, 0, sizeof(w->wal));
+		memset(&w->shm, 0, sizeof(w->shm));
+		w->dev = st.st_dev;
+		w->ino = st.st_ino;
 		/* another file: whatever its revision, load it, at once */
 		w->loaded = -1;
 		w->backoff_ms = 0;

@@ -51,8 +51,9 @@ struct rrpolicy_env {
 	 * new snapshot, rules added in place): two lookups under the same
 	 * value see the same rules */
 	uint64_t rules_gen;
-	/** snap->history, set under the write lock, read without the lock by
-	 * the cache callback for the hits of the blocked answers it serves */
+	/** snap->history, set once the cache sweep after a new snapshot is
+	 * done, read without the lock by the cache callback for the hits of
+	 * the blocked answers it serves */
 	int64_t history;
 };
 

@@ -249,11 +249,54 @@ check_eq "... and only they" "NOERROR nxdomain.com. IN A 192.0.2.20 " "$(answer 
 # a backup of an older schema version put in place with .restore: migrated, then loaded
 sqlite3 "$T/v5.db" < "$REPO_ROOT/tests/schema/schema-v5.sql"
 sqlite3 "$T/v5.db" "INSERT INTO policy(name, type, action) VALUES ('nxdomain.com', 'MX', 'nxdomain');"
+# (a link keeps the -wal's inode from being given to the next -wal, as tmpfs and btrfs do not
+# give a freed inode number out again at once)
+ln "$RRPOLICY_DB-wal" "$T/wal-before-v5"
 sql ".restore '$T/v5.db'"
 check "a version 5 database put in place with .restore is migrated" \
     wait_log "rrpolicy: migrated $RRPOLICY_DB from schema version 5 to 6" 5
 check "... and its rules apply" wait_answer nxdomain.com MX "NXDOMAIN "
 check_eq "... and only they" "NOERROR" "$(rcode_of "$(q nxdomain.com TXT)")"
+# the reopen for the migration closed the last connections to the file: SQLite removed its -wal
+# and -shm and made new ones, which are those to remove when a file is moved in (the new file
+# would take the old one's WAL frames for its own)
+for i in 1 2 3 4 5; do answer nxdomain.com MX >/dev/null; done
+sleep 0.5    # the hits written
+removed=$(grep -c "removed $RRPOLICY_DB-wal, left by" "$T/resolver.log")
+sql "VACUUM INTO '$T/after-v5.db'"
+sqlite3 "$T/after-v5.db" "INSERT INTO policy(name, type, action) VALUES ('nxdomain.com', 'TXT', 'refused');"
+for i in 1 2 3 4 5; do answer nxdomain.com MX >/dev/null; done
+sleep 0.5
+check "after the migration, the file's WAL holds frames" test -s "$RRPOLICY_DB-wal"
+mv "$T/after-v5.db" "$RRPOLICY_DB"
+check "a file moved in after a reopen for a migration: its new rule applies" \
+    wait_answer nxdomain.com TXT "REFUSED "
+check "... the WAL the reopen made was removed first" \
+    wait_count "removed $RRPOLICY_DB-wal, left by the file moved away or deleted" $((removed + 1))
+check_eq "... and the file is sound" ok "$(sql 'PRAGMA integrity_check;')"
+# a file moved in while the module opens the one moved in just before, whose open waits for an
+# operator's lock: the module keeps the file at the path, not the one it was opening
+sql "UPDATE setting SET value = '200' WHERE key = 'poll_interval_ms';"
+for i in $(seq 50); do [ "$(sql 'SELECT state FROM status;')" = live ] && break; sleep 0.1; done
+check_eq "polls every 200 ms" live "$(sql 'SELECT state FROM status;')"
+for f in race1 race2; do
+    sqlite3 "$T/$f.db" < "$REPO_ROOT/schema/schema.sql"
+    sqlite3 "$T/$f.db" "UPDATE setting SET value = '200' WHERE key = 'poll_interval_ms';
+        INSERT INTO policy(name, type, action) VALUES ('nxdomain.com', 'MX', 'nxdomain');"
+done
+sqlite3 "$T/race1.db" "INSERT INTO policy(name, type, action) VALUES ('spammer.com', 'TXT', 'refused');"
+sqlite3 "$T/race2.db" "INSERT INTO policy(name, type, action) VALUES ('nxdomain.com', 'TXT', 'refused');"
+printf '%s\n' 'BEGIN EXCLUSIVE;' "UPDATE setting SET description = description;" '.shell sleep 1.5' \
+    'ROLLBACK;' | sqlite3 "$T/race1.db" >"$T/race-lock.out" 2>&1 &
+lock_pid=$!
+sleep 0.3    # the operator holds the lock
+mv "$T/race1.db" "$RRPOLICY_DB"
+sleep 0.6    # a poll began to open it, and waits for the lock
+mv "$T/race2.db" "$RRPOLICY_DB"
+wait "$lock_pid"
+check "a file moved in while the one before was being opened: its rules apply" \
+    wait_answer nxdomain.com TXT "REFUSED "
+check_eq "... not those of the file opened meanwhile" "NOERROR" "$(rcode_of "$(q spammer.com TXT)")"
 
 # at a stop, the status counts every hit written, those the writer writes as it stops too
 reload    # a new module: hits_written counts from 0
