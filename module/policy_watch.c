@@ -463,21 +463,28 @@ watch_load(struct policy_watch* w)
 }
 
 /** Whether a rule expired whose answers must go from the cache: an
- * exception's (what it let through is blocked now), or, with serve-expired,
+ * exception's, of a qname, target or answer-ip rule (what it let through is
+ * blocked now), or, with serve-expired,
  * a stored blocked answer's (its TTL ends with the rule, but serve-expired
  * answers from expired entries). A load of every row drops them, and the
  * sweep removes what they cover. */
 static int
 expiry_due(struct policy_watch* w)
 {
-	const struct policy_table* t = w->pe->snap->table;
-	int64_t now = (int64_t)time(NULL), allow, stored;
-	if(!t)
-		return 0;
-	allow = policy_table_allow_expiry(t);
-	stored = policy_table_stored_expiry(t);
-	return (allow && allow <= now) || (stored && stored <= now &&
-		w->env->cfg && w->env->cfg->serve_expired);
+	const struct policy_snapshot* snap = w->pe->snap;
+	int64_t now = (int64_t)time(NULL), stored;
+	int64_t allow[3];
+	int i;
+	/* the exceptions of qname, target and answer-ip rules */
+	allow[0] = policy_table_allow_expiry(snap->table);
+	allow[1] = policy_table_allow_expiry(snap->targets);
+	allow[2] = prefix_table_allow_expiry(snap->addrs);
+	for(i = 0; i < 3; i++)
+		if(allow[i] && allow[i] <= now)
+			return 1;
+	stored = policy_table_stored_expiry(snap->table);
+	return stored && stored <= now && w->env->cfg &&
+		w->env->cfg->serve_expired;
 }
 
 /** Note the -wal or -shm file at the database's path (zeroes if none). */

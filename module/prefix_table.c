@@ -77,6 +77,8 @@ struct prefix_table {
 	size_t nrules, rules_cap;
 	/** whether a rule is flagged POLICY_FLAG_MAILHOST */
 	int mailhost;
+	/** the earliest expiry of an allow rule, 0 if none expires */
+	int64_t allow_expiry;
 };
 
 /** Words of the key of a prefix of length plen. */
@@ -305,6 +307,9 @@ prefix_table_add(struct prefix_table* t, int family, const uint8_t* addr,
 	}
 	if(rule->flags & POLICY_FLAG_MAILHOST)
 		t->mailhost = 1;
+	if(rule->action == PA_ALLOW && rule->expires && (!t->allow_expiry ||
+		rule->expires < t->allow_expiry))
+		t->allow_expiry = rule->expires;
 	t->rules[t->nrules] = *rule;
 	t->rules[t->nrules].next = s->slots[off];
 	s->slots[off] = (uint32_t)t->nrules++;
@@ -507,6 +512,12 @@ size_t
 prefix_table_count(const struct prefix_table* t)
 {
 	return t ? t->nrules : 0;
+}
+
+int64_t
+prefix_table_allow_expiry(const struct prefix_table* t)
+{
+	return t ? t->allow_expiry : 0;
 }
 
 size_t

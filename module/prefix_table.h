@@ -87,6 +87,9 @@ int prefix_table_has_mailhost(const struct prefix_table* t);
 /** Number of rules in the table. */
 size_t prefix_table_count(const struct prefix_table* t);
 
+/** The earliest expiry of an allow rule, 0 if none expires (NULL is fine). */
+int64_t prefix_table_allow_expiry(const struct prefix_table* t);
+
 /** Bytes of memory the table uses. */
 size_t prefix_table_mem(const struct prefix_table* t);
 

@@ -17,17 +17,37 @@ sql "INSERT INTO policy(id, name, type, action) VALUES (1, '*.example.com', '*',
 start_resolver "qname-minimisation: no" "serve-expired: yes"
 check_eq "the exception lets mail.example.com A through" \
     "NOERROR mail.example.com. IN A 192.0.2.32 " "$(answer mail.example.com A)"
-# inserted once the resolver runs, so that its 8 seconds do not depend on how long a start takes
+# inserted once the resolver runs, so that its 8 seconds do not depend on how long a start takes;
+# with exceptions of a target rule (an exchange under a blocked provider) and of an answer-ip
+# rule (an address in a blocked /24), which expire 4 s later (on their own)
+M=mailpath.example.net
 sql "INSERT INTO policy(id, name, type, action, expires_at)
-         VALUES (3, 'mail.example.com', 'TXT', 'allow', datetime('now', '+8 seconds'));"
+         VALUES (3, 'mail.example.com', 'TXT', 'allow', datetime('now', '+8 seconds'));
+     INSERT INTO policy(id, name, type, trigger) VALUES (4, '*.bulletproof.example', 'MX', 'target');
+     INSERT INTO policy(id, name, type, action, trigger, expires_at)
+         VALUES (5, 'mx1.bulletproof.example', 'MX', 'allow', 'target', datetime('now', '+12 seconds'));
+     INSERT INTO policy(id, name, type, trigger) VALUES (6, '198.51.100.0/24', '*', 'answer-ip');
+     INSERT INTO policy(id, name, type, action, trigger, expires_at)
+         VALUES (7, '198.51.100.7', 'A', 'allow', 'answer-ip', datetime('now', '+12 seconds'));"
 expiry=$(( $(date +%s) + 8 ))
-check "a TXT exception inserted with an expiry 8 s ahead applies" wait_log "loaded 3 rules" 5
+check "a TXT exception inserted with an expiry 8 s ahead applies" wait_log "loaded 7 rules" 5
 check_eq "... and TXT until it expires" "NOERROR" "$(rcode_of "$(q mail.example.com TXT)")"
+check_eq "... as does the target exception: both exchanges" "mixed.$M. IN MX 10 mx1.bulletproof.example.
+mixed.$M. IN MX 20 mx.good.$M." "$(answer_of "$(q mixed.$M MX)")"
+check_eq "... and the answer-ip exception: the address" "NOERROR in24.$M. IN A 198.51.100.7 " \
+    "$(answer in24.$M A)"
 sql "DELETE FROM policy WHERE id = 2;"
 sleep 1.5
 check_eq "a deleted exception: what it let into the cache is blocked" "NXDOMAIN " "$(answer mail.example.com A)"
 while [ "$(date +%s)" -le $((expiry + 1)) ]; do sleep 0.2; done
 check_eq "an expired exception: the same, with no edit at all" "NXDOMAIN " "$(answer mail.example.com TXT)"
+check_eq "... the target exception still applies" "mixed.$M. IN MX 10 mx1.bulletproof.example.
+mixed.$M. IN MX 20 mx.good.$M." "$(answer_of "$(q mixed.$M MX)")"
+while [ "$(date +%s)" -le $((expiry + 5)) ]; do sleep 0.2; done
+check_eq "... an expired target exception: its exchange goes from the cached answer" \
+    "mixed.$M. IN MX 20 mx.good.$M." "$(answer_of "$(q mixed.$M MX)")"
+check_eq "... an expired answer-ip exception: its address is blocked in the cache too" "SERVFAIL" \
+    "$(rcode_of "$(q in24.$M A)")"
 
 # 2. serve-expired: entries covered by a new rule are removed, not just expired.
 check_eq "spammer.com A resolves (and is cached)" "NOERROR spammer.com. IN A 192.0.2.10 " "$(answer spammer.com A)"
