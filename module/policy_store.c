@@ -213,8 +213,9 @@ policy_store_open(const char* path, int may_create, char* err, size_t errlen)
 		no_version_yet(path, err, errlen);
 		return NULL;
 	}
-	if(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-		SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	/* a file that vanished since the caller looked is not made anew */
+	if(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | (may_create ?
+		SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open %s: %s%s", path,
 			db ? sqlite3_errmsg(db) : "out of memory",
 			db ? sqlite_access_hint(sqlite3_errcode(db)) : "");
