@@ -70,6 +70,17 @@ rrset_rule(const struct policy_table* t, const struct ub_packed_rrset_key* rr,
 	return (r && r->action != PA_ALLOW) ? r : NULL;
 }
 
+/** Whether an RRset validated as secure. A require-secure rule matched on
+ * an RRset's owner asks this of the RRset it covers, not of the whole
+ * answer: an unsigned CNAME into a signed zone leaves the answer insecure,
+ * its signed RRset secure. */
+static int
+rrset_secure(const struct ub_packed_rrset_key* rr)
+{
+	return ((const struct packed_rrset_data*)rr->entry.data)->security ==
+		sec_status_secure;
+}
+
 /** The filter of one answer: the rules, and the reply being rebuilt. */
 struct rewrite {
 	/** the query */
@@ -350,7 +361,7 @@ filter_answer_rrset(struct rewrite* w, struct ub_packed_rrset_key* rr,
 		w->norule, lower, &apex);
 	int err = 0;
 	if(r && r->action == PA_REQUIRE_SECURE) {
-		if(!w->secure) {
+		if(!rrset_secure(rr)) {
 			w->fired(w->qstate, r, w->arg);
 			end_answer(w, PA_REQUIRE_SECURE, r, apex);
 			return 0;
@@ -406,7 +417,7 @@ additional_blocked(struct rewrite* w, struct ub_packed_rrset_key* rr)
 	const struct policy_rule* r = rrset_rule(w->snap->table, rr, w->now,
 		w->norule, lower, NULL);
 	if(r && r->action == PA_REQUIRE_SECURE)
-		r = w->secure ? NULL : r;
+		r = rrset_secure(rr) ? NULL : r;
 	if(r)
 		w->fired(w->qstate, r, w->arg);
 	if(!(r && r->action != PA_LOG) && !owner_gone(w, rr) &&

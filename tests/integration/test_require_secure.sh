@@ -50,6 +50,15 @@ for i in 1 2; do
     check_eq "signed zone, try $i: no EDE" "" "$(ede_of "$out")"
 done
 check_eq "a secure answer is no hit" 0 "$(hits_where "policy_id = $R_SEC")"
+# an unsigned CNAME into the signed zone: the answer is insecure, the MX RRset the rule covers
+# is secure, and passes
+out=$(q tosigned.alias.example.net MX +dnssec)
+check_eq "unsigned CNAME to the signed name: NOERROR" NOERROR "$(rcode_of "$out")"
+check_eq "... the CNAME and the MX" "$MX
+tosigned.alias.example.net. IN CNAME $S." "$(answer_of "$out" | grep -v RRSIG)"
+check "... no AD (the CNAME is not signed)" not has_flag ad "$out"
+check_eq "... no EDE" "" "$(ede_of "$out")"
+check_eq "... no hit" 0 "$(hits_where "policy_id = $R_SEC")"
 
 # ---------------------------------------------------------------- unsigned under the anchor: bogus
 
