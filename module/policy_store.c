@@ -761,8 +761,9 @@ read_change_ids(sqlite3* db, int64_t since, size_t n, struct policy_changes* ch)
  * that load saw (seq is the last seq given, from sqlite_sequence; seqs
  * are never given twice, so none is missing when as many are there as the
  * seq moved), and there are at most POLICY_CHANGES_MAX, and something was
- * committed since. Then their ids are read into ch.
- * 1 if so, 0 if not, -1 on a database error. */
+ * committed since, and every malformed row of the load is remembered
+ * (forget_skipped counts out those read again). Then their ids are read
+ * into ch. 1 if so, 0 if not, -1 on a database error. */
 static int
 only_changed(sqlite3* db, const struct policy_table* base,
 	const struct policy_load_stats* stats, int64_t revision, int64_t seq,
@@ -773,7 +774,7 @@ only_changed(sqlite3* db, const struct policy_table* base,
 	/* nothing committed: the load is for an exception that expired,
 	 * which only a read of every row drops */
 	if(!base || revision == stats->revision || n < 0 ||
-		n > POLICY_CHANGES_MAX)
+		n > POLICY_CHANGES_MAX || stats->malformed > stats->nskipped)
 		return 0;
 	if((logged = query_int_arg(db, "SELECT count(*) FROM policy_change "
 		"WHERE seq > ?", stats->change_seq)) < 0)
