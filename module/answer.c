@@ -10,6 +10,7 @@
 #include "policy_store.h"
 #include "policy_table.h"
 #include "services/cache/dns.h"
+#include "services/cache/rrset.h"
 #include "util/data/msgreply.h"
 #include "util/data/packed_rrset.h"
 #include "util/module.h"
@@ -209,6 +210,26 @@ answer_cache_store(struct module_qstate* qstate, int64_t rule_id,
 	if(!dns_cache_store(qstate->env, &qstate->qinfo, m->rep, 0, 0, 0, NULL,
 		qstate->query_flags & BIT_CD, qstate->qstarttime))
 		log_err("rrpolicy: out of memory to cache a blocked answer");
+}
+
+void
+answer_cache_unstore(struct module_qstate* qstate)
+{
+	struct reply_info* rep = qstate->return_msg ?
+		qstate->return_msg->rep : NULL;
+	size_t i;
+	if(!rep || !qstate->env->msg_cache)
+		return;
+	answer_uncache_msgs(qstate->env, qstate->qinfo.qname,
+		qstate->qinfo.qname_len, qstate->qinfo.qtype,
+		qstate->qinfo.qclass);
+	/* the flags are in the key: the real RRsets of the names stay */
+	for(i = 0; i < rep->rrset_count; i++)
+		rrset_cache_remove(qstate->env->rrset_cache,
+			rep->rrsets[i]->rk.dname, rep->rrsets[i]->rk.dname_len,
+			ntohs(rep->rrsets[i]->rk.type),
+			ntohs(rep->rrsets[i]->rk.rrset_class),
+			rep->rrsets[i]->rk.flags);
 }
 
 void

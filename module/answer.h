@@ -112,6 +112,14 @@ void answer_cache_store(struct module_qstate* qstate, int64_t rule_id,
 	int64_t expires);
 
 /**
+ * Remove what answer_cache_store stored for the query: its messages and the
+ * blocked RRsets of its answer (keyed with their flags, so a name's real
+ * RRsets stay).
+ * @param qstate: the query state, return_msg as answer_cache_store left it.
+ */
+void answer_cache_unstore(struct module_qstate* qstate);
+
+/**
  * Remove the cached messages of a query, with and without CD: Unbound keys
  * them apart, and a CD client must not get what the rules now cover.
  * @param env: the module environment.

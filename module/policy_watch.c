@@ -272,7 +272,7 @@ watch_add(struct policy_watch* w, struct policy_snapshot* snap,
 		 * the swap of a pointer, and a transaction is seen whole */
 		rules_write_begin(&w->pe->rules);
 		rc = policy_table_add_all(in_use, more);
-		w->pe->rules_gen++;
+		__atomic_add_fetch(&w->pe->rules_gen, 1, __ATOMIC_RELEASE);
 		rules_write_end(&w->pe->rules);
 		if(rc != 0)
 			return -1;
@@ -429,7 +429,7 @@ watch_load(struct policy_watch* w)
 		rules_write_begin(&w->pe->rules);
 		old = w->pe->snap;
 		w->pe->snap = snap;
-		w->pe->rules_gen++;
+		__atomic_add_fetch(&w->pe->rules_gen, 1, __ATOMIC_RELEASE);
 		rules_write_end(&w->pe->rules);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		swept = cache_sweep(w->env, snap, !w->ever_loaded ? NULL : old);

@@ -360,6 +360,8 @@ struct cache_store {
 	int64_t rule_id;
 	/** the rule's expiry, 0 for never */
 	int64_t expires;
+	/** rules_gen of the rules that blocked it */
+	uint64_t gen;
 };
 
 /** The query stage: a blocking rule answers the query here. Called under the
@@ -412,6 +414,7 @@ query_stage(struct module_qstate* qstate, struct rrpolicy_env* pe,
 	store->due = 1;
 	store->rule_id = r->id;
 	store->expires = r->expires;
+	store->gen = pe->rules_gen;
 	qstate->ext_state[id] = module_finished;
 }
 
@@ -509,15 +512,21 @@ operate(struct module_qstate* qstate, enum module_ev event, int id,
 		qstate->ext_state[id] = module_wait_module;
 		thread_worker = worker_num(qstate->env);
 		if(rules_apply(qstate->qinfo.qclass)) {
-			struct cache_store store = { 0, 0, 0 };
+			struct cache_store store = { 0, 0, 0, 0 };
 			int token = rules_read_begin(&pe->rules, thread_worker);
 			if(qstate->is_valrec)
 				guard_valrec(qstate, pe->snap);
 			else	query_stage(qstate, pe, pe->snap, id, &store);
 			rules_read_end(&pe->rules, token);
-			if(store.due)
+			if(store.due) {
 				answer_cache_store(qstate, store.rule_id,
 					store.expires);
+				/* the rules changed since the lookup, and their
+				 * sweep may have been done before the store */
+				if(__atomic_load_n(&pe->rules_gen,
+					__ATOMIC_ACQUIRE) != store.gen)
+					answer_cache_unstore(qstate);
+			}
 		}
 		return;
 	}

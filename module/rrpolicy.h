@@ -49,7 +49,8 @@ struct rrpolicy_env {
 	struct module_env* env;
 	/** bumped under the write lock each time the rules in use change (a
 	 * new snapshot, rules added in place): two lookups under the same
-	 * value see the same rules */
+	 * value see the same rules; read without the lock after the store of
+	 * a blocked answer, whose rules may have changed meanwhile */
 	uint64_t rules_gen;
 	/** snap->history, set once the cache sweep after a new snapshot is
 	 * done, read without the lock by the cache callback for the hits of
