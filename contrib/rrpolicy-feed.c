@@ -119,6 +119,7 @@ enum reason {
 	R_NOT_BLOCK_ADDRESS,
 	R_SYSTEM_NAME,
 	R_FIELDS,
+	R_NUL,
 	/** number of reasons */
 	R_COUNT
 };
@@ -143,7 +144,8 @@ static const char* const reason_text[R_COUNT] = {
 	"first field is not an IP address",
 	"not a blocking address (only 0.0.0.0, 127.0.0.1, :: and ::1 block)",
 	"hosts-file system name (localhost and the like)",
-	"more than one field on the line"
+	"more than one field on the line",
+	"a NUL byte in the line (the file is not text, or not UTF-8)"
 };
 
 /** Names of hosts files that describe the machine itself, never a block. */
@@ -1100,26 +1102,30 @@ insert_pending(struct import* im)
 
 /**
  * Split the next line off a buffer.
- * @param p: in/out, the position in the buffer; NUL-terminated buffer.
+ * @param p: in/out, the position in the buffer.
+ * @param end: the end of the buffer's input (a NUL byte there).
  * @param line: output, the line, NUL terminated (the newline and a
  *	carriage return before it are overwritten).
+ * @param nul: output, 1 if the line holds a NUL byte of the input (which
+ *	would cut it short as a string).
  * @return 1 if a line was returned, 0 at the end.
  */
 static int
-next_line(char** p, char** line)
+next_line(char** p, char* end, char** line, int* nul)
 {
 	char* s = *p, *e;
-	if(!*s)
+	if(s >= end)
 		return 0;
-	e = strchr(s, '\n');
+	e = memchr(s, '\n', (size_t)(end - s));
 	if(e) {
 		*p = e + 1;
 	} else {
-		e = s + strlen(s);
+		e = end;
 		*p = e;
 	}
 	if(e > s && e[-1] == '\r')
 		e--;
+	*nul = memchr(s, 0, (size_t)(e - s)) != NULL;
 	*e = 0;
 	*line = s;
 	return 1;
@@ -1129,17 +1135,24 @@ next_line(char** p, char** line)
  * Import a hosts file or a plain list.
  * @param im: the import.
  * @param buf: the input, NUL terminated; modified.
+ * @param len: its length, without that NUL.
  * @return 0 or -1 on a fatal error.
  */
 static int
-import_lines(struct import* im, char* buf)
+import_lines(struct import* im, char* buf, size_t len)
 {
 	char* p = buf, *line, *tok, *save, *hash, *end,
 		orig[EXAMPLE_TEXT_MAX + 4];
 	size_t nr = 0;
-	int hosts = (im->opt->format == FMT_HOSTS);
-	while(next_line(&p, &line)) {
+	int hosts = (im->opt->format == FMT_HOSTS), nul;
+	while(next_line(&p, buf + len, &line, &nul)) {
 		nr++;
+		if(nul) {
+			/* as a string the line ends at the NUL: another name */
+			if(skip(im, R_NUL, nr, NULL, line))
+				return -1;
+			continue;
+		}
 		if((hash = strchr(line, '#')) != NULL)
 			*hash = 0;
 		line += strspn(line, " \t");
@@ -1695,9 +1708,17 @@ do_import(struct options* opt)
 		opt->action == ACT_NONE ? "from the RPZ records"
 		: action_names[opt->action], opt->dry_run ? " (dry run)" : "");
 
-	/* parse, check and deduplicate the input, before any lock is taken */
-	rc = opt->format == FMT_RPZ ? import_rpz(&im, buf, len)
-		: import_lines(&im, buf);
+	/* parse, check and deduplicate the input, before any lock is taken;
+	 * UTF-16 (Windows hosts files, say) would be a NUL in every line */
+	if(len >= 2 && (((unsigned char)buf[0] == 0xff &&
+		(unsigned char)buf[1] == 0xfe) || ((unsigned char)buf[0] == 0xfe
+		&& (unsigned char)buf[1] == 0xff))) {
+		snprintf(im.error, sizeof(im.error), "%s is UTF-16 (it starts "
+			"with a byte order mark): convert it to UTF-8 first, "
+			"e.g. with iconv -f UTF-16 -t UTF-8", im.input_name);
+		rc = -1;
+	} else	rc = opt->format == FMT_RPZ ? import_rpz(&im, buf, len)
+		: import_lines(&im, buf, len);
 	free(buf);
 	if(rc != 0) {
 		fflush(stdout);
@@ -1913,7 +1934,9 @@ do_export(struct options* opt)
 				left_rpz++;
 				continue;
 			}
-			if(strlen(name) + strlen(origin) > 254) {
+			/* name "." origin, origin with its final dot: at
+			 * most 254 characters, 255 octets in wire format */
+			if(strlen(name) + 1 + strlen(origin) > 254) {
 				left_long++;
 				continue;
 			}

@@ -10,7 +10,8 @@
 #   3. a dry run writes nothing;
 #   4. errors: usage, unknown type, missing database; a database error in the middle of an import
 #      leaves nothing behind; a row the schema rejects is skipped, the rest goes in;
-#   5. export in each format, then re-import: the same rules come back;
+#   5. export in each format, then re-import: the same rules come back; the longest names an
+#      RPZ can hold; input with NUL bytes, and UTF-16;
 #   6. end to end: a list imported with type MX into the database of a running resolver,
 #      `unbound-control reload`, and the imported name's MX is the null MX.
 # The tool is $RRPOLICY_FEED (default contrib/rrpolicy-feed); step 6 needs RRPOLICY_SO.
@@ -425,6 +426,45 @@ check_eq "rpz export of that database: the qname rule only" \
 feed export -d "$TR_DB" -f list -t MX -a block "$T/export-trig2.list"
 check_eq "list export -t MX -a block: not the target rule of type MX" \
     "0 spammer.com" "$FEED_RC $(cat "$T/export-trig2.list")"
+
+# the longest names: an owner name of the RPZ is the rule's name, a dot and the origin (with its
+# final dot), at most 254 characters (255 octets); one character more is left out, not written
+LONG_DB=$T/long.db
+newdb "$LONG_DB"
+l63=$(printf 'a%.0s' $(seq 63))
+fits=$l63.$l63.$l63.$(printf 'b%.0s' $(seq 51))
+sqlq "$LONG_DB" "INSERT INTO policy(name, type, action) VALUES ('$fits', '*', 'nxdomain'),
+    ('${fits}b', '*', 'nxdomain'), ('ok.example', '*', 'nxdomain');"
+feed export -d "$LONG_DB" -f rpz "$T/export-long.rpz"
+check_eq "rpz export of a name of 243 characters and one of 244 under rpz.local.: exit status 0" \
+    0 "$FEED_RC"
+check "... the one of 244 is left out" err_has "left out 1 names too long under origin rpz.local."
+check_eq "... the one of 243 is written, 254 characters" "254 21" \
+    "$(awk '/ CNAME /{ printf "%s ", length($1) }' "$T/export-long.rpz" | sed 's/ $//')"
+check "... and ldns-read-zone accepts the zone" ldns-read-zone "$T/export-long.rpz"
+
+# input that is not UTF-8 text: a NUL byte would cut a line short as a string (another name)
+# and hide the lines after it; a UTF-16 file (Windows hosts files) has one in every line
+NUL_DB=$T/nul.db
+newdb "$NUL_DB"
+printf 'a.example\nb.exa\0mple\nc.example\nd.example\n' >"$T/nul.list"
+feed import -d "$NUL_DB" -f list -t '*' -a nxdomain "$T/nul.list"
+check_eq "a list with a NUL byte in a line: that line skipped, the others imported" \
+"added: 3
+    3 nxdomain
+already there: 0
+skipped: 1
+    1 a NUL byte in the line (the file is not text, or not UTF-8)" "$(summary)"
+check_eq "... its line number shown" "2 " "$(example_lines)"
+check_eq "... the rows in policy" "a.example * nxdomain
+c.example * nxdomain
+d.example * nxdomain" "$(rules "$NUL_DB")"
+printf '0.0.0.0 e.example\n0.0.0.0 f.example\n' | iconv -f UTF-8 -t UTF-16 >"$T/utf16.hosts"
+feed import -d "$NUL_DB" -f hosts -t '*' -a nxdomain "$T/utf16.hosts"
+check_eq "a UTF-16 hosts file: exit status 1" 1 "$FEED_RC"
+check "... with what to do about it" \
+    err_has "is UTF-16 (it starts with a byte order mark): convert it to UTF-8 first"
+check_eq "... and nothing imported" 3 "$(sqlq "$NUL_DB" "SELECT count(*) FROM policy;")"
 
 # ---------------------------------------------------------------- 6. end to end
 
