@@ -90,6 +90,34 @@ content_target_rule(const struct policy_table* t,
 /** The first 96 bits of an IPv4-mapped IPv6 address (RFC 4291). */
 static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
+/**
+ * The rule for an IPv4-mapped AAAA (::ffff:a.b.c.d): it reaches the IPv4
+ * host, so IPv4 rules apply to it as to an A record, and IPv6 rules as to
+ * any AAAA. The longer prefix decides (an IPv4 prefix of length n is one of
+ * n + 96 here); at equal length an allow wins.
+ * @param t: the prefix table.
+ * @param addr: the 16 bytes of the address.
+ * @param now: current time.
+ * @param mailhost: whether the owner is a mail host.
+ * @param r6: the rule of the IPv6 lookup, or NULL.
+ * @param plen6: the length of its prefix.
+ * @return the rule that applies, or NULL.
+ */
+static const struct policy_rule*
+mapped_rule(const struct prefix_table* t, const uint8_t* addr, time_t now,
+	int mailhost, const struct policy_rule* r6, int plen6)
+{
+	int plen4 = -1;
+	const struct policy_rule* r4 = prefix_table_lookup(t, AF_INET,
+		addr + 12, LDNS_RR_TYPE_A, now, mailhost, &plen4);
+	if(!r4)
+		return r6;
+	if(!r6 || plen4 + 96 > plen6 || (plen4 + 96 == plen6 &&
+		r4->action == PA_ALLOW))
+		return r4;
+	return r6;
+}
+
 const struct policy_rule*
 content_addr_rule(const struct prefix_table* t,
 	const struct ub_packed_rrset_key* rr, time_t now,
@@ -109,19 +137,14 @@ content_addr_rule(const struct prefix_table* t,
 	for(j = 0; j < d->count; j++) {
 		const uint8_t* addr;
 		const struct policy_rule* r;
-		int family = content_addr(rr, j, &addr);
-		uint16_t type = ntohs(rr->rk.type);
+		int family = content_addr(rr, j, &addr), plen = -1;
 		if(!family)
 			continue;
-		/* an IPv4-mapped AAAA (::ffff:a.b.c.d) reaches the IPv4 host:
-		 * IPv4 rules apply to it as to an A record */
-		if(family == AF_INET6 && memcmp(addr, v4mapped, 12) == 0) {
-			family = AF_INET;
-			addr += 12;
-			type = LDNS_RR_TYPE_A;
-		}
-		if(!(r = prefix_table_lookup(t, family, addr, type, now,
-			mailhost, NULL)) || r->action == PA_ALLOW)
+		r = prefix_table_lookup(t, family, addr, ntohs(rr->rk.type),
+			now, mailhost, &plen);
+		if(family == AF_INET6 && memcmp(addr, v4mapped, 12) == 0)
+			r = mapped_rule(t, addr, now, mailhost, r, plen);
+		if(!r || r->action == PA_ALLOW)
 			continue;
 		if(r->action != PA_LOG)
 			return r;

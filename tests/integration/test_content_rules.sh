@@ -191,4 +191,27 @@ add_rule R_IP4B "name, type, trigger" "'198.51.100.7', 'A', 'answer-ip'"
 sleep 1.5
 ip_blocked "a new /32 rule (live) meets the cached in24 A" in24.$M A "$R_IP4B"
 
+# an IPv4-mapped AAAA and IPv6 rules: they apply as to any AAAA, and the longer prefix decides
+# against IPv4 rules (an IPv4 /n counts as a /n+96)
+MAPPED="NOERROR mapped.$M. IN AAAA ::ffff:198.51.100.9 "
+check_eq "mapped AAAA, no rule covers it now: resolves (and is cached)" "$MAPPED" \
+    "$(answer mapped.$M AAAA)"
+add_rule R_MAP6 "name, type, trigger" "'::ffff:198.51.100.0/120', '*', 'answer-ip'"
+sleep 1.5
+ip_blocked "an IPv6 rule on the mapped /120 (live) meets the cached mapped AAAA" mapped.$M AAAA "$R_MAP6"
+add_rule R_ALLOW25 "name, type, action, trigger" "'198.51.100.0/25', 'A', 'allow', 'answer-ip'"
+sleep 1.5
+check_eq "an IPv4 allow for the /25 (a /121) beats the IPv6 /120" "$MAPPED" "$(answer mapped.$M AAAA)"
+add_rule R_MAP128 "name, type, trigger" "'::ffff:198.51.100.9', 'AAAA', 'answer-ip'"
+sleep 1.5
+ip_blocked "an IPv6 rule on the address itself (a /128) beats the IPv4 /25" mapped.$M AAAA "$R_MAP128"
+add_rule R_ALLOW32 "name, type, action, trigger" "'198.51.100.9', '*', 'allow', 'answer-ip'"
+sleep 1.5
+check_eq "an IPv4 allow for the address (a /32, as long as the /128): the allow wins" "$MAPPED" \
+    "$(answer mapped.$M AAAA)"
+sql "DELETE FROM policy WHERE id IN ($R_MAP6, $R_ALLOW25, $R_MAP128, $R_ALLOW32);
+     INSERT INTO policy(name, type, trigger) VALUES ('::/0', 'AAAA', 'answer-ip');"
+sleep 1.5
+check_eq "::/0 covers the mapped AAAA too" SERVFAIL "$(rcode_of "$(q mapped.$M AAAA)")"
+
 finish
