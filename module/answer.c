@@ -195,10 +195,12 @@ answer_cache_store(struct module_qstate* qstate, int64_t rule_id,
 		qstate->qinfo.qtype == LDNS_RR_TYPE_DNSKEY)
 		return;
 	if(expires) {
+		/* Unbound serves an entry in the second its TTL ends, and the
+		 * rule stops applying at the second of its expiry: one before */
 		if(expires <= (int64_t)now)
 			return;
-		if(expires - (int64_t)now < (int64_t)m->rep->ttl)
-			cut_ttls(m->rep, (time_t)(expires - (int64_t)now));
+		if(expires - (int64_t)now - 1 < (int64_t)m->rep->ttl)
+			cut_ttls(m->rep, (time_t)(expires - (int64_t)now - 1));
 	}
 	for(i = 0; i < m->rep->rrset_count; i++) {
 		struct ub_packed_rrset_key* k = m->rep->rrsets[i];
@@ -206,7 +208,7 @@ answer_cache_store(struct module_qstate* qstate, int64_t rule_id,
 		/* the RRset cache files a key under the hash it carries */
 		k->entry.hash = rrset_key_hash(&k->rk);
 	}
-	/* the cache key has the CD bit: a CD query stores its own entry */
+	/* the key as Unbound makes it: apart for a CD query of type AAAA */
 	if(!dns_cache_store(qstate->env, &qstate->qinfo, m->rep, 0, 0, 0, NULL,
 		qstate->query_flags & BIT_CD, qstate->qstarttime))
 		log_err("rrpolicy: out of memory to cache a blocked answer");

@@ -121,7 +121,8 @@ void answer_cache_unstore(struct module_qstate* qstate);
 
 /**
  * Remove the cached messages of a query, with and without CD: Unbound keys
- * them apart, and a CD client must not get what the rules now cover.
+ * them apart for AAAA, and a CD client must not get what the rules now
+ * cover.
  * @param env: the module environment.
  * @param qname: the query name, wire format.
  * @param qname_len: its length.

@@ -139,8 +139,18 @@ exp=$(date -u -d '+20 seconds' '+%Y-%m-%d %H:%M:%S')
 add_rule R_EXP "name, type, action, expires_at" "'nxdomain.com', 'MX', 'nullmx', '$exp'"
 wait_answer nxdomain.com MX "NOERROR nxdomain.com. IN MX 0 . " || die "the expiring rule did not apply"
 out=$(q nxdomain.com MX)
-check "rule expiring in 20 s: the null MX's TTL is at most 20" \
-    awk '{ exit !($1 <= 20 && $1 > 0) }' <<<"$(ttls_of ANSWER "$out")"
+check "rule expiring in 20 s: the null MX's TTL is below 20" \
+    awk '{ exit !($1 < 20 && $1 > 0) }' <<<"$(ttls_of ANSWER "$out")"
+
+# ... and it is not served from the cache in the second of the expiry: Unbound serves an entry
+# in the second its TTL ends, the rule no longer applies then
+e=$(( $(date +%s) + 3 ))
+add_rule R_EXP2 "name, type, action, expires_at" "'google.com', 'MX', 'nullmx', datetime($e, 'unixepoch')"
+wait_answer google.com MX "NOERROR google.com. IN MX 0 . " || die "the rule expiring at $e did not apply"
+while [ "$(date +%s)" -lt "$e" ]; do sleep 0.01; done
+out=$(q google.com MX)
+check_eq "in the second the rule expires (the query asked at $e, answered at $(date +%s)): the real MX" \
+    "google.com. IN MX 10 aspmx.l.google.com." "$(answer_of "$out")"
 
 # a reload: the callbacks are registered again, and stored answers work after it
 add_rule R_TXT "name, type, action" "'spammer.com', 'TXT', 'nodata'"
