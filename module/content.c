@@ -121,17 +121,17 @@ mapped_rule(const struct prefix_table* t, const uint8_t* addr, time_t now,
 const struct policy_rule*
 content_addr_rule(const struct prefix_table* t,
 	const struct ub_packed_rrset_key* rr, time_t now,
-	const struct mailhost_set* mailhosts)
+	const struct mailhost_set* mailhosts, int any_mailhost)
 {
 	const struct packed_rrset_data* d =
 		(const struct packed_rrset_data*)rr->entry.data;
 	const struct policy_rule* logged = NULL;
 	uint8_t owner[DNAME_WIRE_MAX];
-	int mailhost = 1;
+	int mailhost = any_mailhost;
 	size_t j;
 	if(!t || !prefix_table_count(t))
 		return NULL;
-	if(mailhosts && prefix_table_has_mailhost(t))
+	if(!any_mailhost && mailhosts && prefix_table_has_mailhost(t))
 		mailhost = dname_lower_copy(rr->rk.dname, owner) &&
 			mailhost_set_has(mailhosts, owner, now);
 	for(j = 0; j < d->count; j++) {
@@ -169,7 +169,7 @@ content_rrset_blocked(const struct policy_table* targets,
 		if((r = content_target_rule(targets, rr, j, now, name)) &&
 			r->action != PA_LOG)
 			return 1;
-	return addrs && (r = content_addr_rule(addrs, rr, now, NULL)) &&
+	return addrs && (r = content_addr_rule(addrs, rr, now, NULL, 1)) &&
 		r->action != PA_LOG;
 }
 

@@ -58,18 +58,20 @@ const struct policy_rule* content_target_rule(const struct policy_table* t,
 /**
  * The answer-ip rule that applies to the addresses of an A or AAAA RRset:
  * the first blocking rule of its records in order, else the first log rule.
- * An IPv4-mapped AAAA address (::ffff:a.b.c.d) is looked up as the IPv4
- * address of an A record.
+ * An IPv4-mapped AAAA address (::ffff:a.b.c.d) is looked up both as the
+ * IPv4 address of an A record and as itself; the longer prefix decides.
  * @param t: the address rules (NULL: none).
  * @param rr: the RRset.
  * @param now: the time.
  * @param mailhosts: the mailhost set: mailhost rules apply when the owner
- *	is in it. NULL: they apply to every name (to decide what may be cached).
+ *	is in it (NULL: no name is, the set could not be made).
+ * @param any_mailhost: mailhost rules apply to every name, whatever the
+ *	set holds (to decide what may be cached).
  * @return the rule, or NULL.
  */
 const struct policy_rule* content_addr_rule(const struct prefix_table* t,
 	const struct ub_packed_rrset_key* rr, time_t now,
-	const struct mailhost_set* mailhosts);
+	const struct mailhost_set* mailhosts, int any_mailhost);
 
 /**
  * Whether a target or answer-ip rule other than log blocks a record of an

@@ -289,7 +289,8 @@ addr_rule(struct rewrite* w, struct ub_packed_rrset_key* rr)
 	if(rr->rk.type != htons(LDNS_RR_TYPE_A) &&
 		rr->rk.type != htons(LDNS_RR_TYPE_AAAA))
 		return NULL;
-	if(!(r = content_addr_rule(w->snap->addrs, rr, w->now, w->mailhosts)))
+	if(!(r = content_addr_rule(w->snap->addrs, rr, w->now, w->mailhosts,
+		0)))
 		return NULL;
 	w->fired(w->qstate, r, w->arg);
 	return r->action == PA_LOG ? NULL : r;
