@@ -4,7 +4,7 @@
 set -eu
 pkgs="build-essential autoconf automake libtool pkg-config dpkg-dev
 	sqlite3 libsqlite3-dev check libldns-dev ldnsutils bind9-dnsutils
-	dns-root-data valgrind gdb python3 iproute2 procps"
+	dns-root-data valgrind gdb python3 iproute2 procps sudo"
 [ "${1:-}" = --bench ] && pkgs="$pkgs dnsperf nsd bc util-linux"
 if [ "$(id -u)" = 0 ]; then sudo=""; else sudo=sudo; fi
 missing=""

@@ -44,6 +44,10 @@ mkdir -p "$build_dir" || die "cannot create $build_dir"
 # build, not a new one to configure (the stamp below compares paths)
 build_dir=$(cd "$build_dir" && pwd -P)
 [ -n "$prefix" ] || prefix="$build_dir/prefix"
+# make, libtool and the unbound.env this writes take paths as words
+for d in "$build_dir" "$prefix" "$source_dir"; do
+	case "$d" in *[[:space:]]*) die "'$d' has white space in it: make and the settings file cannot take such a path; choose another" ;; esac
+done
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 

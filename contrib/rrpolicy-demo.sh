@@ -7,8 +7,9 @@
 # Usage: contrib/rrpolicy-demo.sh [start|stop|--help]
 #   RRPOLICY_DEMO_DIR  where config, zones, module, database and log live
 #                      (default /var/lib/rrpolicy, the module's default
-#                      database directory); must be reachable by the
-#                      'unbound' user, which the resolver runs as.
+#                      database directory): a directory of the demo's own,
+#                      which is given to the 'unbound' user the resolver runs
+#                      as (SQLite makes its -wal and -shm files there).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 run=${RRPOLICY_DEMO_DIR:-/var/lib/rrpolicy}
@@ -17,12 +18,19 @@ die() { echo "rrpolicy-demo: error: $*" >&2; exit 1; }
 
 stop() {
 	pid=$(cat "$run/unbound.pid" 2>/dev/null || true)
-	if [ -n "$pid" ] && kill "$pid" 2>/dev/null; then
+	# a pidfile left by a crash may name another process by now: only the
+	# Unbound of this demo's configuration is stopped
+	if [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null |
+		grep -qF -- "-c $run/unbound.conf" && kill "$pid" 2>/dev/null; then
 		i=0
-		while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
 			sleep 0.1; i=$((i+1))
 		done
+		kill -0 "$pid" 2>/dev/null &&
+			die "the resolver (pid $pid) did not stop within 10 s"
 		echo "rrpolicy-demo: stopped the resolver"
+	elif [ -n "$pid" ]; then
+		echo "rrpolicy-demo: $run/unbound.pid names no resolver of the demo (pid $pid): removed"
 	fi
 	rm -f "$run/unbound.pid"
 }
@@ -54,8 +62,13 @@ if [ ! -f "$db" ]; then
 	echo "rrpolicy-demo: created $db with the example rule"
 fi
 # Unbound drops privileges before the module opens the database: the
-# database, its WAL and SHM files and the directory must be the unbound user's.
-chown -R unbound:unbound "$run"
+# database, its WAL and SHM files and the directory must be the unbound user's
+# (the rest stays root's: the daemon's user need not write its module, its
+# configuration or its zones)
+chown unbound:unbound "$run"
+for f in "$db" "$db-wal" "$db-shm" "$run/unbound.log"; do
+	[ ! -e "$f" ] || chown unbound:unbound "$f"
+done
 "$sbin/unbound-checkconf" "$run/unbound.conf" >/dev/null || die "unbound-checkconf rejects $run/unbound.conf"
 RRPOLICY_DB="$db" "$sbin/unbound" -c "$run/unbound.conf" || die "unbound did not start, see $run/unbound.log"
 i=0
