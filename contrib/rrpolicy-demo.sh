@@ -88,5 +88,5 @@ rrpolicy-demo: Unbound $UNBOUND_VERSION with rrpolicy is answering on 127.0.0.1 
   Apply edits:        $sbin/unbound-control -c $run/unbound.conf reload
   Hits:               sqlite3 $db 'SELECT * FROM recent_hits LIMIT 10'
   Log:                $run/unbound.log
-  Stop:               $top/contrib/rrpolicy-demo.sh stop
+  Stop:               ${RRPOLICY_DEMO_DIR:+RRPOLICY_DEMO_DIR=$run }$top/contrib/rrpolicy-demo.sh stop
 MSG
