@@ -39,6 +39,9 @@ struct policy_watch {
 	struct rrpolicy_env* pe;
 	/** the module environment */
 	struct module_env* env;
+	/** the configuration's serve-expired, read at start: on a reload,
+	 * Unbound frees the configuration before it stops the module */
+	int serve_expired;
 	/** the watcher's own connection, NULL while the database is unusable */
 	sqlite3* db;
 	/** the file that connection has open: a file moved into place at the
@@ -483,8 +486,7 @@ expiry_due(struct policy_watch* w)
 		if(allow[i] && allow[i] <= now)
 			return 1;
 	stored = policy_table_stored_expiry(snap->table);
-	return stored && stored <= now && w->env->cfg &&
-		w->env->cfg->serve_expired;
+	return stored && stored <= now && w->serve_expired;
 }
 
 /** Note the -wal or -shm file at the database's path (zeroes if none). */
@@ -757,6 +759,7 @@ policy_watch_start(struct rrpolicy_env* pe, struct module_env* env)
 	}
 	w->pe = pe;
 	w->env = env;
+	w->serve_expired = env->cfg && env->cfg->serve_expired;
 	w->loaded = -1;
 	/* the settings' defaults until a load succeeds */
 	policy_store_defaults(&pe->snap->settings);
