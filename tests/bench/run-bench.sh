@@ -755,7 +755,8 @@ dnsperf_sat() {
 }
 
 # dnsperf_lat FILE RATE [dnsperf options]: fixed-rate run; sets P50 P99 (microseconds) LLOST.
-# A lost query counts as the timeout (LAT_TIMEOUT), so losses show in the p99.
+# A lost query counts as the timeout (LAT_TIMEOUT), so losses show in the p99; dnsperf -v
+# also lists it as "> T NAME TYPE" (and one cut off at the end as "> I ..."): not an answer.
 dnsperf_lat() {
     local file=$1 rate=$2 out=$OUTDIR/dnsperf-lat.out
     shift 2
@@ -764,7 +765,7 @@ dnsperf_lat() {
         || die "dnsperf failed: $(tail -n 5 "$out")"
     LLOST=$(awk '/Queries lost:/ { print $3 }' "$out")
     read -r P50 P99 < <(awk -v lost="${LLOST:-0}" -v t="$LAT_TIMEOUT" '
-        $1 == ">" { print $NF * 1000000 }
+        $1 == ">" && $2 != "T" && $2 != "I" { print $NF * 1000000 }
         END { for (i = 0; i < lost; i++) print t * 1000000 }' "$out" | sort -g | awk '
         { v[NR] = $1 }
         END { if (NR == 0) { print "NA NA"; exit }
