@@ -213,6 +213,27 @@ start_unbound() {
     eval "${name^^}_PID=$!"
 }
 
+# gdb_hold FUNCTION COMMAND: print a gdb script, for RESOLVER_WRAPPER="gdb -q -batch -x FILE
+# --args", that runs the resolver in non-stop mode (its other threads run on) and, each time a
+# thread reaches FUNCTION, runs the shell COMMAND while that thread waits. Stop such a resolver
+# by the PID in its pidfile first: gdb does not pass its own SIGTERM on.
+gdb_hold() {
+    cat <<GDB
+set pagination off
+set confirm off
+set non-stop on
+set breakpoint pending on
+handle SIGPIPE SIGHUP SIGUSR1 SIGTERM SIGINT nostop noprint pass
+break $1
+commands
+silent
+shell $2
+continue
+end
+run
+GDB
+}
+
 # wait_answering NAME PID PORT: poll PORT (CH TXT version.server) for up to
 # $START_SECONDS (default 10) s, die if not up.
 wait_answering() {

@@ -19,20 +19,7 @@ libasan=$(gcc -print-file-name=libasan.so)
 
 sqlite3 "$RRPOLICY_DB" < "$REPO_ROOT/schema/schema.sql"
 sql "UPDATE setting SET value = '200' WHERE key = 'poll_interval_ms';"
-cat >"$T/window.gdb" <<GDB
-set pagination off
-set confirm off
-set non-stop on
-set breakpoint pending on
-handle SIGPIPE SIGHUP SIGUSR1 SIGTERM SIGINT nostop noprint pass
-break daemon_apply_cfg
-commands
-silent
-shell touch "$T/window.held"; sleep 4
-continue
-end
-run
-GDB
+gdb_hold daemon_apply_cfg "touch $T/window.held; sleep 4" >"$T/window.gdb"
 RESOLVER_WRAPPER="gdb -q -batch -x $T/window.gdb --args env LD_PRELOAD=$libasan
     ASAN_OPTIONS=detect_leaks=0:halt_on_error=1" START_SECONDS=60 \
     start_resolver "serve-expired: yes"

@@ -25,20 +25,7 @@ while [ \$i -lt 100 ] && ! grep -q 'loaded 0 rules' "$T/resolver.log"; do
     i=\$((i + 1))
 done
 HOOK
-cat >"$T/race.gdb" <<GDB
-set pagination off
-set confirm off
-set non-stop on
-set breakpoint pending on
-handle SIGPIPE SIGHUP SIGUSR1 SIGTERM SIGINT nostop noprint pass
-break answer_cache_store
-commands
-silent
-shell sh $T/race-hook.sh
-continue
-end
-run
-GDB
+gdb_hold answer_cache_store "sh $T/race-hook.sh" >"$T/race.gdb"
 RESOLVER_WRAPPER="gdb -q -batch -x $T/race.gdb --args" START_SECONDS=60 \
     start_resolver "qname-minimisation: no"
 wait_log "loaded 1 rules" || die "the rule did not load"
