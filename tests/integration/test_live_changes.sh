@@ -264,6 +264,8 @@ check_eq "1,001 rows of a type that never matches: skipped" $((m0 + 1001)) \
 rev0=$(sql 'SELECT revision FROM module_status;')
 sql "UPDATE policy SET name = 'meta-last.invalid' WHERE id = 5001001;"
 for i in $(seq 50); do [ "$(sql 'SELECT revision FROM module_status;')" != "$rev0" ] && break; sleep 0.1; done
+check "... the change was loaded (the module's revision moved)" \
+    test "$(sql 'SELECT revision FROM module_status;')" != "$rev0"
 check_eq "... one of them changed: still 1,001" $((m0 + 1001)) "$(sql 'SELECT malformed FROM module_status;')"
 sql "DELETE FROM policy WHERE id > 5000000;"
 
