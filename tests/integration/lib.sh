@@ -216,7 +216,7 @@ start_unbound() {
 # gdb_hold FUNCTION COMMAND: print a gdb script, for RESOLVER_WRAPPER="gdb -q -batch -x FILE
 # --args", that runs the resolver in non-stop mode (its other threads run on) and, each time a
 # thread reaches FUNCTION, runs the shell COMMAND while that thread waits. Stop such a resolver
-# by the PID in its pidfile first: gdb does not pass its own SIGTERM on.
+# with stop_held_resolver.
 gdb_hold() {
     cat <<GDB
 set pagination off
@@ -232,6 +232,13 @@ continue
 end
 run
 GDB
+}
+
+# stop_held_resolver: stop a resolver started under gdb_hold: Unbound first, by the PID in its
+# pidfile (gdb does not pass its own SIGTERM on), then gdb, which ends with it.
+stop_held_resolver() {
+    kill -TERM "$(cat "$T/resolver.pid")" 2>/dev/null
+    stop_resolver
 }
 
 # wait_answering NAME PID PORT: poll PORT (CH TXT version.server) for up to

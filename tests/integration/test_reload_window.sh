@@ -35,7 +35,5 @@ check "the reload was held at daemon_apply_cfg while the rule expired" test -e "
 check "no AddressSanitizer report (the watcher read no freed memory)" \
     not grep -q "ERROR: AddressSanitizer" "$T/resolver.out"
 check "the resolver is still running" pid_running "$(cat "$T/resolver.pid")"
-# unbound first (gdb's SIGTERM would not reach it), then gdb, which ends with it
-kill -TERM "$(cat "$T/resolver.pid")" 2>/dev/null
-stop_resolver
+stop_held_resolver
 finish

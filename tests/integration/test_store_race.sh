@@ -40,7 +40,5 @@ check_eq "... and the one after (from the cache)" "$REAL_MX" "$(answer spammer.c
 check "the cache holds no null MX of the deleted rule (its RRset went with the message)" \
     not grep -qE 'MX[[:space:]]+0 \.$' <<<"$(uctl dump_cache)"
 
-# unbound first (gdb's SIGTERM would not reach it), then gdb, which ends with it
-kill -TERM "$(cat "$T/resolver.pid")" 2>/dev/null
-stop_resolver
+stop_held_resolver
 finish
