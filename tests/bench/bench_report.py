@@ -520,6 +520,18 @@ def main():
                 for c in present + cg_only]
         add(table(["configuration"] + [label for _, label in CG_WORKLOADS], rows))
         add("")
+        grew = ["%s (%s)" % (configs[c]["label"], label) for c in present + cg_only
+                for w, label in CG_WORKLOADS if (d.abs(c, "grew_" + w) or 0) > 0]
+        if grew:
+            add("**Not comparable:** a table of Unbound's message or RRset cache doubled during "
+                "the runs of " + ", ".join(grew) + ": the copy of its entries is charged to "
+                "those queries.")
+        elif any(d.abs(c, "grew_miss") is not None for c in present + cg_only):
+            add("No table of Unbound's message or RRset caches doubled during these runs (a "
+                "doubling copies every entry, and would charge that to the queries of one "
+                "configuration and not another): before the cache misses, each resolver is asked "
+                "further new names until none can (`settle_caches`).")
+        add("")
 
     # ---------------------------------------------------------------- memory and load
     add("## Memory and start-up")

@@ -799,6 +799,70 @@ prime() {
     fi
 }
 
+# cache_counts DIR: the entries of the resolver's message and RRset caches, "MSG RRSET". Unbound
+# prints them with its extended statistics only, and sets its workers' per-query counting of
+# those at start: turning them on here for the one command changes nothing else.
+cache_counts() {
+    "$UNBOUND_CONTROL" -c "$1/unbound.conf" set_option extended-statistics: yes >/dev/null \
+        || die "unbound-control set_option failed in $1"
+    "$UNBOUND_CONTROL" -c "$1/unbound.conf" stats_noreset 2>/dev/null | awk -F= '
+        $1 == "msg.cache.count" { m = $2 } $1 == "rrset.cache.count" { r = $2 }
+        END { print m + 0, r + 0 }'
+    "$UNBOUND_CONTROL" -c "$1/unbound.conf" set_option extended-statistics: no >/dev/null \
+        || die "unbound-control set_option failed in $1"
+}
+
+# settle_caches DIR: ask further new names until no table of the message or RRset cache can
+# double during the miss runs. Each of their 4 tables (slabs) starts with 1024 bins and
+# doubles when it holds as many entries, copying every entry then: a doubling inside the runs
+# charges that copy to their queries, in one configuration and not in another whose caches
+# hold a different number of entries (stock caches the blocked names' real answers, with
+# their exchanges' addresses; rrpolicy one null MX each). That was 960 Ir per miss, 1.8%.
+# cg_dump's callers check that no doubling happened.
+settle_caches() {
+    local dir=$1 first=$((CG_MISS_N1 + CG_MISS_N2 + 1)) probe=1000 c0 per need i
+    local window=$((CG_MISS_N1 + CG_MISS_N2)) slabs
+    slabs=$("$UNBOUND_CHECKCONF" -o msg-cache-slabs "$dir/unbound.conf" 2>/dev/null)
+    [ "$slabs" = "$("$UNBOUND_CHECKCONF" -o rrset-cache-slabs "$dir/unbound.conf" 2>/dev/null)" ] \
+        || die "settle_caches: the message and RRset caches have different slab counts"
+    # the entries one new name adds to each cache, from a first batch
+    c0=$(cache_counts "$dir")
+    tail -n "+$first" "$W/miss.q" | head -n "$probe" >"$dir/settle.q"
+    prime "$dir" "$dir/settle.q" 100
+    first=$((first + probe))
+    per=$(echo "$c0 $(cache_counts "$dir")" | awk -v p="$probe" '{ print ($3 - $1) / p, ($4 - $2) / p }')
+    for i in 1 2 3 4; do
+        # per table: entries n = count / slabs (a table holds up to 5% more or less than that:
+        # a hash's spread over thousands of entries); the runs add w = window * e / slabs; a
+        # doubling at a threshold T = 1024 * 2^k lies ahead when some table can cross it. Then
+        # move every table past it: (T / 0.95 - n) * slabs / e more names.
+        need=$(echo "$per $(cache_counts "$dir")" | awk -v window="$window" -v slabs="$slabs" '{
+            need = 0
+            for (c = 1; c <= 2; c++) {
+                e = $c; n = $(c + 2) / slabs
+                if (e <= 0) continue
+                w = window * e / slabs; T = 0
+                for (t = 1024; t <= n * 1.05 + w * 1.1; t *= 2)
+                    if (t >= n * 0.95) T = t
+                if (T && (T / 0.95 - n) * slabs / e >= need) need = int((T / 0.95 - n) * slabs / e) + 1
+            }
+            print need }')
+        echo "settle_caches $dir: entries per name $per, caches $(cache_counts "$dir"), $need more names" \
+            >>"$W/steps.log"
+        [ "$need" -gt 0 ] || return 0
+        tail -n "+$first" "$W/miss.q" | head -n "$need" >"$dir/settle.q"
+        [ "$(wc -l <"$dir/settle.q")" -eq "$need" ] || die "settle_caches: miss.q is too short"
+        prime "$dir" "$dir/settle.q" 100
+        first=$((first + need))
+    done
+    die "settle_caches: the caches of $dir did not settle"
+}
+
+# cg_grew TAG DIR: 1 if a cache table doubled in the dump TAG (of any thread), else 0.
+cg_grew() {
+    if grep -q 'table_grow' "$2"/cg-"$1"-*.out; then echo 1; else echo 0; fi
+}
+
 # hit_counts DB: "rows dropped" of the hit log.
 hit_counts() {
     sqlite3 -cmd ".timeout 5000" "$1" \
@@ -874,6 +938,8 @@ bench_config() {
     check_config "$cfg" "$dir"
     # warm the cache: every hit name and every blocked name once
     prime "$dir" "$W/prime.q" 200
+    # the hits of the blocked names are written now, not in the first run's window
+    [ "${cfg#rrp}" = "$cfg" ] || settle_hits "$dir/policy.db" "$settle" >/dev/null
     if [ "$APPLY_ONLY" = 1 ]; then
         if [ -z "${RATE[hit]:-}" ]; then    # the rate of the load: half of a saturation run
             dnsperf_sat "$W/hit.q" "$SAT_OUTSTANDING"
@@ -1076,6 +1142,9 @@ if [ -n "$PAIR_CFGS" ]; then
             || die "$cfg (pairs) exited or did not answer within $START_TIMEOUT s"
         check_config "$cfg" "${P_DIR[$cfg]}"
         prime "${P_DIR[$cfg]}" "$W/prime.q" 200
+        # the hits of the blocked names are written now, not in the first pair's window
+        [ "${cfg#rrp}" = "$cfg" ] || settle_hits "${P_DIR[$cfg]}/policy.db" \
+            "$(hitlog_interval "$cfg")" >/dev/null
     done
     per=$((MISS_NAMES / PAIRS))
     for ((i = 1; i <= PAIRS; i++)); do
@@ -1166,6 +1235,7 @@ cg_config() {
     head -n "$CG_N2" "$W/blocked.q" >>"$CG_DIR/prime.q"
     tail -n 20 "$W/miss.q" >>"$CG_DIR/prime.q"
     prime "$CG_DIR" "$CG_DIR/prime.q" 100
+    case " $CG_WORKLOADS " in *" miss "*) settle_caches "$CG_DIR" ;; esac
     # the priming's hits are written before the idle window, not in it
     sleep "$(hitlog_interval "$cfg")"
     run_wait callgrind_control callgrind_control -i on "$RES_PID" >/dev/null 2>&1 \
@@ -1196,6 +1266,7 @@ cg_config() {
         record cg "$cfg" "ir1_$w" "$(echo "($t2 - $t1) / ($n2 - $n1)" | bc -l)"
         record cg "$cfg" "cyc1_$w" "$(echo "($y2 - $y1) / ($n2 - $n1)" | bc -l)"
         record cg "$cfg" "ir_${w}_runs" "$c1 $c2 $t1 $t2"
+        record cg "$cfg" "grew_$w" $(( $(cg_grew "$w-n1" "$CG_DIR") + $(cg_grew "$w-n2" "$CG_DIR") ))
         # profiles to read, only where the work directory is kept (CPU the other jobs need)
         [ "$KEEP" = 1 ] || continue
         for f in "$CG_DIR/cg-$w-n2-"*.out; do
@@ -1273,15 +1344,16 @@ if [ "$CG_ONLY" = 1 ]; then
     {
         echo "# rrpolicy: instructions per query under callgrind (\`$COMMAND_LINE\`)"
         echo
-        echo "| configuration | workload | worker Ir/q | all threads Ir/q | worker est. cycles/q | runs (all N1, all N2, worker N1, worker N2) |"
-        echo "|---|---|---|---|---|---|"
-        awk -F '\t' '$1 == "cg" && $3 ~ /^(ir1?|cyc1)_/ && $3 != "ir_idle_per_s" {
+        echo "| configuration | workload | worker Ir/q | all threads Ir/q | worker est. cycles/q | runs (all N1, all N2, worker N1, worker N2) | cache tables doubled (runs; must be 0) |"
+        echo "|---|---|---|---|---|---|---|"
+        awk -F '\t' '$1 == "cg" && $3 ~ /^(ir1?|cyc1|grew)_/ && $3 != "ir_idle_per_s" {
                 m = $3; r = (m ~ /_runs$/); sub(/_runs$/, "", m)
-                t = (m ~ /^ir1_/); y = (m ~ /^cyc1_/); sub(/^(ir1?|cyc1)_/, "", m)
+                t = (m ~ /^ir1_/); y = (m ~ /^cyc1_/); g = (m ~ /^grew_/); sub(/^(ir1?|cyc1|grew)_/, "", m)
                 k = $2 " " m; seen[k] = 1
-                if (r) runs[k] = $4; else if (t) w[k] = $4; else if (y) cyc[k] = $4; else a[k] = $4 }
+                if (r) runs[k] = $4; else if (g) grew[k] = $4; else if (t) w[k] = $4
+                else if (y) cyc[k] = $4; else a[k] = $4 }
             END { for (k in seen) { split(k, x, " ")
-                printf "| %s | %s | %.0f | %.0f | %.0f | %s |\n", x[1], x[2], w[k], a[k], cyc[k], runs[k] } }' "$RAW" | sort
+                printf "| %s | %s | %.0f | %.0f | %.0f | %s | %s |\n", x[1], x[2], w[k], a[k], cyc[k], runs[k], grew[k] } }' "$RAW" | sort
     } >"$W/report.md" || die "report failed"
 elif [ "$APPLY_ONLY" = 1 ]; then
     # apply_ms / apply_lost / apply_sent / apply_max_ms per config and round
