@@ -182,11 +182,18 @@ content_subset(struct regional* region, const struct ub_packed_rrset_key* rr,
 	struct ub_packed_rrset_key* k = regional_alloc_init(region, rr,
 		sizeof(*rr));
 	struct packed_rrset_data* nd;
-	size_t j, n = 0, i = 0;
+	uint8_t* rdata;
+	size_t j, n = 0, len = 0, i = 0;
 	for(j = 0; j < d->count; j++)
-		n += keep[j] != 0;
+		if(keep[j]) {
+			n++;
+			len += d->rr_len[j];
+		}
+	/* Unbound's own layout (packed_rrset_ptr_fixup), the rdata after the
+	 * arrays: packed_rrset_sizeof and the copies of the message (the
+	 * iterator's for a QCLASS * query, the cache's) rely on it */
 	nd = regional_alloc_zero(region, sizeof(*nd) + n * (sizeof(size_t) +
-		sizeof(uint8_t*) + sizeof(time_t)));
+		sizeof(uint8_t*) + sizeof(time_t)) + len);
 	if(!k || !nd || !(k->rk.dname = regional_alloc_init(region,
 		rr->rk.dname, rr->rk.dname_len)))
 		return NULL;
@@ -200,13 +207,14 @@ content_subset(struct regional* region, const struct ub_packed_rrset_key* rr,
 	nd->rr_len = (size_t*)(nd + 1);
 	nd->rr_data = (uint8_t**)(nd->rr_len + n);
 	nd->rr_ttl = (time_t*)(nd->rr_data + n);
+	rdata = (uint8_t*)(nd->rr_ttl + n);
 	for(j = 0; j < d->count; j++) {
 		if(!keep[j])
 			continue;
-		/* the rdata stays where it is: the reply is encoded before the
-		 * cache can change it, as for the RRsets kept whole */
 		nd->rr_len[i] = d->rr_len[j];
-		nd->rr_data[i] = d->rr_data[j];
+		nd->rr_data[i] = rdata;
+		memcpy(rdata, d->rr_data[j], d->rr_len[j]);
+		rdata += d->rr_len[j];
 		nd->rr_ttl[i++] = d->rr_ttl[j];
 	}
 	return k;
