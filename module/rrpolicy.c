@@ -24,6 +24,7 @@
 #include "services/mesh.h"
 #include "util/alloc.h"
 #include "util/config_file.h"
+#include "util/data/dname.h"
 #include "util/data/msgreply.h"
 #include "util/module.h"
 #include "util/net_help.h"
@@ -108,8 +109,7 @@ name_rule(struct module_qstate* qstate, int id, int code, int64_t rule_id)
 }
 
 /** Whether the rules apply to a query of a class: they are for class IN
- * data, which a QCLASS * query asks for too (RFC 1035 3.2.5); the iterator
- * asks that of class IN itself, without this module. */
+ * data, which a QCLASS * query asks for too (RFC 1035 3.2.5). */
 static int
 rules_apply(uint16_t qclass)
 {
@@ -276,6 +276,27 @@ guard_valrec(struct module_qstate* qstate, const struct policy_snapshot* snap)
 		*qstate->env->now, NULL);
 	if(r && r->action != PA_ALLOW)
 		qstate->no_cache_store = 1;
+}
+
+/** Whether a query is only the class IN part of QCLASS * queries: the
+ * iterator asks that part in a sub-query, which starts at this module too
+ * but has no client. Its answer is filtered in the QCLASS * query instead,
+ * whose clients get the EDE and are logged. */
+static int
+class_part_only(struct module_qstate* qstate)
+{
+	struct mesh_state* m = qstate->mesh_info;
+	struct mesh_state_ref* ref;
+	if(!m || m->reply_list || m->cb_list || m->super_set.count == 0)
+		return 0;
+	RBTREE_FOR(ref, struct mesh_state_ref*, &m->super_set) {
+		const struct query_info* q = &ref->s->s.qinfo;
+		if(q->qclass != LDNS_RR_CLASS_ANY ||
+			q->qtype != qstate->qinfo.qtype ||
+			query_dname_compare(q->qname, qstate->qinfo.qname) != 0)
+			return 0;
+	}
+	return 1;
 }
 
 /** Dropped queries get no reply and so no reply callback: log them here. */
@@ -488,7 +509,7 @@ response_stage(struct module_qstate* qstate, struct rrpolicy_env* pe, int id)
 			qstate->qinfo.qname_len, qstate->qinfo.qtype,
 			LDNS_RR_CLASS_IN);
 		/* a QCLASS * query's class IN part was cached by the iterator
-		 * under class IN (it asks that part without this module) */
+		 * under class IN (its sub-query, see class_part_only) */
 		if(qstate->qinfo.qclass != LDNS_RR_CLASS_IN)
 			answer_uncache_msgs(qstate->env, qstate->qinfo.qname,
 				qstate->qinfo.qname_len, qstate->qinfo.qtype,
@@ -531,7 +552,8 @@ operate(struct module_qstate* qstate, enum module_ev event, int id,
 		return;
 	}
 	if(event == module_event_moddone) {
-		if(rules_apply(qstate->qinfo.qclass) && !qstate->is_valrec)
+		if(rules_apply(qstate->qinfo.qclass) && !qstate->is_valrec &&
+			!class_part_only(qstate))
 			response_stage(qstate, pe, id);
 		qstate->ext_state[id] = module_finished;
 		return;

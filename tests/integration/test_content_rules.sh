@@ -68,6 +68,20 @@ mixed_ok() {
 mixed_ok "mixed MX, cached before the rule"
 mixed_ok "mixed MX, second time"
 mixed_ok "mixed MX with CD" +cd
+# QCLASS *: the iterator asks the class IN part in a sub-query without a client; the answer is
+# filtered in the QCLASS * query, whose client gets the EDE and a hit
+# q_any NAME TYPE: a QCLASS * query (dig takes the class after the type only)
+q_any() {
+    dig @127.0.0.1 -p "$RESOLVER_PORT" +tries=1 +time=2 "$1" "$2" -c ANY
+}
+out=$(q_any mixed.$M MX)
+check_eq "mixed MX, QCLASS *: rcode" NOERROR "$(rcode_of "$out")"
+check_eq "mixed MX, QCLASS *: only the good exchange" "$GOOD" "$(answer_of "$out")"
+check_ede "mixed MX, QCLASS *" "$out" 17 "$R_MX"
+out=$(q_any cname.$M MX)
+check_eq "cname MX, QCLASS *: the CNAME, then the null MX of its target" "badonly.$M. IN MX 0 .
+cname.$M. IN CNAME badonly.$M." "$(answer_of "$out")"
+check_ede "cname MX, QCLASS *" "$out" 17 "$R_MX"
 out=$(q badonly.$M MX)
 check_eq "badonly MX: every exchange bad: the null MX" "badonly.$M. IN MX 0 ." "$(answer_of "$out")"
 check_ede "badonly MX" "$out" 17 "$R_MX"
@@ -162,8 +176,8 @@ check "signed.example.org A (unchanged) keeps AD" has_flag ad "$out"
 
 # ---------------------------------------------------------------- 6. hit log, live change
 
-check_eq "hits of the mixed MX rule: one per answer (3 mixed, 3 badonly MX/ANY and cname)" 6 \
-    "$(wait_hits_of "$R_MX" 6)"
+check_eq "hits of the mixed MX rule: one per answer (3 mixed, 2 QCLASS *, 3 badonly MX/ANY and cname)" \
+    8 "$(wait_hits_of "$R_MX" 8)"
 check_eq "hits of the IPv4 rule: 5 (3, one with CD, one mapped AAAA)" 5 "$(wait_hits_of "$R_IP4" 5)"
 check_eq "hits of the mailhost rule: 3 (two A queries, and the address stripped from relay MX)" 3 "$(wait_hits_of "$R_MH" 3)"
 # no trust anchor covers these zones: the validator calls them indeterminate
