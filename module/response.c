@@ -125,7 +125,8 @@ struct rewrite {
 	 * and not zeroed: end_answer writes it before any use */
 	uint8_t end_apex[DNAME_WIRE_MAX];
 	/** the apex of the first qname rule that removed an RRset of an ANY
-	 * answer, for the SOA when none is left; not zeroed either */
+	 * answer (for a target rule, the RRset's owner), for the SOA when none
+	 * is left; not zeroed either */
 	uint8_t strip_apex[DNAME_WIRE_MAX];
 };
 
@@ -259,10 +260,15 @@ filter_targets(struct rewrite* w, struct ub_packed_rrset_key* rr,
 		return k;
 	}
 	/* nothing left: a null MX stops the mail, other types get NODATA;
-	 * in an ANY answer the RRset only goes, as for qname rules */
+	 * in an ANY answer the RRset only goes, as for qname rules, and an
+	 * answer left with nothing is a NODATA with the SOA of its owner */
 	if(!strip_each)
 		end_answer(w, rr->rk.type == htons(LDNS_RR_TYPE_MX) ?
 			PA_NULLMX : PA_NODATA, strip, owner);
+	else if(!w->strip_apex_set) {
+		memcpy(w->strip_apex, owner, dname_wire_len(owner));
+		w->strip_apex_set = 1;
+	}
 	return NULL;
 }
 

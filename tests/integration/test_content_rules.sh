@@ -92,6 +92,8 @@ badonly.$M. IN MX 20 mx2.bulletproof.example." "$(answer_of "$out")"
 out=$(q badonly.$M ANY)
 check_eq "badonly ANY: the MX RRset goes, no null MX is made up for an ANY answer" "NOERROR " \
     "$(rcode_of "$out") $(answer_of "$out")"
+check_eq "badonly ANY: left with nothing, a NODATA with its SOA (RFC 2308)" "$(soa badonly.$M.)" \
+    "$(authority_of "$out")"
 check_ede "badonly ANY" "$out" 17 "$R_MX"
 out=$(q cname.$M MX)
 check_eq "cname MX: the CNAME, then the null MX of its target" "badonly.$M. IN MX 0 .
