@@ -67,8 +67,23 @@ note_fired(struct module_qstate* qstate, const struct policy_rule* r,
 	for(i = 0; i < pq->nfired; i++)
 		if(pq->fired[i].id == r->id)
 			return;
-	if(pq->nfired == RRPOLICY_MAX_FIRED)
-		return;
+	if(!pq->fired) {
+		pq->fired = pq->fired_first;
+		pq->fired_cap = RRPOLICY_FIRED_FIRST;
+	} else if(pq->nfired == pq->fired_cap) {
+		/* a chain or many records can fire many log rules: each is a
+		 * hit of its own */
+		struct rrpolicy_fired* more = regional_alloc(qstate->region,
+			2 * (size_t)pq->fired_cap * sizeof(*more));
+		if(!more) {
+			log_err("rrpolicy: out of memory for the hit of rule %lld",
+				(long long)r->id);
+			return;
+		}
+		memcpy(more, pq->fired, (size_t)pq->nfired * sizeof(*more));
+		pq->fired = more;
+		pq->fired_cap *= 2;
+	}
 	pq->fired[pq->nfired].id = r->id;
 	pq->fired[pq->nfired].action = r->action;
 	pq->fired[pq->nfired].stage = (uint8_t)stage;

@@ -61,8 +61,9 @@ struct rrpolicy_env {
 /** Free a snapshot (NULL is fine). */
 void policy_snapshot_delete(struct policy_snapshot* snap);
 
-/** Most rules recorded as fired for one query. */
-#define RRPOLICY_MAX_FIRED 4
+/** Rules recorded as fired for one query in its state itself; more go to
+ * an array in the query's region. */
+#define RRPOLICY_FIRED_FIRST 4
 
 /** A rule that fired for a query, logged once per client answered. */
 struct rrpolicy_fired {
@@ -80,10 +81,15 @@ struct rrpolicy_fired {
 
 /** Per-query state, in qstate->minfo[id]. */
 struct rrpolicy_qstate {
-	/** the rules that fired */
-	struct rrpolicy_fired fired[RRPOLICY_MAX_FIRED];
+	/** the rules that fired: fired_first, or an array in the query's
+	 * region once more fired (NULL until one fires) */
+	struct rrpolicy_fired* fired;
 	/** how many */
 	int nfired;
+	/** room in fired */
+	int fired_cap;
+	/** the first ones */
+	struct rrpolicy_fired fired_first[RRPOLICY_FIRED_FIRST];
 	/** EDE code of a SERVFAIL the module answered, 0 if none: Unbound
 	 * drops the module's EDNS options from SERVFAIL replies, so the reply
 	 * callback adds it again */

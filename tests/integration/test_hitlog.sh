@@ -322,6 +322,34 @@ check_eq "... with action 'log'" "127.0.0.6|nxdomain.com.|MX|2|log|query|5" \
     "$(sql "SELECT client, qname, qtype, policy_id, action, stage, count(*) FROM hit
             WHERE client = '127.0.0.6' GROUP BY 1, 2, 3, 4, 5, 6;")"
 
+# ---------------------------------------------------------------- six rules fire for one query
+# hop3.mailpath.example.net MX: CNAME to hop.alias.example.net, CNAME to shared.alias.example.net,
+# whose MX is the shared mail host; a 'log' rule on each name and target of the chain
+sqlw "INSERT INTO policy(id, name, type, action) VALUES
+        (11, 'hop3.mailpath.example.net', '*', 'log'), (12, 'hop3.mailpath.example.net', 'CNAME', 'log'),
+        (13, 'hop.alias.example.net', 'CNAME', 'log'), (14, 'shared.alias.example.net', 'MX', 'log');
+      INSERT INTO policy(id, name, type, action, trigger) VALUES
+        (15, 'hop.alias.example.net', 'CNAME', 'log', 'target'),
+        (16, 'shared.alias.example.net', 'CNAME', 'log', 'target');"
+wait_log "loaded 9 rules" || die "the six rules did not load"
+out=$(dig_many 127.0.0.10 1 hop3.mailpath.example.net MX)
+check_eq "hop3.mailpath.example.net MX: the chain to the shared mail host, unchanged" 1 \
+    "$(count_rr "shared.alias.example.net. IN MX 10 aspmx.l.google.com." "$out")"
+TOTAL=$((TOTAL + 6))
+check_eq "... six rules fired: six rows (more than the four a query's state holds in itself)" \
+    $TOTAL "$(wait_hits $TOTAL)"
+check_eq "... one per rule, each with its stage" \
+"11|query
+12|response
+13|response
+14|response
+15|response
+16|response" \
+    "$(sql "SELECT policy_id, stage FROM hit WHERE client = '127.0.0.10' ORDER BY policy_id;")"
+# the views' checks below know the other rows only
+sqlw "DELETE FROM hit WHERE client = '127.0.0.10'; DELETE FROM policy WHERE id BETWEEN 11 AND 16;"
+TOTAL=$((TOTAL - 6))
+
 # ---------------------------------------------------------------- one row per client answered
 # Three clients ask the same uncached name at once: Unbound may merge them into
 # one mesh state; each client answered is a row either way.
