@@ -677,12 +677,6 @@ watch_poll(struct policy_watch* w)
 		w->loaded = -1;
 		w->backoff_ms = 0;
 	}
-	/* the file at the path is the one open: its -wal and -shm are at
-	 * the path once a connection used it in WAL mode */
-	if(!w->wal.st_ino)
-		wal_note(w->pe->db_path, "-wal", &w->wal);
-	if(!w->shm.st_ino)
-		wal_note(w->pe->db_path, "-shm", &w->shm);
 	if((rev = policy_store_revision(w->db)) < 0) {
 		snprintf(err, sizeof(err), "cannot read %s: %s", w->pe->db_path,
 			sqlite3_errmsg(w->db));
@@ -691,6 +685,14 @@ watch_poll(struct policy_watch* w)
 		watch_error(w, err);
 		return;
 	}
+	/* the file at the path is the one open: its -wal and -shm are at
+	 * the path once a connection read it in WAL mode (a file made in
+	 * rollback mode, as by VACUUM INTO, is switched at the open, and has
+	 * them only after the first read) */
+	if(!w->wal.st_ino)
+		wal_note(w->pe->db_path, "-wal", &w->wal);
+	if(!w->shm.st_ino)
+		wal_note(w->pe->db_path, "-shm", &w->shm);
 	/* the same revision may hold other rules and settings: a database
 	 * put in place with .restore */
 	if(rev != w->loaded || w->error[0] || expiry_due(w) ||
@@ -787,6 +789,8 @@ policy_watch_run(struct policy_watch* w)
 void
 policy_watch_stop(struct policy_watch* w)
 {
+	struct hitlog* hits;
+	struct stat st;
 	if(!w)
 		return;
 	if(w->running) {
@@ -797,9 +801,20 @@ policy_watch_stop(struct policy_watch* w)
 		pthread_join(w->thread, NULL);
 	}
 	/* the status counts the hits the writer writes as it stops */
-	hitlog_join(__atomic_load_n(&w->pe->hits, __ATOMIC_ACQUIRE));
+	hits = __atomic_load_n(&w->pe->hits, __ATOMIC_ACQUIRE);
+	hitlog_join(hits);
 	write_status(w, 0);
 	sqlite3_close(w->db);
+	/* the writer's connection, the process's last one to the file */
+	__atomic_store_n(&w->pe->hits, NULL, __ATOMIC_RELEASE);
+	hitlog_stop(hits);
+	/* a file moved in or deleted since the last poll: the old file's -wal
+	 * and -shm would be taken by the next open for the new file's */
+	if(w->ino && (stat(w->pe->db_path, &st) != 0 || st.st_dev != w->dev ||
+		st.st_ino != w->ino)) {
+		stale_wal_remove(w->pe->db_path, "-wal", &w->wal);
+		stale_wal_remove(w->pe->db_path, "-shm", &w->shm);
+	}
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
 	free(w->stats);

@@ -28,8 +28,9 @@ struct policy_watch* policy_watch_start(struct rrpolicy_env* pe,
 void policy_watch_run(struct policy_watch* w);
 
 /** Stop and join the watcher thread, and the hit log's writer (its last
- * hits written), write the final status, close the database (NULL is
- * fine). */
+ * hits written), write the final status, close the database, free the hit
+ * log (pe->hits is then NULL), and remove the -wal and -shm of a file moved
+ * away or deleted since the last poll. NULL is fine. */
 void policy_watch_stop(struct policy_watch* w);
 
 #endif /* RRPOLICY_POLICY_WATCH_H */

@@ -376,7 +376,6 @@ deinit(struct module_env* env, int id)
 		return;
 	/* every thread of ours is joined before the library goes */
 	policy_watch_stop(pe->watch);
-	hitlog_stop(pe->hits);
 	mailhost_set_delete(pe->mailhosts);
 	policy_snapshot_delete(pe->snap);
 	rules_lock_destroy(&pe->rules);

@@ -298,6 +298,26 @@ check "a file moved in while the one before was being opened: its rules apply" \
     wait_answer nxdomain.com TXT "REFUSED "
 check_eq "... not those of the file opened meanwhile" "NOERROR" "$(rcode_of "$(q spammer.com TXT)")"
 
+# a file moved in, then unbound-control reload before the module's next poll: the module that
+# stops removes the old file's -wal and -shm, which the next module's open would otherwise take
+# for the new file's (a corrupt file, and no rule applied)
+sql "UPDATE setting SET value = '60000' WHERE key = 'poll_interval_ms';"
+for i in $(seq 50); do [ "$(sql 'SELECT state FROM status;')" = live ] && break; sleep 0.1; done
+check_eq "polls every 60 s" live "$(sql 'SELECT state FROM status;')"
+for i in 1 2 3 4 5; do answer nxdomain.com MX >/dev/null; done
+sleep 0.5    # the hits written
+sql "VACUUM INTO '$T/moved.db'"
+sqlite3 "$T/moved.db" "INSERT INTO policy(name, type, action) VALUES ('spammer.com', 'TXT', 'refused');"
+check "the old file's WAL holds frames" test -s "$RRPOLICY_DB-wal"
+removed=$(grep -c "removed $RRPOLICY_DB-wal, left by" "$T/resolver.log")
+mv "$T/moved.db" "$RRPOLICY_DB"
+reload
+check "a file moved in, then unbound-control reload before the next poll: its new rule applies" \
+    wait_answer spammer.com TXT "REFUSED "
+check "... the old file's WAL was removed by the module that stopped" \
+    wait_count "removed $RRPOLICY_DB-wal, left by the file moved away or deleted" $((removed + 1))
+check_eq "... and the file is sound" ok "$(sql 'PRAGMA integrity_check;')"
+
 # at a stop, the status counts every hit written, those the writer writes as it stops too
 reload    # a new module: hits_written counts from 0
 base=$(sql "SELECT count(*) FROM hit;")
@@ -308,4 +328,23 @@ stop_resolver
 check_eq "the stop wrote every hit" 20 "$(( $(sql "SELECT count(*) FROM hit;") - base ))"
 check_eq "... and the status written at the stop counts them" 20 \
     "$(sql "SELECT hits_written FROM module_status;")"
+
+# a database made as the README says, in rollback-journal mode (the module switches it to WAL at
+# its open), deleted before the module's second poll: its -wal and -shm exist only once the
+# module has read it, and are noted then, or they would stay at the path for the next file
+rm -f "$RRPOLICY_DB" "$RRPOLICY_DB-wal" "$RRPOLICY_DB-shm"
+sqlite3 "$RRPOLICY_DB" < "$REPO_ROOT/schema/schema.sql"
+sql "UPDATE setting SET value = '2000' WHERE key = 'poll_interval_ms';
+     INSERT INTO policy(name, type, action) VALUES ('nxdomain.com', 'TXT', 'refused');"
+start_resolver "qname-minimisation: no"
+check "a database in rollback-journal mode: its rule applies" wait_answer nxdomain.com TXT "REFUSED "
+sql "VACUUM INTO '$T/good.db'"
+sqlite3 "$T/good.db" "INSERT INTO policy(name, type, action) VALUES ('spammer.com', 'TXT', 'refused');"
+removed=$(grep -c "removed $RRPOLICY_DB-wal, left by" "$T/resolver.log")
+rm "$RRPOLICY_DB"
+check "deleted before the second poll: its -wal is removed" \
+    wait_count "removed $RRPOLICY_DB-wal, left by the file moved away or deleted" $((removed + 1))
+mv "$T/good.db" "$RRPOLICY_DB"
+check "... and the file moved in then: its rule applies" wait_answer spammer.com TXT "REFUSED "
+check_eq "... and the file is sound" ok "$(sql 'PRAGMA integrity_check;')"
 finish
