@@ -1043,6 +1043,12 @@ policy_store_same_state(sqlite3* db, const struct policy_load_stats* stats)
 	return same_history(db, stats, history, 1);
 }
 
+int
+policy_store_marks(sqlite3* db, int64_t* history, int64_t* stamp)
+{
+	return read_marks(db, history, stamp);
+}
+
 /** Write table skipped from a load; -1 on a database error. */
 static int
 write_skipped(sqlite3* db, const struct policy_load_stats* st)

@@ -200,6 +200,16 @@ int policy_store_same_state(struct sqlite3* db,
 	const struct policy_load_stats* stats);
 
 /**
+ * Read revision.history and revision.stamp, which tell a database from
+ * another of the same revision.
+ * @param db: connection.
+ * @param history: output.
+ * @param stamp: output.
+ * @return 0 on success, -1 on a database error.
+ */
+int policy_store_marks(struct sqlite3* db, int64_t* history, int64_t* stamp);
+
+/**
  * Record in table module_status (and skipped) what the module loaded, or the
  * error that keeps it from loading, and its hit counters. Never waits for a
  * lock: Unbound answers nothing while the module starts or stops, and an

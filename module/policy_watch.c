@@ -65,6 +65,11 @@ struct policy_watch {
 	int backoff_ms;
 	/** the revision whose load failed */
 	int64_t failed_rev;
+	/** and its history and stamp (a database put in place with .restore,
+	 * of the same revision, is another) */
+	int64_t failed_history, failed_stamp;
+	/** whether they could be read */
+	int failed_marks;
 	/** when to try it again (CLOCK_MONOTONIC, ms) */
 	int64_t retry_at;
 	/** whether a load is under way, for the error messages */
@@ -102,14 +107,20 @@ policy_snapshot_delete(struct policy_snapshot* snap)
 	free(snap);
 }
 
+/** The interval of the tries while the database cannot be used: the poll
+ * interval, at most WATCH_RETRY_MS. */
+static int
+retry_ms(struct policy_watch* w)
+{
+	int ms = w->pe->snap->settings.poll_interval_ms;
+	return ms <= 0 || ms > WATCH_RETRY_MS ? WATCH_RETRY_MS : ms;
+}
+
 /** The poll interval in ms: the setting, or the retry interval. */
 static int
 watch_interval(struct policy_watch* w)
 {
-	int ms = w->pe->snap->settings.poll_interval_ms;
-	if(w->error[0] && (ms == 0 || ms > WATCH_RETRY_MS))
-		return WATCH_RETRY_MS;
-	return ms;
+	return w->error[0] ? retry_ms(w) : w->pe->snap->settings.poll_interval_ms;
 }
 
 /** Write module_status; failures only cost the status. */
@@ -142,9 +153,7 @@ watch_error(struct policy_watch* w, const char* err)
 			!w->ever_loaded ? "NO POLICY IS APPLIED" : n ?
 			"keeping the rules loaded before" : "no rules applied",
 			w->loading ? "at the next change to the database, else "
-			"in " : "every ", w->error[0] ? watch_interval(w) :
-			(w->pe->snap->settings.poll_interval_ms ?
-			w->pe->snap->settings.poll_interval_ms : WATCH_RETRY_MS),
+			"in " : "every ", retry_ms(w),
 			w->loading ? " and then less and less often" : "");
 		snprintf(w->error, sizeof(w->error), "%s", err);
 	}
@@ -544,21 +553,32 @@ leave_old_file(struct policy_watch* w)
 static void
 note_load_result(struct policy_watch* w, int64_t rev)
 {
-	int ms = w->pe->snap->settings.poll_interval_ms;
+	int ms = retry_ms(w);
 	if(!w->error[0]) {
 		w->backoff_ms = 0;
 		return;
 	}
-	if(ms <= 0 || ms > WATCH_RETRY_MS)
-		ms = WATCH_RETRY_MS;
 	w->backoff_ms = !w->backoff_ms || rev != w->failed_rev ? ms :
 		w->backoff_ms < WATCH_BACKOFF_MAX_MS / 2 ? 2 * w->backoff_ms :
 		WATCH_BACKOFF_MAX_MS;
 	w->failed_rev = rev;
+	w->failed_marks = w->db && policy_store_marks(w->db,
+		&w->failed_history, &w->failed_stamp) == 0;
 	w->retry_at = clock_ms() + w->backoff_ms;
 	verbose(VERB_DETAIL, "rrpolicy: the load of revision %lld failed; "
 		"next try in %d ms, or at the next change to the database",
 		(long long)rev, w->backoff_ms);
+}
+
+/** Whether the database holds the history and stamp of the failed load (or
+ * they cannot be read, then or now). */
+static int
+same_marks(struct policy_watch* w)
+{
+	int64_t history, stamp;
+	if(!w->failed_marks || policy_store_marks(w->db, &history, &stamp) != 0)
+		return 1;
+	return history == w->failed_history && stamp == w->failed_stamp;
 }
 
 /** Suspend the hit writer (its connection closed, hits kept in memory) until
@@ -698,7 +718,7 @@ watch_poll(struct policy_watch* w)
 	if(rev != w->loaded || w->error[0] || expiry_due(w) ||
 		policy_store_same_state(w->db, w->stats) != 1) {
 		if(w->backoff_ms && rev == w->failed_rev &&
-			clock_ms() < w->retry_at)
+			clock_ms() < w->retry_at && same_marks(w))
 			return;	/* nothing changed since the load failed */
 		w->loading = 1;
 		watch_load(w);

@@ -84,11 +84,17 @@ stop_resolver
 # is tried again less and less often, not at every poll; a change to the
 # database (here a good copy moved into place) is tried at once.
 RRPOLICY_DB=$T/pages.db
-sqlite3 "$RRPOLICY_DB" < "$REPO_ROOT/schema/schema.sql"
-sqlite3 "$RRPOLICY_DB" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
-    INSERT INTO policy(name, type) SELECT 'n' || i || '.bulk.example', 'MX' FROM n;
-    INSERT INTO policy(name, type, action) VALUES ('spammer.com', 'MX', 'nullmx');"
+# bulk_db FILE ACTION: 20,000 rules, and spammer.com MX with ACTION
+bulk_db() {
+    sqlite3 "$1" < "$REPO_ROOT/schema/schema.sql"
+    sqlite3 "$1" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+        INSERT INTO policy(name, type) SELECT 'n' || i || '.bulk.example', 'MX' FROM n;
+        INSERT INTO policy(name, type, action) VALUES ('spammer.com', 'MX', '$2');"
+}
+bulk_db "$RRPOLICY_DB" nullmx
 cp "$RRPOLICY_DB" "$T/good.db"
+# made the same way, so of the same revision, but another database (history and stamp)
+bulk_db "$T/other.db" nodata
 page=$(sqlite3 "$RRPOLICY_DB" "SELECT pageno FROM dbstat WHERE name = 'policy'
     AND pagetype = 'leaf' ORDER BY pageno DESC LIMIT 1 OFFSET 5;")
 psize=$(sqlite3 "$RRPOLICY_DB" 'PRAGMA page_size;')
@@ -106,9 +112,14 @@ check "tried again less and less often: $tries tries in about 8 s, polling every
 check "... each wait twice the one before" \
     log_has 'failed; next try in 4000 ms, or at the next change to the database'
 check_eq "Unbound answers meanwhile" "NOERROR nxdomain.com. IN A 192.0.2.20 " "$(answer nxdomain.com A)"
-mv "$T/good.db" "$RRPOLICY_DB"
-check "a good copy moved into place is loaded at the next poll, not at the next try (8 s after the last)" \
+check "the next try is 8 s away" wait_log 'failed; next try in 8000 ms' 10
+sqlite3 -cmd '.timeout 5000' "$RRPOLICY_DB" ".restore $T/other.db"
+check "another database of the same revision put in place with .restore is loaded at the next poll" \
     wait_log 'rrpolicy [^:]*: loaded 20001 rules' 3
+check_eq "... and applies" "NOERROR " "$(answer spammer.com MX)"
+mv "$T/good.db" "$RRPOLICY_DB"
+check "a good copy moved into place is loaded at the next poll" \
+    wait_count 'rrpolicy [^:]*: loaded 20001 rules' 2
 check_eq "... and applies" "NOERROR spammer.com. IN MX 0 . " "$(answer spammer.com MX)"
 stop_resolver
 finish
