@@ -54,7 +54,9 @@
  * loses at most that much (HITLOG_COUNT_MS with counts). Text conversions
  * (time, address, name, type) happen in the writer. Drops are written to table hit_drop together with
  * the hits and reported through the log callback, rate limited. Old hits are
- * deleted in small batches, at most one batch per second.
+ * deleted in small batches, each its own transaction: one a second while
+ * that is enough, else on every round as many as were inserted since the
+ * round before plus one batch (retention_step).
  */
 #ifndef _POSIX_C_SOURCE
 /** clock_gettime, posix_memalign, strdup, pthread_sigmask also with -std=c11 */
@@ -97,7 +99,8 @@ static const char* const dnssec_names[] = { NULL, "secure", "insecure",
 #define HITLOG_REPORT_MS 10000
 /** Rows deleted by one retention batch. */
 #define HITLOG_RETENTION_BATCH 1000
-/** At most one retention batch per this many ms. */
+/** At most one retention batch per this many ms, unless the last one was
+ * full. */
 #define HITLOG_RETENTION_MS 1000
 /** Turn a macro's value into a string literal. */
 #define HITLOG_STR(x) HITLOG_STR2(x)
@@ -240,6 +243,13 @@ struct hitlog {
 	int64_t retention_report_ms;
 	/** when the last retention batch ran, monotonic ms (writer only) */
 	int64_t retention_ms;
+	/** whether the last retention batch was full: more expired hits wait,
+	 * batches follow on every round (writer only) */
+	int retention_behind;
+	/** rows inserted into table hit since start (writer only) */
+	uint64_t inserted;
+	/** inserted when retention last ran (writer only) */
+	uint64_t retention_inserted;
 	/** pages in the WAL after the last commit (writer only) */
 	int wal_pages;
 	/** memory SQLite uses for the writer's connection, bytes */
@@ -1081,6 +1091,7 @@ write_batch(struct hitlog* h, int* more)
 		return r;
 	h->foreign += foreign;
 	report_foreign(h, 0);
+	h->inserted += pos - h->tail - skipped - foreign;
 	atomic_fetch_add_explicit(&h->written, pos - h->tail - skipped -
 		foreign, memory_order_relaxed);
 	*more = (pos - h->tail >= h->txn_limit);
@@ -1206,7 +1217,7 @@ write_counts(struct hitlog* h, int force, int* more)
 {
 	uint64_t drops = atomic_load_explicit(&h->dropped,
 		memory_order_relaxed);
-	uint64_t pos = h->tail, skipped = 0, foreign = 0;
+	uint64_t pos = h->tail, skipped = 0, foreign = 0, rows = 0;
 	int64_t now = clock_ms();
 	struct hit_group* batch[HITLOG_MULTI];
 	enum hitlog_result r;
@@ -1252,6 +1263,7 @@ write_counts(struct hitlog* h, int force, int* more)
 			gr->first.history != h->history)
 			continue;
 		batch[n++] = gr;
+		rows++;
 		if(n == HITLOG_MULTI) {
 			rc = insert_group_rows(h, batch, n, &skipped);
 			n = 0;
@@ -1269,6 +1281,7 @@ write_counts(struct hitlog* h, int force, int* more)
 	}
 	h->foreign += foreign;
 	report_foreign(h, 0);
+	h->inserted += rows;
 	atomic_fetch_add_explicit(&h->written, hit_groups_committed(h->groups,
 		skipped + foreign), memory_order_relaxed);
 	hit_groups_prune(h->groups, full);
@@ -1315,25 +1328,49 @@ report_drops(struct hitlog* h, int force)
 }
 
 /**
- * Delete one batch of expired hits, at most once per HITLOG_RETENTION_MS.
+ * Delete expired hits in batches of HITLOG_RETENTION_BATCH rows, each its
+ * own transaction. While a batch finds fewer, one runs every
+ * HITLOG_RETENTION_MS. After a full one, batches run on every round of the
+ * writer, in a round at most as many rows as were inserted since the round
+ * before plus one batch: deletion keeps up with any rate of inserts and
+ * works off a backlog, while a round's deletes cost about what its inserts
+ * did, so that the queue still drains.
  * @param h: the hit log.
  */
 static void
 retention_step(struct hitlog* h)
 {
+	uint64_t budget = HITLOG_RETENTION_BATCH;
 	int64_t now = clock_ms();
 	int rc;
-	if(!h->db || !h->del_old || now - h->retention_ms < HITLOG_RETENTION_MS)
+	if(!h->db || !h->del_old)
+		return;
+	if(h->retention_behind)
+		budget += h->inserted - h->retention_inserted;
+	else if(now - h->retention_ms < HITLOG_RETENTION_MS)
 		return;
 	h->retention_ms = now;
-	rc = sqlite3_step(h->del_old);
-	sqlite3_reset(h->del_old);
-	if(rc != SQLITE_DONE && !is_busy(rc) && (h->retention_report_ms == 0 ||
-		now - h->retention_report_ms >= HITLOG_REPORT_MS)) {
-		h->retention_report_ms = now;
-		hitlog_msg(h, 1, "hit log: cannot delete old hits "
-			"from %s: %s", h->path, sqlite3_errstr(rc));
+	h->retention_inserted = h->inserted;
+	h->retention_behind = 0;
+	while(budget >= HITLOG_RETENTION_BATCH) {
+		budget -= HITLOG_RETENTION_BATCH;
+		rc = sqlite3_step(h->del_old);
+		sqlite3_reset(h->del_old);
+		if(rc != SQLITE_DONE) {
+			if(!is_busy(rc) && (h->retention_report_ms == 0 ||
+				now - h->retention_report_ms >=
+				HITLOG_REPORT_MS)) {
+				h->retention_report_ms = now;
+				hitlog_msg(h, 1, "hit log: cannot delete old "
+					"hits from %s: %s", h->path,
+					sqlite3_errstr(rc));
+			}
+			return;
+		}
+		if(sqlite3_changes(h->db) < HITLOG_RETENTION_BATCH)
+			return;
 	}
+	h->retention_behind = 1;
 }
 
 /**

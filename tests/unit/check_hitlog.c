@@ -692,7 +692,8 @@ START_TEST(test_retention)
 	h = hitlog_start(&cfg);
 	ck_assert_ptr_nonnull(h);
 	add_simple(h, 3);
-	/* 1000 rows per batch, one batch per second */
+	/* 1000 rows per batch: one a second, then, while they are full, one
+	 * a round */
 	ck_assert_int_eq(wait_for("SELECT count(*) FROM hit WHERE policy_id = 1",
 		0, 10000), 0);
 	hitlog_stop(h);
@@ -700,6 +701,47 @@ START_TEST(test_retention)
 		"policy_id = 2"), RECENT);
 	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE "
 		"policy_id = 3"), 1);
+	remove_db();
+}
+END_TEST
+
+/* More expired rows than one batch a second deletes, and hits coming faster
+ * than that: once a batch was full, every round of the writer deletes as
+ * many rows as it inserted and a batch more, so the expired rows are gone
+ * by the time the new hits are written (one batch a second would have
+ * deleted a few thousand). */
+START_TEST(test_retention_keeps_up)
+{
+	enum { OLD = 20000, ROUNDS = 5, PER = 8000 };
+	struct hitlog_config cfg;
+	struct hitlog* h;
+	sqlite3* other;
+	char sql[400];
+	int i, r;
+	make_db();
+	other = open_other();
+	snprintf(sql, sizeof(sql), "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+		"SELECT i + 1 FROM n WHERE i < %d) INSERT INTO hit (ts, client, "
+		"qname, qtype, policy_id, action, stage) SELECT strftime("
+		"'%%Y-%%m-%%d %%H:%%M:%%f', 'now', '-40 days'), '192.0.2.9', "
+		"'old.test.', 'A', 1, 'block', 'query' FROM n", OLD);
+	exec_ok(other, sql);
+	sqlite3_close(other);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), OLD);
+	cfg = test_cfg(65536, 30);
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	for(r = 1; r <= ROUNDS; r++) {
+		for(i = 0; i < PER; i++)
+			add_simple(h, 3);
+		ck_assert_int_eq(wait_for("SELECT count(*) FROM hit WHERE "
+			"policy_id = 3", r * PER, 10000), r * PER);
+	}
+	/* the round that wrote the last hits has deleted its share */
+	hitlog_stop(h);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit WHERE "
+		"policy_id = 1"), 0);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), ROUNDS * PER);
 	remove_db();
 }
 END_TEST
@@ -1991,6 +2033,7 @@ hitlog_suite(void)
 	tcase_add_test(tc, test_locked_db_does_not_block);
 	tcase_add_test(tc, test_stop_gives_up_on_lock);
 	tcase_add_test(tc, test_retention);
+	tcase_add_test(tc, test_retention_keeps_up);
 	tcase_add_test(tc, test_no_retention);
 	tcase_add_test(tc, test_refused_rows_skipped);
 	tcase_add_test(tc, test_edge_cases);
