@@ -32,7 +32,8 @@ struct hit_groups {
 	size_t nbuckets;
 	/** sum of the groups' pending */
 	uint64_t pending;
-	/** latest minute counted */
+	/** latest minute of the groups made since the last prune, INT64_MIN
+	 * if none */
 	int64_t minute;
 };
 
@@ -304,12 +305,20 @@ void
 hit_groups_prune(struct hit_groups* g, int full)
 {
 	int all = full || g->count > g->max / 4 * 3;
+	int64_t latest = g->minute;
 	size_t i, kept = 0;
+	/* the latest minute of the groups made since the last prune, not
+	 * ever: after the clock stepped back, a minute counted before would
+	 * make every prune forget the groups of the minute counting now */
+	g->minute = INT64_MIN;
 	for(i = 0; i < g->count; i++) {
 		struct hit_group* gr = &g->group[i];
 		/* the minute before the latest stays: hits queued at its
-		 * end reach the writer after the next minute's first */
-		if(gr->pending == 0 && (all || gr->minute + 1 < g->minute))
+		 * end reach the writer after the next minute's first; the
+		 * minutes ahead of the one after it only come back if the
+		 * clock steps forward again */
+		if(gr->pending == 0 && (all || (latest != INT64_MIN &&
+			(gr->minute + 1 < latest || gr->minute > latest + 1))))
 			continue;
 		if(kept != i)
 			memcpy(&g->group[kept], gr, sizeof(*gr));

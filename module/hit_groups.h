@@ -85,10 +85,13 @@ void hit_groups_forget_rows(struct hit_groups* g);
 
 /**
  * Forget the groups that have nothing pending and either are of a minute
- * before the one before the latest one counted (so that a hit queued at the
- * end of a minute still joins its row when it arrives after the next
- * minute's first) or, when the set is over three quarters full or a group
- * could not be added, of any minute; later hits of theirs start new rows.
+ * before the one before the latest minute of the groups made since the last
+ * prune (so that a hit queued at the end of a minute still joins its row
+ * when it arrives after the next minute's first) or after the one after it
+ * (the clock stepped back: their minute is not counting any more), or, when
+ * the set is over three quarters full or a group could not be added, of any
+ * minute; later hits of theirs start new rows. When no group was made since
+ * the last prune, only the latter go.
  * @param g: the set.
  * @param full: nonzero if a group could not be added (the set is full, or
  *	out of memory).

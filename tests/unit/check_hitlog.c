@@ -9,6 +9,7 @@
  * (it prints rates, it asserts no time).
  */
 #include "hitlog.h"
+#include "hit_groups.h"
 #include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
@@ -1840,6 +1841,48 @@ START_TEST(test_counts_late_hit)
 }
 END_TEST
 
+/* The groups driven as the writer drives them, a write and a prune a
+ * second, with one hit a second of one key: after a hit stamped an hour
+ * ahead (the clock stepped back after it), the groups of the minute
+ * counting stay, so that the key's hits of that minute have one row (every
+ * prune forgot its group, which gave it a row a second), and the group
+ * stamped ahead goes. */
+START_TEST(test_groups_clock_back)
+{
+	struct hit_groups* g = hit_groups_create(1024);
+	struct hitlog_slot s;
+	int64_t rows = 0;
+	size_t i;
+	int sec;
+	ck_assert_ptr_nonnull(g);
+	memset(&s, 0, sizeof(s));
+	s.family = AF_INET;
+	memcpy(s.addr, "\300\000\002\001", 4);
+	s.qname_len = (uint8_t)sizeof(wire_example);
+	memcpy(s.qname, wire_example, sizeof(wire_example));
+	s.qtype = 15;
+	s.qtype_name = "MX";
+	s.policy_id = 7;
+	s.action = "nullmx";
+	for(sec = -1; sec < 60; sec++) {
+		s.sec = (int64_t)MINUTE0 + (sec < 0 ? 3600 : sec);
+		ck_assert_int_eq(hit_groups_add(g, &s), 0);
+		/* the write: a row for each group without one */
+		for(i = 0; i < hit_groups_count(g); i++) {
+			struct hit_group* gr = hit_groups_at(g, i);
+			if(gr->pending && !gr->rowid)
+				gr->new_rowid = ++rows;
+		}
+		ck_assert_uint_eq(hit_groups_committed(g, 0), 1);
+		hit_groups_prune(g, 0);
+	}
+	ck_assert_int_eq(rows, 2);
+	ck_assert_uint_eq(hit_groups_count(g), 1);
+	ck_assert_int_eq(hit_groups_at(g, 0)->minute, MINUTE0 / 60);
+	hit_groups_delete(g);
+}
+END_TEST
+
 START_TEST(test_counts_trigger_writes)
 {
 	struct hitlog_config cfg = counts_cfg(4096);
@@ -2052,6 +2095,7 @@ hitlog_suite(void)
 	tcase_add_test(tc, test_readonly_reopened);
 	tcase_add_test(tc, test_disk_full_smaller_batches);
 	tcase_add_test(tc, test_counts_late_hit);
+	tcase_add_test(tc, test_groups_clock_back);
 	tcase_add_test(tc, test_counts_trigger_writes);
 	tcase_add_test(tc, test_counts_locked);
 	tcase_add_test(tc, test_counts_full_groups);
