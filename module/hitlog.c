@@ -114,6 +114,11 @@ static const char* const dnssec_names[] = { NULL, "secure", "insecure",
 #define HITLOG_TS_LEN 24
 /** Text of a name that is not a valid wire name. */
 #define HITLOG_BAD_NAME "?"
+/** Most rows of table rrtype the writer reads (as the policy store). */
+#define HITLOG_TYPES_MAX 512
+/** Size of a mnemonic of table rrtype the writer reads, with its NUL (as
+ * the policy store: a longer one names no rule either). */
+#define HITLOG_TYPE_LEN 16
 /** Columns of table hit the writer fills, parameters per row (the last,
  * count, is bound to 1 once and for all for a row per hit). */
 #define HITLOG_COLS 9
@@ -264,10 +269,23 @@ struct hitlog {
 	char ts_date[HITLOG_TS_LEN];
 	/** scratch: time stamp of hit_drop */
 	char ts_buf[HITLOG_TS_LEN];
+	/** table rrtype, sorted by code, read when the connection is opened:
+	 * the mnemonics of the types Unbound has none for (its mnemonics are
+	 * bound SQLITE_STATIC, so they are only rewritten while no statement
+	 * exists) */
+	struct hitlog_rrtype {
+		/** type code */
+		uint16_t code;
+		/** its mnemonic */
+		char name[HITLOG_TYPE_LEN];
+	} types[HITLOG_TYPES_MAX];
+	/** entries of types */
+	int ntypes;
 	/** the static strings (or NULL) bound to the qtype, action, stage and
 	 * dnssec parameters of each row of each INSERT, so that an unchanged
-	 * one is not bound again (bindings survive sqlite3_reset); unbound_text
-	 * when nothing is known */
+	 * one is not bound again (bindings survive sqlite3_reset); for qtype
+	 * the name the hit was queued with, whose text or mnemonic of table
+	 * rrtype is bound; unbound_text when nothing is known */
 	const char* bound[HITLOG_NINS][HITLOG_MULTI][4];
 	/** scratch: the texts of the rows of one INSERT, bound SQLITE_STATIC */
 	struct hitlog_row_text {
@@ -695,6 +713,58 @@ bind_static(sqlite3_stmt* st, int p, const char* v, const char** bound)
 }
 
 /**
+ * Mnemonic of a type in table rrtype.
+ * @param h: the hit log.
+ * @param code: the type.
+ * @return the mnemonic, in h->types, or NULL if the table has none.
+ */
+static const char*
+rrtype_name(const struct hitlog* h, uint16_t code)
+{
+	int lo = 0, hi = h->ntypes;
+	while(lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if(h->types[mid].code == code)
+			return h->types[mid].name;
+		if(h->types[mid].code < code)
+			lo = mid + 1;
+		else	hi = mid;
+	}
+	return NULL;
+}
+
+/**
+ * Bind the query type of a hit: the name it was queued with, but when that
+ * is none or TYPEnnn (a type Unbound has no mnemonic for), the mnemonic of
+ * table rrtype, so that hit.qtype matches policy.type; else TYPEnnn.
+ * @param h: the hit log.
+ * @param st: the statement.
+ * @param p: the parameter.
+ * @param bound: what it holds, updated: the name queued, which stands for
+ *	one type; unbound_text for none, whose text changes with the code.
+ * @param t: the scratch buffers of the row, its qtype for TYPEnnn.
+ * @param s: the hit.
+ */
+static void
+bind_qtype(struct hitlog* h, sqlite3_stmt* st, int p, const char** bound,
+	struct hitlog_row_text* t, const struct hitlog_slot* s)
+{
+	const char* v = s->qtype_name;
+	if(!v || (strncmp(v, "TYPE", 4) == 0 && v[4] >= '0' && v[4] <= '9')) {
+		const char* name = rrtype_name(h, s->qtype);
+		if(name)
+			v = name;
+		else if(!v) {
+			snprintf(t->qtype, sizeof(t->qtype), "TYPE%u",
+				(unsigned)s->qtype);
+			v = t->qtype;
+		}
+	}
+	sqlite3_bind_text(st, p, v, -1, SQLITE_STATIC);
+	*bound = s->qtype_name ? s->qtype_name : unbound_text;
+}
+
+/**
  * Format a hit and bind it to the parameters of one row of an INSERT.
  * @param h: the hit log.
  * @param st: the INSERT statement.
@@ -709,24 +779,16 @@ static void
 bind_hit(struct hitlog* h, sqlite3_stmt* st, int p, const char** bound,
 	struct hitlog_row_text* t, const struct hitlog_slot* s)
 {
-	const char* qtype = s->qtype_name;
 	int qlen;
 	format_ts_cached(h, s->sec, s->usec, t->ts);
-	if(!qtype) {
-		snprintf(t->qtype, sizeof(t->qtype), "TYPE%u",
-			(unsigned)s->qtype);
-		qtype = t->qtype;
-	}
 	sqlite3_bind_text(st, p + 1, t->ts, HITLOG_TS_LEN - 1, SQLITE_STATIC);
 	sqlite3_bind_text(st, p + 2, t->client, format_client(s, t->client),
 		SQLITE_STATIC);
 	qlen = format_qname(s, t->qname, sizeof(t->qname));
 	sqlite3_bind_text(st, p + 3, t->qname, qlen, SQLITE_STATIC);
-	if(qtype == t->qtype) {
-		/* the buffer's text changes: always bound again */
-		sqlite3_bind_text(st, p + 4, qtype, -1, SQLITE_STATIC);
-		bound[0] = unbound_text;
-	} else	bind_static(st, p + 4, qtype, &bound[0]);
+	/* bound[0] is never NULL: a hit without a name is bound every time */
+	if(s->qtype_name != bound[0])
+		bind_qtype(h, st, p + 4, &bound[0], t, s);
 	sqlite3_bind_int64(st, p + 5, (sqlite3_int64)s->policy_id);
 	bind_static(st, p + 6, s->action ? s->action : "unknown", &bound[1]);
 	bind_static(st, p + 7, s->stage == HITLOG_RESPONSE ? "response" :
@@ -1584,6 +1646,35 @@ pragma_text(sqlite3* db, const char* sql, char* out, size_t outlen)
 }
 
 /**
+ * Read table rrtype into h->types, sorted by code. Without it (an error)
+ * the types Unbound has no mnemonic for are written TYPEnnn.
+ * @param h: the hit log, with its connection open and no statement that
+ *	has a mnemonic of h->types bound.
+ * @return sqlite result code.
+ */
+static int
+read_types(struct hitlog* h)
+{
+	sqlite3_stmt* st;
+	int rc = sqlite3_prepare_v2(h->db, "SELECT code, mnemonic FROM rrtype "
+		"WHERE code BETWEEN 0 AND 65535 ORDER BY code", -1, &st, NULL);
+	h->ntypes = 0;
+	if(rc != SQLITE_OK)
+		return rc;
+	while((rc = sqlite3_step(st)) == SQLITE_ROW &&
+		h->ntypes < HITLOG_TYPES_MAX) {
+		const char* name = (const char*)sqlite3_column_text(st, 1);
+		if(!name || strlen(name) >= HITLOG_TYPE_LEN)
+			continue;
+		h->types[h->ntypes].code = (uint16_t)sqlite3_column_int(st, 0);
+		memcpy(h->types[h->ntypes].name, name, strlen(name) + 1);
+		h->ntypes++;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+/**
  * Prepare the INSERT statements of table hit, of ins_rows[i] rows each.
  * @param h: the hit log, with its connection open.
  * @return sqlite result code of the one-row statement (the others are
@@ -1667,6 +1758,11 @@ open_db(struct hitlog* h)
 		NULL, NULL);
 	/* checkpoints are run by the writer after it gave the slots back */
 	sqlite3_wal_hook(h->db, wal_hook, h);
+	rc = read_types(h);
+	if(rc != SQLITE_OK && !h->open_fail_reported)
+		hitlog_msg(h, 1, "hit log: cannot read table rrtype of %s: %s; "
+			"types Unbound has no mnemonic for are written TYPEnnn",
+			h->path, sqlite3_errmsg(h->db));
 	rc = prepare_inserts(h);
 	if(rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(h->db, "INSERT INTO hit_drop (ts, "

@@ -1577,6 +1577,83 @@ replace_db(int64_t history)
 	ck_assert_int_eq(rename(path, test_db), 0);
 }
 
+/**
+ * Add a hit of a type, at MINUTE0.
+ * @param h: the hit log.
+ * @param qtype: the type.
+ * @param name: its name, as Unbound gives it, or NULL.
+ * @param policy_id: the rule.
+ */
+static void
+add_type(struct hitlog* h, uint16_t qtype, const char* name,
+	int64_t policy_id)
+{
+	struct sockaddr_storage ss;
+	struct timeval tv;
+	socklen_t len = addr4(&ss, "192.0.2.1");
+	tv.tv_sec = MINUTE0;
+	tv.tv_usec = 0;
+	hitlog_add(h, &tv, &ss, len, wire_example, qtype, name, policy_id,
+		"nodata", HITLOG_QUERY, HITLOG_DNSSEC_NONE, test_history);
+}
+
+/* Types Unbound 1.17 has no mnemonic for, queued without a name or with
+ * its TYPEnnn (as sldns names 66): hit.qtype is the mnemonic of table
+ * rrtype, so that WHERE qtype = policy.type finds their hits; TYPEnnn for
+ * a code the table has not; a row added to the table counts once the
+ * writer opened the database again. A row per hit and with counts. */
+START_TEST(test_qtype_names)
+{
+	static const char* const want[2] = {
+		"1 DSYNC 3, 2 DSYNC 3, 3 TA 3, 4 TYPE65280 3, 5 MX 3, "
+		"6 TYPE65280 3",
+		"11 DSYNC 3, 12 DSYNC 3, 13 TA 3, 14 PRIV 3, 15 MX 3, 16 PRIV 3" };
+	struct hitlog_config cfgs[2];
+	char got[256], sql[256];
+	int c, i, r;
+	cfgs[0] = test_cfg(4096, 0);
+	cfgs[1] = counts_cfg(4096);
+	for(c = 0; c < 2; c++) {
+		struct hitlog* h;
+		sqlite3* other;
+		make_db();
+		h = hitlog_start(&cfgs[c]);
+		ck_assert_ptr_nonnull(h);
+		for(r = 0; r < 2; r++) {
+			if(r == 1) {
+				hitlog_suspend(h);
+				other = open_other();
+				exec_ok(other, "INSERT INTO rrtype (mnemonic, code) "
+					"VALUES ('PRIV', 65280)");
+				sqlite3_close(other);
+				hitlog_resume(h);
+			}
+			/* rows of one statement after each other: what a row
+			 * of it has bound is bound again when it changes */
+			for(i = 0; i < 3; i++) {
+				add_type(h, 66, NULL, r * 10 + 1);
+				add_type(h, 66, "TYPE66", r * 10 + 2);
+				add_type(h, 32768, NULL, r * 10 + 3);
+				add_type(h, 65280, NULL, r * 10 + 4);
+				add_type(h, 15, "MX", r * 10 + 5);
+				add_type(h, 65280, "TYPE65280", r * 10 + 6);
+			}
+			ck_assert_int_eq(wait_for("SELECT sum(count) FROM hit",
+				18 * (r + 1), 5000), 18 * (r + 1));
+			snprintf(sql, sizeof(sql), "SELECT group_concat(policy_id "
+				"|| ' ' || qtype || ' ' || n, ', ') FROM (SELECT "
+				"policy_id, qtype, sum(count) AS n FROM hit WHERE "
+				"policy_id / 10 = %d GROUP BY policy_id, qtype "
+				"ORDER BY policy_id)", r);
+			query_text(sql, got, sizeof(got));
+			ck_assert_str_eq(got, want[r]);
+		}
+		hitlog_stop(h);
+		remove_db();
+	}
+}
+END_TEST
+
 /* A file of the same database replaced at the path while the writer is
  * suspended: the hits of the suspension and after go into the new file,
  * those of a group whose row was in the old file into a new row. */
@@ -2091,6 +2168,7 @@ hitlog_suite(void)
 	tcase_add_test(tc, test_counts_added_to_row);
 	tcase_add_test(tc, test_counts_row_id_reused);
 	tcase_add_test(tc, test_replaced_file);
+	tcase_add_test(tc, test_qtype_names);
 	tcase_add_test(tc, test_other_database);
 	tcase_add_test(tc, test_readonly_reopened);
 	tcase_add_test(tc, test_disk_full_smaller_batches);
