@@ -1547,25 +1547,26 @@ final_flush(struct hitlog* h)
 			nanosleep(&ts, NULL);
 		}
 	}
-	report_drops(h, 1);
-	report_skip(h, 1);
-	report_foreign(h, 1);
 }
 
 /**
  * At a stop while suspended: the file at the path is not the one in use
  * (deleted, or replaced by one the watcher refused or has not opened yet),
- * so the hits still queued are not written to it.
+ * so neither the hits still queued nor the drops since the last commit are
+ * written to it.
  * @param h: the hit log.
  */
 static void
 give_up_suspended(struct hitlog* h)
 {
 	uint64_t left = hits_waiting(h);
-	if(left)
-		hitlog_msg(h, 0, "hit log: stopping: gave up %llu hits: no "
-			"database in use at %s (deleted, or replaced by one not "
-			"loaded)", (unsigned long long)left, h->path);
+	uint64_t drops = atomic_load_explicit(&h->dropped,
+		memory_order_relaxed) - h->drops_stored;
+	if(left || drops)
+		hitlog_msg(h, 0, "hit log: stopping: gave up %llu hits and %llu "
+			"drop counts: no database in use at %s (deleted, or "
+			"replaced by one not loaded)", (unsigned long long)left,
+			(unsigned long long)drops, h->path);
 }
 
 /**
@@ -1615,6 +1616,10 @@ writer_main(void* arg)
 	if(suspended)
 		give_up_suspended(h);
 	else	final_flush(h);
+	/* the drops since the last report, also those hit_drop has not */
+	report_drops(h, 1);
+	report_skip(h, 1);
+	report_foreign(h, 1);
 	return NULL;
 }
 

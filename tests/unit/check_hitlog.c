@@ -667,6 +667,40 @@ START_TEST(test_stop_gives_up_on_lock)
 }
 END_TEST
 
+/* Unbound stopping while the writer is suspended (the database deleted, or
+ * replaced by one not loaded): the hits queued and the drops since the last
+ * commit are given up and logged, and nothing is written to the file at the
+ * path (the drops were neither written nor logged). */
+START_TEST(test_stop_suspended)
+{
+	enum { Q = 1024, N = 1500 };
+	struct hitlog_config cfg;
+	struct hitlog* h;
+	char msg[160];
+	int i;
+	make_db();
+	cfg = test_cfg(Q, 0);
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	add_simple(h, 0);
+	ck_assert_int_eq(wait_for("SELECT count(*) FROM hit", 1, 3000), 1);
+	hitlog_suspend(h);
+	for(i = 1; i <= N; i++)
+		add_simple(h, i);
+	ck_assert_uint_eq(hitlog_dropped(h), N - Q);
+	hitlog_stop(h);
+	snprintf(msg, sizeof(msg), "gave up %d hits and %d drop counts: no "
+		"database in use", Q, N - Q);
+	ck_assert_msg(log_has(msg), "no '%s' in the log", msg);
+	snprintf(msg, sizeof(msg), "%d hits dropped since the last report, "
+		"%d since start", N - Q, N - Q);
+	ck_assert_msg(log_has(msg), "no '%s' in the log", msg);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), 1);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit_drop"), 0);
+	remove_db();
+}
+END_TEST
+
 START_TEST(test_retention)
 {
 	enum { OLD = 2500, RECENT = 7 };
@@ -2152,6 +2186,7 @@ hitlog_suite(void)
 	tcase_add_test(tc, test_drops_burst);
 	tcase_add_test(tc, test_locked_db_does_not_block);
 	tcase_add_test(tc, test_stop_gives_up_on_lock);
+	tcase_add_test(tc, test_stop_suspended);
 	tcase_add_test(tc, test_retention);
 	tcase_add_test(tc, test_retention_keeps_up);
 	tcase_add_test(tc, test_no_retention);
