@@ -533,8 +533,8 @@ stale_wal_remove(const char* db_path, const char* suffix,
 
 /** Close the watcher's connection to the file last opened, which was moved
  * away or deleted, and remove that file's -wal and -shm from the path
- * (stale_wal_remove). The caller has the hit log writer suspended, so that
- * no connection of the process stays on the old file. */
+ * (stale_wal_remove). The caller has the hit log writer suspended or
+ * stopped, so that no connection of the process stays on the old file. */
 static void
 leave_old_file(struct policy_watch* w)
 {
@@ -824,17 +824,14 @@ policy_watch_stop(struct policy_watch* w)
 	hits = __atomic_load_n(&w->pe->hits, __ATOMIC_ACQUIRE);
 	hitlog_join(hits);
 	write_status(w, 0);
-	sqlite3_close(w->db);
-	/* the writer's connection, the process's last one to the file */
 	__atomic_store_n(&w->pe->hits, NULL, __ATOMIC_RELEASE);
 	hitlog_stop(hits);
 	/* a file moved in or deleted since the last poll: the old file's -wal
 	 * and -shm would be taken by the next open for the new file's */
 	if(w->ino && (stat(w->pe->db_path, &st) != 0 || st.st_dev != w->dev ||
-		st.st_ino != w->ino)) {
-		stale_wal_remove(w->pe->db_path, "-wal", &w->wal);
-		stale_wal_remove(w->pe->db_path, "-shm", &w->shm);
-	}
+		st.st_ino != w->ino))
+		leave_old_file(w);
+	else	sqlite3_close(w->db);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
 	free(w->stats);
