@@ -648,10 +648,8 @@ query_i64(sqlite3* db, const char* sql, int64_t arg, int64_t* v)
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
-/** The random numbers of the revision row: the database's history and the
- * revision's stamp. 0 on success, -1 on a database error. */
-static int
-read_marks(sqlite3* db, int64_t* history, int64_t* stamp)
+int
+policy_store_marks(sqlite3* db, int64_t* history, int64_t* stamp)
 {
 	sqlite3_stmt* st;
 	int rc;
@@ -953,7 +951,7 @@ policy_store_load(sqlite3* db, const struct policy_table* base,
 		(count = query_int(db, "SELECT count(*) FROM policy")) < 0 ||
 		(seq = query_int(db, "SELECT coalesce((SELECT seq FROM "
 		"sqlite_sequence WHERE name = 'policy_change'), 0)")) < 0 ||
-		read_marks(db, &history, &stamp) != 0)
+		policy_store_marks(db, &history, &stamp) != 0)
 		goto fail;
 	/* rules of another history are read whole */
 	if(base && (rc = same_history(db, stats, history, 0)) <= 0) {
@@ -1034,19 +1032,13 @@ int
 policy_store_same_state(sqlite3* db, const struct policy_load_stats* stats)
 {
 	int64_t history, stamp;
-	if(read_marks(db, &history, &stamp) != 0)
+	if(policy_store_marks(db, &history, &stamp) != 0)
 		return -1;
 	if(stamp != stats->stamp)
 		return 0;
 	/* a pruned log cannot tell, and need not: the changes that pruned
 	 * it moved the stamp */
 	return same_history(db, stats, history, 1);
-}
-
-int
-policy_store_marks(sqlite3* db, int64_t* history, int64_t* stamp)
-{
-	return read_marks(db, history, stamp);
 }
 
 /** Write table skipped from a load; -1 on a database error. */

@@ -200,8 +200,9 @@ int policy_store_same_state(struct sqlite3* db,
 	const struct policy_load_stats* stats);
 
 /**
- * Read revision.history and revision.stamp, which tell a database from
- * another of the same revision.
+ * Read the random numbers of the revision row, which tell a database from
+ * another of the same revision: revision.history, drawn when the database
+ * was made, and revision.stamp, drawn at every change.
  * @param db: connection.
  * @param history: output.
  * @param stamp: output.
