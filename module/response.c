@@ -191,6 +191,17 @@ note_strip(struct rewrite* w, const struct policy_rule* r)
 	w->changed = 1;
 }
 
+/** Note the owner of the SOA of an ANY answer left with nothing, unless an
+ * earlier RRset noted one. */
+static void
+note_strip_apex(struct rewrite* w, const uint8_t* apex)
+{
+	if(w->strip_apex_set)
+		return;
+	memcpy(w->strip_apex, apex, dname_wire_len(apex));
+	w->strip_apex_set = 1;
+}
+
 /** Remember a target name whose records were removed; 0 on success. */
 static int
 note_gone(struct rewrite* w, const uint8_t* name)
@@ -265,10 +276,7 @@ filter_targets(struct rewrite* w, struct ub_packed_rrset_key* rr,
 	if(!strip_each)
 		end_answer(w, rr->rk.type == htons(LDNS_RR_TYPE_MX) ?
 			PA_NULLMX : PA_NODATA, strip, owner);
-	else if(!w->strip_apex_set) {
-		memcpy(w->strip_apex, owner, dname_wire_len(owner));
-		w->strip_apex_set = 1;
-	}
+	else	note_strip_apex(w, owner);
 	return NULL;
 }
 
@@ -382,11 +390,8 @@ filter_answer_rrset(struct rewrite* w, struct ub_packed_rrset_key* rr,
 			if(strip_each && (r->action == PA_NULLMX ||
 				r->action == PA_NODATA)) {
 				note_strip(w, r);
-				if(!w->strip_apex_set && apex) {
-					memcpy(w->strip_apex, apex,
-						dname_wire_len(apex));
-					w->strip_apex_set = 1;
-				}
+				if(apex)
+					note_strip_apex(w, apex);
 				return 0;
 			}
 			/* a null MX is owned by the MX RRset it replaces (the
