@@ -251,10 +251,9 @@ struct hitlog {
 	/** whether the last retention batch was full: more expired hits wait,
 	 * batches follow on every round (writer only) */
 	int retention_behind;
-	/** rows inserted into table hit since start (writer only) */
-	uint64_t inserted;
-	/** inserted when retention last ran (writer only) */
-	uint64_t retention_inserted;
+	/** rows inserted into table hit since retention last ran (writer
+	 * only) */
+	uint64_t retention_rows;
 	/** pages in the WAL after the last commit (writer only) */
 	int wal_pages;
 	/** memory SQLite uses for the writer's connection, bytes */
@@ -1153,7 +1152,7 @@ write_batch(struct hitlog* h, int* more)
 		return r;
 	h->foreign += foreign;
 	report_foreign(h, 0);
-	h->inserted += pos - h->tail - skipped - foreign;
+	h->retention_rows += pos - h->tail - skipped - foreign;
 	atomic_fetch_add_explicit(&h->written, pos - h->tail - skipped -
 		foreign, memory_order_relaxed);
 	*more = (pos - h->tail >= h->txn_limit);
@@ -1343,7 +1342,7 @@ write_counts(struct hitlog* h, int force, int* more)
 	}
 	h->foreign += foreign;
 	report_foreign(h, 0);
-	h->inserted += rows;
+	h->retention_rows += rows;
 	atomic_fetch_add_explicit(&h->written, hit_groups_committed(h->groups,
 		skipped + foreign), memory_order_relaxed);
 	hit_groups_prune(h->groups, full);
@@ -1408,11 +1407,11 @@ retention_step(struct hitlog* h)
 	if(!h->db || !h->del_old)
 		return;
 	if(h->retention_behind)
-		budget += h->inserted - h->retention_inserted;
+		budget += h->retention_rows;
 	else if(now - h->retention_ms < HITLOG_RETENTION_MS)
 		return;
 	h->retention_ms = now;
-	h->retention_inserted = h->inserted;
+	h->retention_rows = 0;
 	h->retention_behind = 0;
 	while(budget >= HITLOG_RETENTION_BATCH) {
 		budget -= HITLOG_RETENTION_BATCH;
