@@ -820,23 +820,29 @@ cache_counts() {
 # their exchanges' addresses; rrpolicy one null MX each). That was 960 Ir per miss, 1.8%.
 # cg_dump's callers check that no doubling happened.
 settle_caches() {
-    local dir=$1 first=$((CG_MISS_N1 + CG_MISS_N2 + 1)) probe=1000 c0 per need i
+    local dir=$1 next=$((CG_MISS_N1 + CG_MISS_N2 + 1)) probe=1000 c0 counts per need i
     local window=$((CG_MISS_N1 + CG_MISS_N2)) slabs
     slabs=$("$UNBOUND_CHECKCONF" -o msg-cache-slabs "$dir/unbound.conf" 2>/dev/null)
     [ "$slabs" = "$("$UNBOUND_CHECKCONF" -o rrset-cache-slabs "$dir/unbound.conf" 2>/dev/null)" ] \
         || die "settle_caches: the message and RRset caches have different slab counts"
+    # settle_ask N: ask the next N names of miss.q, which no measured run asks
+    settle_ask() {
+        tail -n "+$next" "$W/miss.q" | head -n "$1" >"$dir/settle.q"
+        [ "$(wc -l <"$dir/settle.q")" -eq "$1" ] || die "settle_caches: miss.q is too short"
+        prime "$dir" "$dir/settle.q" 100
+        next=$((next + $1))
+    }
     # the entries one new name adds to each cache, from a first batch
     c0=$(cache_counts "$dir")
-    tail -n "+$first" "$W/miss.q" | head -n "$probe" >"$dir/settle.q"
-    prime "$dir" "$dir/settle.q" 100
-    first=$((first + probe))
-    per=$(echo "$c0 $(cache_counts "$dir")" | awk -v p="$probe" '{ print ($3 - $1) / p, ($4 - $2) / p }')
+    settle_ask "$probe"
+    counts=$(cache_counts "$dir")
+    per=$(echo "$c0 $counts" | awk -v p="$probe" '{ print ($3 - $1) / p, ($4 - $2) / p }')
     for i in 1 2 3 4; do
         # per table: entries n = count / slabs (a table holds up to 5% more or less than that:
         # a hash's spread over thousands of entries); the runs add w = window * e / slabs; a
         # doubling at a threshold T = 1024 * 2^k lies ahead when some table can cross it. Then
         # move every table past it: (T / 0.95 - n) * slabs / e more names.
-        need=$(echo "$per $(cache_counts "$dir")" | awk -v window="$window" -v slabs="$slabs" '{
+        need=$(echo "$per $counts" | awk -v window="$window" -v slabs="$slabs" '{
             need = 0
             for (c = 1; c <= 2; c++) {
                 e = $c; n = $(c + 2) / slabs
@@ -847,13 +853,10 @@ settle_caches() {
                 if (T && (T / 0.95 - n) * slabs / e >= need) need = int((T / 0.95 - n) * slabs / e) + 1
             }
             print need }')
-        echo "settle_caches $dir: entries per name $per, caches $(cache_counts "$dir"), $need more names" \
-            >>"$W/steps.log"
+        echo "settle_caches $dir: entries per name $per, caches $counts, $need more names" >>"$W/steps.log"
         [ "$need" -gt 0 ] || return 0
-        tail -n "+$first" "$W/miss.q" | head -n "$need" >"$dir/settle.q"
-        [ "$(wc -l <"$dir/settle.q")" -eq "$need" ] || die "settle_caches: miss.q is too short"
-        prime "$dir" "$dir/settle.q" 100
-        first=$((first + need))
+        settle_ask "$need"
+        counts=$(cache_counts "$dir")
     done
     die "settle_caches: the caches of $dir did not settle"
 }
