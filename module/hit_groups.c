@@ -268,21 +268,40 @@ hit_groups_pending(const struct hit_groups* g)
 	return g->pending;
 }
 
-uint64_t
-hit_groups_committed(struct hit_groups* g, uint64_t skipped)
+void
+hit_groups_unwritten(const struct hit_groups* g, size_t* with_row,
+	size_t* without_row)
 {
-	uint64_t written = g->pending - skipped;
+	size_t i;
+	*with_row = *without_row = 0;
+	for(i = 0; i < g->count; i++) {
+		if(g->group[i].pending == 0)
+			continue;
+		if(g->group[i].rowid)
+			(*with_row)++;
+		else	(*without_row)++;
+	}
+}
+
+uint64_t
+hit_groups_committed(struct hit_groups* g, uint64_t skipped, int with_rows,
+	int64_t history)
+{
+	uint64_t written = 0;
 	size_t i;
 	for(i = 0; i < g->count; i++) {
 		struct hit_group* gr = &g->group[i];
 		if(gr->new_rowid) {
 			gr->rowid = gr->new_rowid;
 			gr->new_rowid = 0;
-		}
+		} else if(!with_rows && (gr->rowid ||
+			gr->first.history != history))
+			continue;
+		written += gr->pending;
+		g->pending -= gr->pending;
 		gr->pending = 0;
 	}
-	g->pending = 0;
-	return written;
+	return written - skipped;
 }
 
 void

@@ -64,14 +64,30 @@ struct hit_group* hit_groups_at(struct hit_groups* g, size_t i);
 uint64_t hit_groups_pending(const struct hit_groups* g);
 
 /**
- * After a commit: every group's pending hits are written, and a row it got
- * in the transaction is its row from now on.
+ * Count the groups with hits pending.
+ * @param g: the set.
+ * @param with_row: output, those of them that have a row.
+ * @param without_row: output, those that have none.
+ */
+void hit_groups_unwritten(const struct hit_groups* g, size_t* with_row,
+	size_t* without_row);
+
+/**
+ * After a commit: the pending hits of the groups the transaction wrote are
+ * written, and a row a group got in it is its row from now on.
  * @param g: the set.
  * @param skipped: hits of pending not written (refused by the database, or
  *	given up).
+ * @param with_rows: nonzero if the transaction wrote every group (added
+ *	the counts of those with a row, gave up those of another database);
+ *	zero if only the groups without a row, of the rules of database
+ *	history (inserted, or refused), and the others keep their hits
+ *	pending.
+ * @param history: revision.history of the database written.
  * @return hits written.
  */
-uint64_t hit_groups_committed(struct hit_groups* g, uint64_t skipped);
+uint64_t hit_groups_committed(struct hit_groups* g, uint64_t skipped,
+	int with_rows, int64_t history);
 
 /** After a rollback: forget the rows the transaction inserted. */
 void hit_groups_rolled_back(struct hit_groups* g);

@@ -35,10 +35,12 @@
  * With counts (setting hit_log = 2) the writer instead takes the published
  * slots into groups of hits (hit_groups.c: same client, name, type, rule,
  * action, stage, DNSSEC status and minute) and gives the slots back at once;
- * every HITLOG_COUNT_MS it writes what the groups counted in one
- * transaction, an UPDATE of a group's row or an INSERT of a new one. When
- * that fails the groups keep counting (a repeated hit needs no memory)
- * until they are full; then the slots stay in the ring as above.
+ * every HITLOG_COUNT_MS it inserts the rows of new groups in one
+ * transaction, and adds the counts of groups that have a row to it (an
+ * UPDATE each) in the same transaction as often as HITLOG_UPDATES_PER_S
+ * allows (update_due_ms). When that fails the groups keep counting (a
+ * repeated hit needs no memory) until they are full; then the slots stay
+ * in the ring as above.
  *
  * When the database file is replaced at its path, the watcher suspends the
  * writer (hitlog_suspend: it closes its connection, the hits wait in the
@@ -51,7 +53,8 @@
  * their policy_id names other rules there.
  *
  * The writer wakes every HITLOG_WAIT_MS (or at once on stop), so a crash
- * loses at most that much (HITLOG_COUNT_MS with counts). Text conversions
+ * loses at most that much (with counts, the time between two UPDATEs of a
+ * row: HITLOG_COUNT_MS to HITLOG_UPDATE_MAX_MS). Text conversions
  * (time, address, name, type) happen in the writer. Drops are written to table hit_drop together with
  * the hits and reported through the log callback, rate limited. Old hits are
  * deleted in small batches, each its own transaction: one a second while
@@ -130,8 +133,16 @@ static const int ins_rows[] = { 64, 16, 4, 1 };
 #define HITLOG_NINS ((int)(sizeof(ins_rows)/sizeof(ins_rows[0])))
 /** Most rows of one INSERT statement (ins_rows[0]). */
 #define HITLOG_MULTI 64
-/** With counts: how often the counted hits are written, in ms. */
+/** With counts: how often the rows of new groups are inserted, in ms. */
 #define HITLOG_COUNT_MS 1000
+/** With counts: most UPDATEs of rows per second, on average: the counts of
+ * groups that have a row are added every HITLOG_COUNT_MS while there are
+ * at most this many, less often when there are more, so that a flood of
+ * many names from many clients does not cost an UPDATE of each of their
+ * rows every second. */
+#define HITLOG_UPDATES_PER_S 1000
+/** With counts: the longest wait before counts are added to rows, in ms. */
+#define HITLOG_UPDATE_MAX_MS 60000
 /** How often the memory figure of the connection's schema and statements
  * is recomputed, in ms (SQLite walks every trigger and view for it). */
 #define HITLOG_MEM_MS 10000
@@ -186,6 +197,9 @@ struct hitlog {
 	/** with counts: when the counts were last written, monotonic ms
 	 * (writer only) */
 	int64_t count_ms;
+	/** with counts: when the counts were last added to the rows of
+	 * their groups, monotonic ms (writer only) */
+	int64_t update_ms;
 	/** memory of groups, bytes */
 	_Atomic size_t groups_mem;
 	/** one retention batch, NULL without retention */
@@ -1262,11 +1276,29 @@ insert_group_rows(struct hitlog* h, struct hit_group** grs, int n,
 }
 
 /**
+ * How long after the last UPDATEs of rows the counts of groups with a row
+ * are added to their rows again: HITLOG_COUNT_MS for up to
+ * HITLOG_UPDATES_PER_S of them, longer for more, at most
+ * HITLOG_UPDATE_MAX_MS.
+ * @param with_row: groups that have a row and hits pending.
+ * @return ms.
+ */
+static int64_t
+update_due_ms(size_t with_row)
+{
+	int64_t ms = (int64_t)with_row * 1000 / HITLOG_UPDATES_PER_S;
+	return ms < HITLOG_COUNT_MS ? HITLOG_COUNT_MS :
+		ms > HITLOG_UPDATE_MAX_MS ? HITLOG_UPDATE_MAX_MS : ms;
+}
+
+/**
  * Setting hit_log = 2: count the published hits into their groups and give
  * their slots back at once; every HITLOG_COUNT_MS, when the groups are
- * full, or when forced, write the pending counts and the drops in one
- * transaction. When it fails the counts stay pending, and the groups keep
- * counting until they are full; then the slots stay in the ring.
+ * full, or when forced, write the rows of new groups and the drops in one
+ * transaction, and the counts of groups with a row too when they are due
+ * (update_due_ms), full or forced. When it fails the counts stay pending,
+ * and the groups keep counting until they are full; then the slots stay in
+ * the ring.
  * @param h: the hit log.
  * @param force: write now, whatever the time.
  * @param more: output, nonzero if the groups were full (more may be
@@ -1282,8 +1314,8 @@ write_counts(struct hitlog* h, int force, int* more)
 	int64_t now = clock_ms();
 	struct hit_group* batch[HITLOG_MULTI];
 	enum hitlog_result r;
-	size_t i;
-	int full = 0, n = 0, rc = SQLITE_DONE;
+	size_t i, with_row, without_row;
+	int full = 0, n = 0, rc = SQLITE_DONE, updates;
 	*more = 0;
 	while(ready_slot(h, pos)) {
 		if(hit_groups_add(h->groups, &h->slots[pos % h->size]) != 0) {
@@ -1298,13 +1330,19 @@ write_counts(struct hitlog* h, int force, int* more)
 	if(!force && !full && now - h->count_ms < HITLOG_COUNT_MS)
 		return HITLOG_OK;
 	h->count_ms = now;
+	hit_groups_unwritten(h->groups, &with_row, &without_row);
+	updates = force || full || now - h->update_ms >=
+		update_due_ms(with_row);
+	if(!updates && without_row == 0 && drops == h->drops_stored)
+		return HITLOG_OK;
 	if((r = begin_batch(h)) != HITLOG_OK)
 		return r;
 	if((rc = read_history(h)) != SQLITE_DONE)
 		return fail_batch(h, "cannot read table revision of", rc);
 	/* the counts of groups with a row, then the rows of the others; the
 	 * groups of another database's rules are given up */
-	for(i = 0; i < hit_groups_count(h->groups) && rc == SQLITE_DONE; i++) {
+	for(i = 0; updates && i < hit_groups_count(h->groups) &&
+		rc == SQLITE_DONE; i++) {
 		struct hit_group* gr = hit_groups_at(h->groups, i);
 		if(gr->first.history != h->history) {
 			foreign += gr->pending;
@@ -1340,11 +1378,13 @@ write_counts(struct hitlog* h, int force, int* more)
 		hit_groups_rolled_back(h->groups);
 		return r;
 	}
+	if(updates)
+		h->update_ms = now;
 	h->foreign += foreign;
 	report_foreign(h, 0);
 	h->retention_rows += rows;
 	atomic_fetch_add_explicit(&h->written, hit_groups_committed(h->groups,
-		skipped + foreign), memory_order_relaxed);
+		skipped + foreign, updates, h->history), memory_order_relaxed);
 	hit_groups_prune(h->groups, full);
 	*more = full;
 	return HITLOG_OK;

@@ -1984,7 +1984,7 @@ START_TEST(test_groups_clock_back)
 			if(gr->pending && !gr->rowid)
 				gr->new_rowid = ++rows;
 		}
-		ck_assert_uint_eq(hit_groups_committed(g, 0), 1);
+		ck_assert_uint_eq(hit_groups_committed(g, 0, 1, 0), 1);
 		hit_groups_prune(g, 0);
 	}
 	ck_assert_int_eq(rows, 2);
@@ -2171,6 +2171,109 @@ START_TEST(test_counts_from_threads)
 }
 END_TEST
 
+/* A write that inserts the rows of new groups only: the groups with a row
+ * keep their hits pending, and so do the groups of another database's
+ * rules; a write of every group takes them all. */
+START_TEST(test_groups_partial_commit)
+{
+	struct hit_groups* g = hit_groups_create(16);
+	struct hitlog_slot s;
+	size_t with_row, without_row;
+	ck_assert_ptr_nonnull(g);
+	memset(&s, 0, sizeof(s));
+	s.qname_len = (uint8_t)sizeof(wire_example);
+	memcpy(s.qname, wire_example, sizeof(wire_example));
+	s.sec = (int64_t)MINUTE0;
+	s.history = 5;
+	s.policy_id = 1;
+	ck_assert_int_eq(hit_groups_add(g, &s), 0);
+	hit_groups_at(g, 0)->new_rowid = 11;
+	ck_assert_uint_eq(hit_groups_committed(g, 0, 0, 5), 1);
+	/* rule 1 has its row now: 3 more hits; rule 2 is new; rule 3 is of
+	 * another database */
+	ck_assert_int_eq(hit_groups_add(g, &s), 0);
+	ck_assert_int_eq(hit_groups_add(g, &s), 0);
+	ck_assert_int_eq(hit_groups_add(g, &s), 0);
+	s.policy_id = 2;
+	ck_assert_int_eq(hit_groups_add(g, &s), 0);
+	ck_assert_int_eq(hit_groups_add(g, &s), 0);
+	s.policy_id = 3;
+	s.history = 6;
+	ck_assert_int_eq(hit_groups_add(g, &s), 0);
+	hit_groups_unwritten(g, &with_row, &without_row);
+	ck_assert_uint_eq(with_row, 1);
+	ck_assert_uint_eq(without_row, 2);
+	hit_groups_at(g, 1)->new_rowid = 12;
+	ck_assert_uint_eq(hit_groups_committed(g, 0, 0, 5), 2);
+	ck_assert_uint_eq(hit_groups_pending(g), 4);
+	ck_assert_uint_eq(hit_groups_at(g, 0)->pending, 3);
+	ck_assert_int_eq(hit_groups_at(g, 1)->rowid, 12);
+	ck_assert_uint_eq(hit_groups_at(g, 2)->pending, 1);
+	/* every group: rule 1's count added, rule 3's hit given up */
+	ck_assert_uint_eq(hit_groups_committed(g, 1, 1, 5), 3);
+	ck_assert_uint_eq(hit_groups_pending(g), 0);
+	hit_groups_unwritten(g, &with_row, &without_row);
+	ck_assert_uint_eq(with_row + without_row, 0);
+	hit_groups_delete(g);
+}
+END_TEST
+
+/* Many groups with a row, each hit again and again: their counts are
+ * added to the rows as often as HITLOG_UPDATES_PER_S (1000) allows, every
+ * 5 s for 5000 groups, not every second; the new groups' rows still come
+ * within about a second, and no hit is lost or counted twice. A trigger
+ * counts the UPDATEs; the bound follows the time the test took. */
+START_TEST(test_counts_updates_limited)
+{
+	enum { G = 5000, ROUNDS = 50 };
+	struct hitlog_config cfg = counts_cfg(16384);
+	struct hitlog* h;
+	sqlite3* other;
+	double t0, elapsed;
+	long long updates;
+	int i, r;
+	make_db();
+	other = open_other();
+	exec_ok(other, "CREATE TABLE tally(n INTEGER); INSERT INTO tally "
+		"VALUES(0); CREATE TRIGGER tally_updates AFTER UPDATE OF count "
+		"ON hit BEGIN UPDATE tally SET n = n + 1; END;");
+	sqlite3_close(other);
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	for(i = 0; i < G; i++)
+		add_key(h, MINUTE0 + 1, 0, "192.0.2.1", wire_example, 1000 + i,
+			"nullmx", HITLOG_QUERY);
+	ck_assert_int_eq(wait_for("SELECT count(*) FROM hit", G, 10000), G);
+	t0 = now_s();
+	for(r = 0; r < ROUNDS; r++) {
+		for(i = 0; i < G; i++)
+			add_key(h, MINUTE0 + 2, 0, "192.0.2.1", wire_example,
+				1000 + i, "nullmx", HITLOG_QUERY);
+		sleep_ms(100);
+	}
+	/* a new group meanwhile: its row is inserted without waiting for
+	 * the UPDATEs */
+	add_key(h, MINUTE0 + 2, 0, "192.0.2.1", wire_example, 999, "nullmx",
+		HITLOG_QUERY);
+	ck_assert_int_eq(wait_for("SELECT count(*) FROM hit", G + 1, 3000),
+		G + 1);
+	ck_assert_uint_eq(hitlog_dropped(h), 0);
+	hitlog_join(h);
+	elapsed = now_s() - t0;
+	ck_assert_uint_eq(hitlog_written(h), G * (ROUNDS + 1) + 1);
+	hitlog_stop(h);
+	updates = query_int("SELECT n FROM tally");
+	/* one pass of G UPDATEs every G / 1000 s, one at the start and one
+	 * at the stop (a pass a second would be about 8 * G) */
+	ck_assert_msg(updates <= (long long)((elapsed / (G / 1000) + 3) * G),
+		"%lld UPDATEs in %.1f s", updates, elapsed);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), G + 1);
+	ck_assert_int_eq(query_int("SELECT sum(count) FROM hit"),
+		G * (ROUNDS + 1) + 1);
+	remove_db();
+}
+END_TEST
+
 /** The test suite. */
 static Suite*
 hitlog_suite(void)
@@ -2214,6 +2317,8 @@ hitlog_suite(void)
 	tcase_add_test(tc, test_counts_full_groups);
 	tcase_add_loop_test(tc, test_counts_refused, 0, 2);
 	tcase_add_test(tc, test_counts_from_threads);
+	tcase_add_test(tc, test_groups_partial_commit);
+	tcase_add_test(tc, test_counts_updates_limited);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("bench");
 	tcase_set_timeout(tc, 300);
