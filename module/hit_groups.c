@@ -37,11 +37,45 @@ struct hit_groups {
 	int64_t minute;
 };
 
-/** ASCII lower case of an octet (names are compared case-insensitively). */
-static uint8_t
-lower(uint8_t c)
+/** 64-bit words of the longest name. */
+#define NAME_WORDS ((DNAME_WIRE_MAX + 7) / 8)
+
+/**
+ * ASCII lower case of the eight octets of a word at once (names are
+ * compared case-insensitively; octets from 0x80 are left as they are).
+ * @param x: the octets.
+ * @return them with A-Z turned into a-z.
+ */
+static uint64_t
+lower_word(uint64_t x)
 {
-	return c >= 'A' && c <= 'Z' ? (uint8_t)(c - 'A' + 'a') : c;
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t high = 0x8080808080808080ULL;
+	uint64_t low7 = x & ~high;
+	/* per octet, no carry into the next: the high bit says >= 'A',
+	 * and > 'Z' */
+	uint64_t ge_a = low7 + ones * (0x80 - 'A');
+	uint64_t gt_z = low7 + ones * (0x80 - 'Z' - 1);
+	return x | (ge_a & ~gt_z & ~x & high) >> 2;
+}
+
+/**
+ * A hit's name in lower case, in whole words padded with zero octets.
+ * @param s: the hit.
+ * @param w: output, NAME_WORDS words.
+ * @return number of words the name fills.
+ */
+static size_t
+lower_name(const struct hitlog_slot* s, uint64_t* w)
+{
+	size_t n = ((size_t)s->qname_len + 7) / 8, i;
+	if(n == 0)
+		return 0;
+	w[n - 1] = 0;
+	memcpy(w, s->qname, s->qname_len);
+	for(i = 0; i < n; i++)
+		w[i] = lower_word(w[i]);
+	return n;
 }
 
 /**
@@ -62,33 +96,43 @@ addr_len(const struct hitlog_slot* s)
 	return s->family == AF_INET ? 4 : s->family == AF_INET6 ? 16 : 0;
 }
 
+/** One word into a hash (a multiply and a shift: word at a time, since
+ * the writer hashes every hit). */
+static uint64_t
+mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+	return h ^ h >> 29;
+}
+
 /**
- * Hash of a hit's group key (FNV-1a over its fields and lower-case name).
+ * Hash of a hit's group key.
  * @param s: the hit.
  * @param minute: its minute.
+ * @param name: its name, from lower_name.
+ * @param nwords: words of name.
  * @return the hash.
  */
 static uint32_t
-key_hash(const struct hitlog_slot* s, int64_t minute)
+key_hash(const struct hitlog_slot* s, int64_t minute, const uint64_t* name,
+	size_t nwords)
 {
-	uint32_t h = 2166136261u;
-	uint64_t words[5];
-	const uint8_t* p = (const uint8_t*)words;
-	size_t i, n = addr_len(s);
-	words[0] = (uint64_t)minute;
-	words[1] = (uint64_t)s->policy_id;
-	words[2] = (uint64_t)(uintptr_t)s->action;
-	words[3] = (uint64_t)s->qtype | (uint64_t)s->family << 16 |
+	uint64_t h = 0, addr[2] = { 0, 0 };
+	size_t i;
+	/* only the address's own octets: the rest of the slot is stale */
+	memcpy(addr, s->addr, addr_len(s));
+	h = mix(h, (uint64_t)minute);
+	h = mix(h, (uint64_t)s->policy_id);
+	h = mix(h, (uint64_t)(uintptr_t)s->action);
+	h = mix(h, (uint64_t)s->qtype | (uint64_t)s->family << 16 |
 		(uint64_t)s->stage << 24 | (uint64_t)s->dnssec << 32 |
-		(uint64_t)s->qname_len << 40;
-	words[4] = (uint64_t)s->history;
-	for(i = 0; i < sizeof(words); i++)
-		h = (h ^ p[i]) * 16777619u;
-	for(i = 0; i < n; i++)
-		h = (h ^ s->addr[i]) * 16777619u;
-	for(i = 0; i < s->qname_len; i++)
-		h = (h ^ lower(s->qname[i])) * 16777619u;
-	return h;
+		(uint64_t)s->qname_len << 40);
+	h = mix(h, (uint64_t)s->history);
+	h = mix(h, addr[0]);
+	h = mix(h, addr[1]);
+	for(i = 0; i < nwords; i++)
+		h = mix(h, name[i]);
+	return (uint32_t)(h ^ h >> 32);
 }
 
 /**
@@ -96,26 +140,22 @@ key_hash(const struct hitlog_slot* s, int64_t minute)
  * @param gr: the group.
  * @param s: the hit.
  * @param minute: the hit's minute.
+ * @param name: the hit's name, from lower_name.
  * @return nonzero if it does.
  */
 static int
 key_equal(const struct hit_group* gr, const struct hitlog_slot* s,
-	int64_t minute)
+	int64_t minute, const uint64_t* name)
 {
 	const struct hitlog_slot* f = &gr->first;
-	size_t i;
-	if(gr->minute != minute || f->policy_id != s->policy_id ||
-		f->history != s->history ||
-		f->action != s->action || f->qtype != s->qtype ||
-		f->family != s->family || f->stage != s->stage ||
-		f->dnssec != s->dnssec || f->qname_len != s->qname_len ||
-		memcmp(f->addr, s->addr, addr_len(s)) != 0)
-		return 0;
 	/* first holds the name in lower case */
-	for(i = 0; i < s->qname_len; i++)
-		if(f->qname[i] != lower(s->qname[i]))
-			return 0;
-	return 1;
+	return gr->minute == minute && f->policy_id == s->policy_id &&
+		f->history == s->history && f->action == s->action &&
+		f->qtype == s->qtype && f->family == s->family &&
+		f->stage == s->stage && f->dnssec == s->dnssec &&
+		f->qname_len == s->qname_len &&
+		memcmp(f->addr, s->addr, addr_len(s)) == 0 &&
+		memcmp(f->qname, name, s->qname_len) == 0;
 }
 
 /**
@@ -212,13 +252,15 @@ hit_groups_delete(struct hit_groups* g)
 int
 hit_groups_add(struct hit_groups* g, const struct hitlog_slot* s)
 {
+	uint64_t name[NAME_WORDS];
+	size_t nwords = lower_name(s, name);
 	int64_t minute = minute_of(s);
-	uint32_t hash = key_hash(s, minute);
-	size_t j = hash & (g->nbuckets - 1), i;
+	uint32_t hash = key_hash(s, minute, name, nwords);
+	size_t j = hash & (g->nbuckets - 1);
 	struct hit_group* gr;
 	for(; g->bucket[j] != HIT_GROUPS_FREE; j = (j + 1) & (g->nbuckets - 1)) {
 		gr = &g->group[g->bucket[j]];
-		if(gr->hash == hash && key_equal(gr, s, minute)) {
+		if(gr->hash == hash && key_equal(gr, s, minute, name)) {
 			gr->pending++;
 			g->pending++;
 			return 0;
@@ -236,8 +278,7 @@ hit_groups_add(struct hit_groups* g, const struct hitlog_slot* s)
 	}
 	gr = &g->group[g->count];
 	memcpy(&gr->first, s, sizeof(*s));
-	for(i = 0; i < s->qname_len; i++)
-		gr->first.qname[i] = lower(s->qname[i]);
+	memcpy(gr->first.qname, name, s->qname_len);
 	gr->minute = minute;
 	gr->rowid = 0;
 	gr->new_rowid = 0;

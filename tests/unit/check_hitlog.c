@@ -2171,6 +2171,37 @@ START_TEST(test_counts_from_threads)
 }
 END_TEST
 
+/* Names join a group whatever the case of their ASCII letters, at every
+ * place in a word (the name is lowered eight octets at a time), and only
+ * those: every octet value in every place of a label of nine. */
+START_TEST(test_groups_name_case)
+{
+	int place, c;
+	for(place = 1; place <= 9; place++) {
+		struct hit_groups* g = hit_groups_create(512);
+		struct hitlog_slot s;
+		size_t i;
+		ck_assert_ptr_nonnull(g);
+		memset(&s, 0, sizeof(s));
+		s.qname_len = 11;
+		memcpy(s.qname, "\011xxxxxxxxx", 11);
+		for(c = 0; c < 256; c++) {
+			s.qname[place] = (uint8_t)c;
+			ck_assert_int_eq(hit_groups_add(g, &s), 0);
+		}
+		/* the 26 upper-case letters joined their lower case */
+		ck_assert_uint_eq(hit_groups_count(g), 256 - 26);
+		for(i = 0; i < hit_groups_count(g); i++) {
+			uint8_t o = hit_groups_at(g, i)->first.qname[place];
+			ck_assert(o < 'A' || o > 'Z');
+			ck_assert_uint_eq(hit_groups_at(g, i)->pending,
+				o >= 'a' && o <= 'z' ? 2 : 1);
+		}
+		hit_groups_delete(g);
+	}
+}
+END_TEST
+
 /* A write that inserts the rows of new groups only: the groups with a row
  * keep their hits pending, and so do the groups of another database's
  * rules; a write of every group takes them all. */
@@ -2317,6 +2348,7 @@ hitlog_suite(void)
 	tcase_add_test(tc, test_counts_full_groups);
 	tcase_add_loop_test(tc, test_counts_refused, 0, 2);
 	tcase_add_test(tc, test_counts_from_threads);
+	tcase_add_test(tc, test_groups_name_case);
 	tcase_add_test(tc, test_groups_partial_commit);
 	tcase_add_test(tc, test_counts_updates_limited);
 	suite_add_tcase(s, tc);
