@@ -70,6 +70,7 @@
 #include "hit_groups.h"
 #include "hit_slot.h"
 #include "dname_text.h"
+#include "rrtype_table.h"
 #include "sqlite_hint.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -117,11 +118,6 @@ static const char* const dnssec_names[] = { NULL, "secure", "insecure",
 #define HITLOG_TS_LEN 24
 /** Text of a name that is not a valid wire name. */
 #define HITLOG_BAD_NAME "?"
-/** Most rows of table rrtype the writer reads (as the policy store). */
-#define HITLOG_TYPES_MAX 512
-/** Size of a mnemonic of table rrtype the writer reads, with its NUL (as
- * the policy store: a longer one names no rule either). */
-#define HITLOG_TYPE_LEN 16
 /** Columns of table hit the writer fills, parameters per row (the last,
  * count, is bound to 1 once and for all for a row per hit). */
 #define HITLOG_COLS 9
@@ -286,14 +282,7 @@ struct hitlog {
 	 * the mnemonics of the types Unbound has none for (its mnemonics are
 	 * bound SQLITE_STATIC, so they are only rewritten while no statement
 	 * exists) */
-	struct hitlog_rrtype {
-		/** type code */
-		uint16_t code;
-		/** its mnemonic */
-		char name[HITLOG_TYPE_LEN];
-	} types[HITLOG_TYPES_MAX];
-	/** entries of types */
-	int ntypes;
+	struct rrtype_table types;
 	/** the static strings (or NULL) bound to the qtype, action, stage and
 	 * dnssec parameters of each row of each INSERT, so that an unchanged
 	 * one is not bound again (bindings survive sqlite3_reset); for qtype
@@ -726,27 +715,6 @@ bind_static(sqlite3_stmt* st, int p, const char* v, const char** bound)
 }
 
 /**
- * Mnemonic of a type in table rrtype.
- * @param h: the hit log.
- * @param code: the type.
- * @return the mnemonic, in h->types, or NULL if the table has none.
- */
-static const char*
-rrtype_name(const struct hitlog* h, uint16_t code)
-{
-	int lo = 0, hi = h->ntypes;
-	while(lo < hi) {
-		int mid = lo + (hi - lo) / 2;
-		if(h->types[mid].code == code)
-			return h->types[mid].name;
-		if(h->types[mid].code < code)
-			lo = mid + 1;
-		else	hi = mid;
-	}
-	return NULL;
-}
-
-/**
  * Bind the query type of a hit: the name it was queued with, but when that
  * is none or TYPEnnn (a type Unbound has no mnemonic for), the mnemonic of
  * table rrtype, so that hit.qtype matches policy.type; else TYPEnnn.
@@ -764,7 +732,7 @@ bind_qtype(struct hitlog* h, sqlite3_stmt* st, int p, const char** bound,
 {
 	const char* v = s->qtype_name;
 	if(!v || (strncmp(v, "TYPE", 4) == 0 && v[4] >= '0' && v[4] <= '9')) {
-		const char* name = rrtype_name(h, s->qtype);
+		const char* name = rrtype_table_name(&h->types, s->qtype);
 		if(name)
 			v = name;
 		else if(!v) {
@@ -1690,35 +1658,6 @@ pragma_text(sqlite3* db, const char* sql, char* out, size_t outlen)
 }
 
 /**
- * Read table rrtype into h->types, sorted by code. Without it (an error)
- * the types Unbound has no mnemonic for are written TYPEnnn.
- * @param h: the hit log, with its connection open and no statement that
- *	has a mnemonic of h->types bound.
- * @return sqlite result code.
- */
-static int
-read_types(struct hitlog* h)
-{
-	sqlite3_stmt* st;
-	int rc = sqlite3_prepare_v2(h->db, "SELECT code, mnemonic FROM rrtype "
-		"WHERE code BETWEEN 0 AND 65535 ORDER BY code", -1, &st, NULL);
-	h->ntypes = 0;
-	if(rc != SQLITE_OK)
-		return rc;
-	while((rc = sqlite3_step(st)) == SQLITE_ROW &&
-		h->ntypes < HITLOG_TYPES_MAX) {
-		const char* name = (const char*)sqlite3_column_text(st, 1);
-		if(!name || strlen(name) >= HITLOG_TYPE_LEN)
-			continue;
-		h->types[h->ntypes].code = (uint16_t)sqlite3_column_int(st, 0);
-		memcpy(h->types[h->ntypes].name, name, strlen(name) + 1);
-		h->ntypes++;
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
-}
-
-/**
  * Prepare the INSERT statements of table hit, of ins_rows[i] rows each.
  * @param h: the hit log, with its connection open.
  * @return sqlite result code of the one-row statement (the others are
@@ -1802,7 +1741,7 @@ open_db(struct hitlog* h)
 		NULL, NULL);
 	/* checkpoints are run by the writer after it gave the slots back */
 	sqlite3_wal_hook(h->db, wal_hook, h);
-	rc = read_types(h);
+	rc = rrtype_table_read(h->db, &h->types);
 	if(rc != SQLITE_OK && !h->open_fail_reported)
 		hitlog_msg(h, 1, "hit log: cannot read table rrtype of %s: %s; "
 			"types Unbound has no mnemonic for are written TYPEnnn",

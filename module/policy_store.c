@@ -8,6 +8,7 @@
 #include "prefix_table.h"
 #include "content.h"
 #include "rrpolicy.h"
+#include "rrtype_table.h"
 #include "sqlite_hint.h"
 #include "util/log.h"
 #include "sldns/rrdef.h"
@@ -402,21 +403,14 @@ parse_action(const char* a, uint16_t t, enum rule_trigger trigger)
 	return i == PA_NULLMX && trigger == TRIGGER_TARGET ? PA_STRIP : i;
 }
 
-/** Most entries of table rrtype that are read. */
-#define TYPE_MAP_MAX 512
-
 /** Slots of the cache of type texts already looked up. */
 #define TYPE_CACHE 64
 
 /** Table rrtype in memory, and a cache of the type texts seen: rows repeat
  * a handful of types, so most rows cost one hash and one string compare. */
 struct type_map {
-	/** mnemonics */
-	char name[TYPE_MAP_MAX][16];
-	/** their codes */
-	uint16_t code[TYPE_MAP_MAX];
-	/** entries */
-	int n;
+	/** table rrtype */
+	struct rrtype_table table;
 	/** type texts seen, as written in the rows */
 	char seen[TYPE_CACHE][16];
 	/** their codes */
@@ -427,23 +421,8 @@ struct type_map {
 static int
 type_map_read(sqlite3* db, struct type_map* m)
 {
-	sqlite3_stmt* st;
-	int rc;
 	memset(m, 0, sizeof(*m));
-	if(sqlite3_prepare_v2(db, "SELECT mnemonic, code FROM rrtype", -1, &st,
-		NULL) != SQLITE_OK)
-		return -1;
-	while((rc = sqlite3_step(st)) == SQLITE_ROW && m->n < TYPE_MAP_MAX) {
-		const char* name = (const char*)sqlite3_column_text(st, 0);
-		sqlite3_int64 code = sqlite3_column_int64(st, 1);
-		if(!name || strlen(name) >= sizeof(m->name[0]) || code < 1 ||
-			code > 65535)
-			continue;
-		strcpy(m->name[m->n], name);
-		m->code[m->n++] = (uint16_t)code;
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+	return rrtype_table_read(db, &m->table) == SQLITE_OK ? 0 : -1;
 }
 
 /** The type of a row: '*', a mnemonic of table rrtype, or a TYPEnnn or
@@ -454,7 +433,6 @@ parse_type(struct type_map* m, const char* text, uint16_t* type)
 	unsigned h = 0;
 	size_t len;
 	const char* p;
-	int i;
 	if(!text || !*text || (len = strlen(text)) >= sizeof(m->seen[0]))
 		return -1;
 	for(p = text; *p; p++)
@@ -464,16 +442,11 @@ parse_type(struct type_map* m, const char* text, uint16_t* type)
 		*type = m->seen_code[h];
 		return 0;
 	}
-	if(strcmp(text, "*") == 0) {
+	if(strcmp(text, "*") == 0)
 		*type = POLICY_TYPE_ALL;
-	} else {
-		*type = 0;
-		for(i = 0; i < m->n && !*type; i++)
-			if(strcasecmp(text, m->name[i]) == 0)
-				*type = m->code[i];
-		if(!*type && !(*type = sldns_get_rr_type_by_name(text)))
-			return -1;
-	}
+	else if(!(*type = rrtype_table_code(&m->table, text)) &&
+		!(*type = sldns_get_rr_type_by_name(text)))
+		return -1;
 	memcpy(m->seen[h], text, len + 1);
 	m->seen_code[h] = *type;
 	return 0;
