@@ -890,6 +890,23 @@ settle_hits() {
     echo "$cur"
 }
 
+# wait_logged DB N: wait until the hit log holds or dropped N hits (the sums of hit.count and
+# hit_drop.dropped), looking every 0.2 s for at most 65 s: with hit_log = 2 the counts of groups
+# that have a row are added up to a minute later (every N / 1,000 s for N such groups); prints
+# "hits rows drops".
+wait_logged() {
+    local cur hits rows drops i t0
+    t0=$(now_ms)
+    for i in $(seq 325); do
+        cur=$(hit_counts "$1")
+        read -r hits rows drops <<<"$cur"
+        [ $(( ${hits:-0} + ${drops:-0} )) -ge "$2" ] && break
+        sleep 0.2
+    done
+    echo "$(( $(now_ms) - t0 )) ms: wait for $2 hits logged: $cur" >>"$W/steps.log"
+    echo "$cur"
+}
+
 # record_sat ROUND CONFIG WORKLOAD CPU0 CPU1 WORKER0: record a saturation run: achieved q/s,
 # lost, answered, run time, the resolver's CPU time (all threads) from CPU0 (before the run) to
 # now (for its capacity) and to CPU1 (the end of the run: how busy it was), and its worker
@@ -907,7 +924,8 @@ record_sat() {
 declare -A RATE   # fixed rate of the latency runs, per workload: half of stock's round-1 saturation
 
 # hitlog_interval CONFIG: seconds between two writes of the config's hit log, and a little
-# more (rows are written every 200 ms; counts, hit_log = 2, once a second; 0 without a module)
+# more (rows are written every 200 ms; counts, hit_log = 2, the rows of new groups once a second;
+# 0 without a module)
 hitlog_interval() {
     case $1 in rrpcnt) echo 1.2 ;; rrp*) echo 0.2 ;; *) echo 0 ;; esac
 }
@@ -955,18 +973,25 @@ bench_config() {
     for w in $CACHE_WORKLOADS; do
         file=$W/$w.q
         if [ "$w" = blocked ] && [ "${cfg#rrp}" != "$cfg" ]; then
-            read -r before _ < <(settle_hits "$dir/policy.db" "$settle")
+            read -r before _ drops < <(settle_hits "$dir/policy.db" "$settle")
+            before=$((before + drops))
         fi
         c0=$(cpu_ns "$RES_PID") w0=$(worker_ns "$RES_PID")
         dnsperf_sat "$file" "$SAT_OUTSTANDING"
         c1=$(cpu_ns "$RES_PID")
-        # the hit log writer's work for these hits is part of their cost (counts are written
-        # once a second)
-        case $cfg/$w in rrp*/blocked|rrp*/mix*) sleep "$(echo "$settle + 0.1" | bc -l)" ;; esac
+        # the hit log writer's work for these hits is part of their cost: for blocked queries
+        # until every answer's hit is written (with hit_log = 2 the counts added to rows made
+        # before may come seconds later, and are charged to this run in full); for the mixes,
+        # its next write
+        case $cfg/$w in
+            rrp*/blocked)
+                [ "$rules" = 0 ] || wait_logged "$dir/policy.db" $((before + COMPLETED)) >/dev/null ;;
+            rrp*/mix*) sleep "$(echo "$settle + 0.1" | bc -l)" ;;
+        esac
         record_sat "$r" "$cfg" "$w" "$c0" "$c1" "$w0"
         if [ "$w" = blocked ] && [ "${cfg#rrp}" != "$cfg" ]; then
             read -r hits rows drops < <(settle_hits "$dir/policy.db" "$settle")
-            record "$r" "$cfg" hit_rows $((hits - before))
+            record "$r" "$cfg" hit_rows $((hits + drops - before))
             # what the table holds (hits of the priming queries too): with hit_log = 2 the
             # blocked run mostly adds to the counts of rows the priming made
             record "$r" "$cfg" hit_table_hits "$hits"
@@ -1105,21 +1130,22 @@ done
 # i), and its ratio compares runs under the same conditions. For blocked queries stock's yardstick
 # is its cache-hit run of the same pair. Each pair's misses are names no process has asked (the
 # miss names in PAIRS slices, each asked by every configuration once). The CPU time of an
-# rrpolicy blocked run includes the hit log writer's work for its hits (read after its next
-# write). Recorded by record_sat as workload pair_W, with the pair's number as round.
+# rrpolicy blocked run includes the hit log writer's work for its hits (read once every answer's
+# hit is written). Recorded by record_sat as workload pair_W, with the pair's number as round.
 declare -A P_PID P_PORT P_DIR
 # pair_run PAIR CONFIG WORKLOAD FILE OUTSTANDING [dnsperf options]: one saturation run of a pair.
 pair_run() {
-    local i=$1 cfg=$2 w=$3 file=$4 q=$5 c0 c1 w0 settle
+    local i=$1 cfg=$2 w=$3 file=$4 q=$5 c0 c1 w0 before=0 drops
     shift 5
     RES_PID=${P_PID[$cfg]} RES_PORT=${P_PORT[$cfg]} OUTDIR=${P_DIR[$cfg]}
+    if [ "$w" = blocked ]; then
+        read -r before _ drops < <(hit_counts "${P_DIR[$cfg]}/policy.db")
+        before=$((before + drops))
+    fi
     c0=$(cpu_ns "$RES_PID") w0=$(worker_ns "$RES_PID")
     dnsperf_sat "$file" "$q" "$@"
     c1=$(cpu_ns "$RES_PID")
-    if [ "$w" = blocked ]; then
-        settle=$(hitlog_interval "$cfg")
-        sleep "$(echo "$settle + 0.1" | bc -l)"
-    fi
+    [ "$w" != blocked ] || wait_logged "${P_DIR[$cfg]}/policy.db" $((before + COMPLETED)) >/dev/null
     record_sat "$i" "$cfg" "pair_$w" "$c0" "$c1" "$w0"
     if [ "$w" = miss ]; then    # upstream queries still in flight end before the next run
         wait_idle "${P_DIR[$cfg]}" 20
