@@ -309,6 +309,12 @@ hit_groups_pending(const struct hit_groups* g)
 	return g->pending;
 }
 
+int
+hit_group_needs_row(const struct hit_group* gr, int64_t history)
+{
+	return !gr->rowid && gr->first.history == history;
+}
+
 void
 hit_groups_unwritten(const struct hit_groups* g, size_t* with_row,
 	size_t* without_row)
@@ -335,8 +341,7 @@ hit_groups_committed(struct hit_groups* g, uint64_t skipped, int with_rows,
 		if(gr->new_rowid) {
 			gr->rowid = gr->new_rowid;
 			gr->new_rowid = 0;
-		} else if(!with_rows && (gr->rowid ||
-			gr->first.history != history))
+		} else if(!with_rows && !hit_group_needs_row(gr, history))
 			continue;
 		written += gr->pending;
 		g->pending -= gr->pending;

@@ -60,6 +60,16 @@ size_t hit_groups_count(const struct hit_groups* g);
  */
 struct hit_group* hit_groups_at(struct hit_groups* g, size_t i);
 
+/**
+ * Whether a group gets a row in a write of the rows of new groups (one that
+ * adds no counts to rows): it has none yet, and it counts hits of the rules
+ * of the database written.
+ * @param gr: the group.
+ * @param history: revision.history of the database written.
+ * @return nonzero if it does.
+ */
+int hit_group_needs_row(const struct hit_group* gr, int64_t history);
+
 /** Hits counted and not yet written: the sum of every group's pending. */
 uint64_t hit_groups_pending(const struct hit_groups* g);
 

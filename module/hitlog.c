@@ -1326,8 +1326,7 @@ write_counts(struct hitlog* h, int force, int* more)
 	}
 	for(i = 0; i < hit_groups_count(h->groups) && rc == SQLITE_DONE; i++) {
 		struct hit_group* gr = hit_groups_at(h->groups, i);
-		if(gr->pending == 0 || gr->rowid ||
-			gr->first.history != h->history)
+		if(gr->pending == 0 || !hit_group_needs_row(gr, h->history))
 			continue;
 		batch[n++] = gr;
 		rows++;

@@ -892,8 +892,7 @@ settle_hits() {
 
 # wait_logged DB N: wait until the hit log holds or dropped N hits (the sums of hit.count and
 # hit_drop.dropped), looking every 0.2 s for at most 65 s: with hit_log = 2 the counts of groups
-# that have a row are added up to a minute later (every N / 1,000 s for N such groups); prints
-# "hits rows drops".
+# that have a row are added up to a minute later (every N / 1,000 s for N such groups).
 wait_logged() {
     local cur hits rows drops i t0
     t0=$(now_ms)
@@ -904,7 +903,6 @@ wait_logged() {
         sleep 0.2
     done
     echo "$(( $(now_ms) - t0 )) ms: wait for $2 hits logged: $cur" >>"$W/steps.log"
-    echo "$cur"
 }
 
 # record_sat ROUND CONFIG WORKLOAD CPU0 CPU1 WORKER0: record a saturation run: achieved q/s,
@@ -985,7 +983,7 @@ bench_config() {
         # its next write
         case $cfg/$w in
             rrp*/blocked)
-                [ "$rules" = 0 ] || wait_logged "$dir/policy.db" $((before + COMPLETED)) >/dev/null ;;
+                [ "$rules" = 0 ] || wait_logged "$dir/policy.db" $((before + COMPLETED)) ;;
             rrp*/mix*) sleep "$(echo "$settle + 0.1" | bc -l)" ;;
         esac
         record_sat "$r" "$cfg" "$w" "$c0" "$c1" "$w0"
@@ -1145,7 +1143,7 @@ pair_run() {
     c0=$(cpu_ns "$RES_PID") w0=$(worker_ns "$RES_PID")
     dnsperf_sat "$file" "$q" "$@"
     c1=$(cpu_ns "$RES_PID")
-    [ "$w" != blocked ] || wait_logged "${P_DIR[$cfg]}/policy.db" $((before + COMPLETED)) >/dev/null
+    [ "$w" != blocked ] || wait_logged "${P_DIR[$cfg]}/policy.db" $((before + COMPLETED))
     record_sat "$i" "$cfg" "pair_$w" "$c0" "$c1" "$w0"
     if [ "$w" = miss ]; then    # upstream queries still in flight end before the next run
         wait_idle "${P_DIR[$cfg]}" 20
