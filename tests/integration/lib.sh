@@ -699,6 +699,19 @@ check_eq() {
     fi
 }
 
+# check_sql DESCRIPTION EXPECTED QUERY: QUERY prints EXPECTED within 5 s. For what the module writes
+# to module_status: it writes it after a load's log line and answers, or at the next poll when the
+# hit writer held the database's write lock.
+check_sql() {
+    local i out
+    for i in $(seq 50); do
+        out=$(sql "$3")
+        [ "$out" = "$2" ] && break
+        sleep 0.1
+    done
+    check_eq "$1" "$2" "$out"
+}
+
 # not COMMAND...: negate COMMAND, for check: check "no upstream query" not auth_saw x.com MX.
 not() {
     ! "$@"
