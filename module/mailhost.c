@@ -12,6 +12,8 @@
 
 /** Words per bucket: one cache line. */
 #define MAILHOST_WAYS 8
+/** The longest an MX RRset's TTL keeps a name: a year. */
+#define MAILHOST_TTL_MAX (366u * 86400u)
 
 /** The set. */
 struct mailhost_set {
@@ -73,7 +75,8 @@ bucket_of(const struct mailhost_set* m, const uint8_t* name, uint32_t* tag)
 }
 
 int
-mailhost_set_add(struct mailhost_set* m, const uint8_t* name, time_t now)
+mailhost_set_add(struct mailhost_set* m, const uint8_t* name, time_t now,
+	time_t mx_ttl)
 {
 	uint64_t *bucket, victim_word = UINT64_MAX;
 	uint32_t tag, expiry;
@@ -81,11 +84,16 @@ mailhost_set_add(struct mailhost_set* m, const uint8_t* name, time_t now)
 	if(!m)
 		return 0;
 	bucket = bucket_of(m, name, &tag);
-	expiry = (uint32_t)now + m->ttl;
+	/* Unbound caps a cached TTL at cache-max-ttl (ten days at most by
+	 * default); the cap here only keeps the expiry within 32 bits */
+	expiry = (uint32_t)now + (mx_ttl > (time_t)m->ttl ? (mx_ttl <
+		MAILHOST_TTL_MAX ? (uint32_t)mx_ttl : MAILHOST_TTL_MAX) : m->ttl);
 	for(i = 0; i < MAILHOST_WAYS; i++) {
 		uint64_t w = __atomic_load_n(&bucket[i], __ATOMIC_RELAXED);
 		if((uint32_t)(w >> 32) == tag) {
 			fresh = (uint32_t)w <= (uint32_t)now;
+			if((uint32_t)w > expiry)
+				expiry = (uint32_t)w;
 			victim = i;
 			break;
 		}

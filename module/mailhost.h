@@ -29,13 +29,19 @@ struct mailhost_set* mailhost_set_create(size_t max, int ttl);
 void mailhost_set_delete(struct mailhost_set* m);
 
 /**
- * Note a name seen as the exchange of an MX answer, at time now.
+ * Note a name seen as the exchange of an MX answer, at time now. It stays
+ * the set's ttl, or as long as the MX RRset's TTL if that is longer: Unbound
+ * answers that MX from its cache without the module until then, and its
+ * exchange must stay a mail host meanwhile. A name already in the set keeps
+ * its expiry if that is later.
  * @param m: the set (NULL: nothing happens).
  * @param name: lowercase wire name.
  * @param now: current time.
+ * @param mx_ttl: the MX RRset's TTL, seconds from now.
  * @return 1 if the name was not in the set (or had expired), else 0.
  */
-int mailhost_set_add(struct mailhost_set* m, const uint8_t* name, time_t now);
+int mailhost_set_add(struct mailhost_set* m, const uint8_t* name, time_t now,
+	time_t mx_ttl);
 
 /**
  * Whether a name is in the set at time now.

@@ -320,7 +320,8 @@ note_exchanges(struct rewrite* w, const struct ub_packed_rrset_key* rr)
 	size_t j;
 	for(j = 0; j < d->count; j++)
 		if(content_target(rr, j, name))
-			(void)mailhost_set_add(w->mailhosts, name, w->now);
+			(void)mailhost_set_add(w->mailhosts, name, w->now,
+				d->ttl);
 }
 
 /** The rule of a CNAME's target for the query's type applies there, as to

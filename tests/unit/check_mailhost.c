@@ -1,8 +1,9 @@
 /**
  * \file check_mailhost.c
  * Unit tests of the mailhost set: names noted as MX exchanges are found
- * until their lifetime ends, a name noted again lives on, other names are not
- * found, and the set stays within its size however many names go in.
+ * until their lifetime ends (the set's, or their MX's TTL when longer), a
+ * name noted again lives on, other names are not found, and the set stays
+ * within its size however many names go in.
  */
 #include "dname_text.h"
 #include "mailhost.h"
@@ -26,16 +27,53 @@ START_TEST(test_add_and_find)
 	struct mailhost_set* m = mailhost_set_create(1024, 100);
 	ck_assert_ptr_nonnull(m);
 	ck_assert_int_eq(mailhost_set_has(m, wire("mx1.example.net"), 1000), 0);
-	ck_assert_int_eq(mailhost_set_add(m, wire("mx1.example.net"), 1000), 1);
+	ck_assert_int_eq(mailhost_set_add(m, wire("mx1.example.net"), 1000,
+		0), 1);
 	ck_assert_int_eq(mailhost_set_has(m, wire("mx1.example.net"), 1000), 1);
 	ck_assert_int_eq(mailhost_set_has(m, wire("mx2.example.net"), 1000), 0);
 	/* noted again: not new, and it lives on from the new time */
-	ck_assert_int_eq(mailhost_set_add(m, wire("mx1.example.net"), 1050), 0);
+	ck_assert_int_eq(mailhost_set_add(m, wire("mx1.example.net"), 1050,
+		0), 0);
 	ck_assert_int_eq(mailhost_set_has(m, wire("mx1.example.net"), 1149), 1);
 	/* the lifetime ends */
 	ck_assert_int_eq(mailhost_set_has(m, wire("mx1.example.net"), 1150), 0);
-	ck_assert_int_eq(mailhost_set_add(m, wire("mx1.example.net"), 1200), 1);
+	ck_assert_int_eq(mailhost_set_add(m, wire("mx1.example.net"), 1200,
+		0), 1);
 	ck_assert_int_eq(mailhost_set_has(m, wire("mx1.example.net"), 1200), 1);
+	mailhost_set_delete(m);
+}
+END_TEST
+
+START_TEST(test_mx_ttl)
+{
+	struct mailhost_set* m = mailhost_set_create(1024, 100);
+	ck_assert_ptr_nonnull(m);
+	/* an MX whose TTL is longer than the set's ttl is answered from the
+	 * cache, without the module, until its TTL ends: its exchange stays */
+	ck_assert_int_eq(mailhost_set_add(m, wire("mx1.example.net"), 1000,
+		3600), 1);
+	ck_assert_int_eq(mailhost_set_has(m, wire("mx1.example.net"), 4599), 1);
+	ck_assert_int_eq(mailhost_set_has(m, wire("mx1.example.net"), 4600), 0);
+	/* noted again from an MX of a shorter TTL: it keeps the later end */
+	ck_assert_int_eq(mailhost_set_add(m, wire("mx1.example.net"), 2000,
+		10), 0);
+	ck_assert_int_eq(mailhost_set_has(m, wire("mx1.example.net"), 4599), 1);
+	/* a TTL shorter than the set's ttl, or none left: the set's ttl */
+	ck_assert_int_eq(mailhost_set_add(m, wire("mx2.example.net"), 1000,
+		10), 1);
+	ck_assert_int_eq(mailhost_set_has(m, wire("mx2.example.net"), 1099), 1);
+	ck_assert_int_eq(mailhost_set_has(m, wire("mx2.example.net"), 1100), 0);
+	ck_assert_int_eq(mailhost_set_add(m, wire("mx3.example.net"), 1000,
+		-5), 1);
+	ck_assert_int_eq(mailhost_set_has(m, wire("mx3.example.net"), 1099), 1);
+	ck_assert_int_eq(mailhost_set_has(m, wire("mx3.example.net"), 1100), 0);
+	/* a TTL beyond a year counts as a year */
+	ck_assert_int_eq(mailhost_set_add(m, wire("mx4.example.net"), 1000,
+		(time_t)1 << 40), 1);
+	ck_assert_int_eq(mailhost_set_has(m, wire("mx4.example.net"),
+		1000 + 366 * 86400 - 1), 1);
+	ck_assert_int_eq(mailhost_set_has(m, wire("mx4.example.net"),
+		1000 + 366 * 86400), 0);
 	mailhost_set_delete(m);
 }
 END_TEST
@@ -48,7 +86,7 @@ START_TEST(test_bounded)
 	/* ten times more names than the set holds */
 	for(i = 0; i < 10240; i++) {
 		snprintf(name, sizeof(name), "mx%zu.example.net", i);
-		(void)mailhost_set_add(m, wire(name), 1000 + (time_t)i / 1000);
+		(void)mailhost_set_add(m, wire(name), 1000 + (time_t)i / 1000, 0);
 	}
 	ck_assert_uint_eq(mailhost_set_mem(m), mem);
 	ck_assert_uint_le(mem, 2 * 1024 * 8 + 64);
@@ -72,12 +110,12 @@ END_TEST
 START_TEST(test_null_and_case)
 {
 	struct mailhost_set* m = mailhost_set_create(1, 60);
-	ck_assert_int_eq(mailhost_set_add(NULL, wire("a.example"), 1), 0);
+	ck_assert_int_eq(mailhost_set_add(NULL, wire("a.example"), 1, 0), 0);
 	ck_assert_int_eq(mailhost_set_has(NULL, wire("a.example"), 1), 0);
 	ck_assert_uint_eq(mailhost_set_mem(NULL), 0);
 	mailhost_set_delete(NULL);
 	/* the set is given lowercase names (dname_from_text lowercases) */
-	(void)mailhost_set_add(m, wire("MX.Example.NET"), 10);
+	(void)mailhost_set_add(m, wire("MX.Example.NET"), 10, 0);
 	ck_assert_int_eq(mailhost_set_has(m, wire("mx.example.net"), 10), 1);
 	mailhost_set_delete(m);
 }
@@ -90,6 +128,7 @@ mailhost_suite(void)
 	Suite* s = suite_create("mailhost");
 	TCase* tc = tcase_create("core");
 	tcase_add_test(tc, test_add_and_find);
+	tcase_add_test(tc, test_mx_ttl);
 	tcase_add_test(tc, test_bounded);
 	tcase_add_test(tc, test_null_and_case);
 	suite_add_tcase(s, tc);
