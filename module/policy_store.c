@@ -1039,11 +1039,12 @@ write_skipped(sqlite3* db, const struct policy_load_stats* st)
 
 int
 policy_store_status(sqlite3* db, const struct policy_load_stats* st,
-	const char* error, uint64_t hits_written, uint64_t hits_dropped)
+	const char* error, uint64_t hits_written, uint64_t hits_dropped,
+	int wait_ms)
 {
 	sqlite3_stmt* up = NULL;
 	int ok, rc;
-	sqlite3_busy_timeout(db, 0);
+	sqlite3_busy_timeout(db, wait_ms);
 	rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	sqlite3_busy_timeout(db, STORE_BUSY_MS);
 	if(rc != SQLITE_OK)

@@ -29,6 +29,11 @@
 #define WATCH_RETRY_MS 5000
 /** How often the hit counters in module_status are refreshed. */
 #define WATCH_STATUS_MS 5000
+/** The watcher thread's longest wait for the write lock to write
+ * module_status: the hit writer holds it for milliseconds at a time. */
+#define WATCH_STATUS_WAIT_MS 200
+/** Longest poll interval while a load's status is still to be written. */
+#define WATCH_STATUS_RETRY_MS 1000
 /** Longest wait before a failed load of an unchanged database is tried
  * again: the wait doubles from the poll interval after each failure. */
 #define WATCH_BACKOFF_MAX_MS 30000
@@ -120,10 +125,19 @@ retry_ms(struct policy_watch* w)
 static int
 watch_interval(struct policy_watch* w)
 {
-	return w->error[0] ? retry_ms(w) : w->pe->snap->settings.poll_interval_ms;
+	int ms = w->error[0] ? retry_ms(w) :
+		w->pe->snap->settings.poll_interval_ms;
+	/* "is my rule live?" is answered soon, whatever the interval */
+	return ms > WATCH_STATUS_RETRY_MS && w->status_load_due ?
+		WATCH_STATUS_RETRY_MS : ms;
 }
 
-/** Write module_status; failures only cost the status. */
+/** Whether this thread is a watcher thread. */
+static __thread int in_watcher;
+
+/** Write module_status; failures only cost the status. The watcher thread
+ * waits a little for the write lock; Unbound's main thread, which starts and
+ * stops the module and answers nothing meanwhile, does not wait. */
 static void
 write_status(struct policy_watch* w, int with_load)
 {
@@ -133,7 +147,8 @@ write_status(struct policy_watch* w, int with_load)
 	with_load |= w->status_load_due;
 	rc = policy_store_status(w->db, with_load ? w->stats : NULL,
 		w->error[0] ? w->error : NULL, hitlog_written(w->pe->hits),
-		hitlog_dropped(w->pe->hits));
+		hitlog_dropped(w->pe->hits), in_watcher ?
+		WATCH_STATUS_WAIT_MS : 0);
 	/* a load's status not written (the database locked, say) is
 	 * written by the next poll: the status view compares its revision */
 	w->status_load_due = rc != 0 && with_load;
@@ -465,13 +480,15 @@ watch_load(struct policy_watch* w)
 		log_info("rrpolicy: the database %s is usable again", w->pe->db_path);
 	w->error[0] = 0;
 	w->loaded = w->stats->revision;
+	/* before the first load starts the hit writer, whose first write
+	 * (expired hits deleted) would hold the lock the status needs */
+	write_status(w, 1);
 	if(!w->ever_loaded) {
 		start_hitlog(w);
 		start_mailhosts(w);
 		w->started = w->pe->snap->settings;
 	}
 	w->ever_loaded = 1;
-	write_status(w, 1);
 }
 
 /** Whether a rule expired whose answers must go from the cache: an
@@ -734,6 +751,7 @@ static void*
 watch_main(void* arg)
 {
 	struct policy_watch* w = (struct policy_watch*)arg;
+	in_watcher = 1;
 	pthread_mutex_lock(&w->mu);
 	while(!w->stop) {
 		struct timespec until;
