@@ -36,8 +36,7 @@ check_eq "... as does the target exception: both exchanges" "mixed.$M. IN MX 10 
 mixed.$M. IN MX 20 mx.good.$M." "$(answer_of "$(q mixed.$M MX)")"
 check_eq "... and the answer-ip exception: the address" "NOERROR in24.$M. IN A 198.51.100.7 " \
     "$(answer in24.$M A)"
-sql "DELETE FROM policy WHERE id = 2;"
-sleep 1.5
+sql_live "DELETE FROM policy WHERE id = 2;"
 check_eq "a deleted exception: what it let into the cache is blocked" "NXDOMAIN " "$(answer mail.example.com A)"
 while [ "$(date +%s)" -le $((expiry + 1)) ]; do sleep 0.2; done
 check_eq "an expired exception: the same, with no edit at all" "NXDOMAIN " "$(answer mail.example.com TXT)"
@@ -52,8 +51,7 @@ check_eq "... an expired answer-ip exception: its address is blocked in the cach
 # 2. serve-expired: entries covered by a new rule are removed, not just expired.
 check_eq "spammer.com A resolves (and is cached)" "NOERROR spammer.com. IN A 192.0.2.10 " "$(answer spammer.com A)"
 answer a.sub.example.net TXT >/dev/null
-sql "INSERT INTO policy(id, name, type, action) VALUES (12, 'spammer.com', '*', 'nodata');"
-sleep 1.5
+sql_live "INSERT INTO policy(id, name, type, action) VALUES (12, 'spammer.com', '*', 'nodata');"
 for i in 1 2 3; do
     check_eq "serve-expired never serves what a new rule covers (try $i)" "NOERROR " "$(answer spammer.com A)"
     sleep 0.3
@@ -82,14 +80,16 @@ check "... with the zone's own DNSKEY, not the blocked answer" \
 
 # 4. poll_interval_ms = 0: the watcher waits for a reload, it does not spin.
 cpu() { awk '{print $14 + $15}' "/proc/$RESOLVER_PID/stat"; }
+loads=$(grep -cE 'loaded [0-9]+ rules' "$T/resolver.log")
 sql "UPDATE setting SET value = '0' WHERE key = 'poll_interval_ms';"
-sleep 1.5
+wait_count 'loaded [0-9]+ rules' $((loads + 1)) || die "the setting was not loaded"
+sleep 0.5
 c0=$(cpu); sleep 3; c1=$(cpu)
 check "with polling off the module uses no CPU while idle ($((c1 - c0)) ticks in 3 s)" test $((c1 - c0)) -lt 30
 sql "INSERT INTO policy(name, type) VALUES ('nxdomain.com', 'MX');"
 sleep 1
 check_eq "with polling off an edit waits for the reload" \
     "NOERROR nxdomain.com. IN MX 1 aspmx.l.google.com. " "$(answer nxdomain.com MX)"
-uctl reload >/dev/null
+reload
 check_eq "... which applies it" "NOERROR nxdomain.com. IN MX 0 . " "$(answer nxdomain.com MX)"
 finish
