@@ -78,18 +78,19 @@ pid_running() {
     [ "$state" != Z ]
 }
 
-# stop_pid PID: SIGTERM, wait up to 5 s, then SIGKILL; reap it if it is our child.
+# stop_pid PID: SIGTERM, wait up to $STOP_SECONDS (default 5) s, then SIGKILL; reap it if it is our
+# child.
 stop_pid() {
     local pid=$1 i
     [ -n "$pid" ] || return 0
     if pid_running "$pid"; then
         kill -TERM "$pid" 2>/dev/null
-        for i in $(seq 50); do
+        for i in $(seq $((${STOP_SECONDS:-5} * 10))); do
             pid_running "$pid" || break
             sleep 0.1
         done
         if pid_running "$pid"; then
-            note "pid $pid ignored SIGTERM for 5 s, sending SIGKILL"
+            note "pid $pid ignored SIGTERM for ${STOP_SECONDS:-5} s, sending SIGKILL"
             kill -KILL "$pid" 2>/dev/null
         fi
     fi
