@@ -613,6 +613,7 @@ keyset_add(struct keyset* s, const char* name, int action, uint32_t hash)
 	k->action = (uint8_t)action;
 	k->enabled = 0;
 	k->in_db = 0;
+	k->renew = 0;
 	memcpy(k->name, name, len + 1);
 	k->next = s->bucket[hash & s->mask];
 	s->bucket[hash & s->mask] = k;
