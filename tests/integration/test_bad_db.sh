@@ -36,15 +36,17 @@ stop_resolver
 # 1b. Write-locked at start, the database now in WAL mode: the rules load (readers do not wait),
 # the status cannot be written (the module does not wait at start); it is written within a
 # second of the lock's release, though polls are 60 s apart.
+stop_named lock    # the first holder, which may still read its fifo
 sqlite3 "$RRPOLICY_DB" "UPDATE setting SET value = '60000' WHERE key = 'poll_interval_ms';"
 sleep 1    # loaded_at has whole seconds
 since=$(date -u '+%Y-%m-%d %H:%M:%S')
-sqlite3 "$RRPOLICY_DB" < "$T/lock.in" > "$T/lock.out" 2>&1 &
+mkfifo "$T/lock2.in"
+sqlite3 "$RRPOLICY_DB" < "$T/lock2.in" > "$T/lock2.out" 2>&1 &
 register_pid lock $!
-exec 7>"$T/lock.in"
+exec 7>"$T/lock2.in"
 echo "BEGIN IMMEDIATE; UPDATE policy SET comment = 'held'; SELECT 'locked';" >&7
-for i in $(seq 50); do grep -q locked "$T/lock.out" && break; sleep 0.1; done
-check "the operator holds the write lock" grep -q locked "$T/lock.out"
+for i in $(seq 50); do grep -q locked "$T/lock2.out" && break; sleep 0.1; done
+check "the operator holds the write lock" grep -q locked "$T/lock2.out"
 start_resolver
 check_eq "the rules apply under the write lock" "NOERROR spammer.com. IN MX 0 . " "$(answer spammer.com MX)"
 check_eq "... the status is not written meanwhile" 0 "$(sql "SELECT loaded_at >= '$since' FROM module_status;")"
