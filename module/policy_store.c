@@ -1040,11 +1040,11 @@ write_skipped(sqlite3* db, const struct policy_load_stats* st)
 int
 policy_store_status(sqlite3* db, const struct policy_load_stats* st,
 	const char* error, uint64_t hits_written, uint64_t hits_dropped,
-	int wait_ms)
+	int (*busy)(void*, int), void* busy_arg)
 {
 	sqlite3_stmt* up = NULL;
 	int ok, rc;
-	sqlite3_busy_timeout(db, wait_ms);
+	sqlite3_busy_handler(db, busy, busy_arg);
 	rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	sqlite3_busy_timeout(db, STORE_BUSY_MS);
 	if(rc != SQLITE_OK)

@@ -212,21 +212,23 @@ int policy_store_marks(struct sqlite3* db, int64_t* history, int64_t* stamp);
 
 /**
  * Record in table module_status (and skipped) what the module loaded, or the
- * error that keeps it from loading, and its hit counters. Waits at most
- * wait_ms for the write lock: an operator may hold it (SQLITE_BUSY then;
- * write it later).
+ * error that keeps it from loading, and its hit counters. Waits for the
+ * write lock as long as busy says: an operator may hold it (SQLITE_BUSY
+ * then; write it later).
  * @param db: connection.
  * @param stats: the last successful load, or NULL to update only the error
  *	and counters.
  * @param error: why the database cannot be used, or NULL.
  * @param hits_written: hits written so far.
  * @param hits_dropped: hits dropped so far.
- * @param wait_ms: longest wait for the write lock, 0 for none.
+ * @param busy: SQLite busy handler while the write lock is taken, NULL to
+ *	wait not at all.
+ * @param busy_arg: its argument.
  * @return 0 on success, else the SQLite error code (or -1).
  */
 int policy_store_status(struct sqlite3* db, const struct policy_load_stats* stats,
 	const char* error, uint64_t hits_written, uint64_t hits_dropped,
-	int wait_ms);
+	int (*busy)(void*, int), void* busy_arg);
 
 /** The SQL text of schema/schema.sql (generated file schema_sql.c). */
 extern const char rrpolicy_schema_sql[];

@@ -89,6 +89,12 @@ struct policy_watch {
 	time_t status_at;
 	/** whether the last load's status is still to be written */
 	int status_load_due;
+	/** whether the last status write found the write lock taken */
+	int status_locked;
+	/** whether a status write may wait for the write lock: only in the
+	 * watcher thread, which Unbound's main thread does not wait for (but
+	 * as it stops the thread: stop ends the wait) */
+	int status_waits;
 	/** the thread */
 	pthread_t thread;
 	/** whether the thread runs */
@@ -127,13 +133,25 @@ watch_interval(struct policy_watch* w)
 {
 	int ms = w->error[0] ? retry_ms(w) :
 		w->pe->snap->settings.poll_interval_ms;
-	/* "is my rule live?" is answered soon, whatever the interval */
-	return ms > WATCH_STATUS_RETRY_MS && w->status_load_due ?
-		WATCH_STATUS_RETRY_MS : ms;
+	/* while polling, "is my rule live?" is answered soon after an
+	 * operator's lock is gone */
+	return ms > WATCH_STATUS_RETRY_MS && w->status_load_due &&
+		w->status_locked ? WATCH_STATUS_RETRY_MS : ms;
 }
 
-/** Whether this thread is a watcher thread. */
-static __thread int in_watcher;
+/** Busy handler of the watcher thread's status write: waits up to
+ * WATCH_STATUS_WAIT_MS for the write lock, and no longer once the thread
+ * is told to stop (Unbound's main thread waits for it then). */
+static int
+status_busy_wait(void* arg, int tries)
+{
+	struct policy_watch* w = (struct policy_watch*)arg;
+	if(tries >= WATCH_STATUS_WAIT_MS / 5 ||
+		__atomic_load_n(&w->stop, __ATOMIC_RELAXED))
+		return 0;
+	usleep(5000);
+	return 1;
+}
 
 /** Write module_status; failures only cost the status. The watcher thread
  * waits a little for the write lock; Unbound's main thread, which starts and
@@ -147,11 +165,13 @@ write_status(struct policy_watch* w, int with_load)
 	with_load |= w->status_load_due;
 	rc = policy_store_status(w->db, with_load ? w->stats : NULL,
 		w->error[0] ? w->error : NULL, hitlog_written(w->pe->hits),
-		hitlog_dropped(w->pe->hits), in_watcher ?
-		WATCH_STATUS_WAIT_MS : 0);
+		hitlog_dropped(w->pe->hits),
+		w->status_waits ? status_busy_wait : NULL, w);
 	/* a load's status not written (the database locked, say) is
 	 * written by the next poll: the status view compares its revision */
 	w->status_load_due = rc != 0 && with_load;
+	w->status_locked = rc > 0 && ((rc & 0xff) == SQLITE_BUSY ||
+		(rc & 0xff) == SQLITE_LOCKED);
 	if(rc != 0 && (rc & 0xff) != SQLITE_BUSY)
 		verbose(VERB_OPS, "rrpolicy: cannot write module_status: %s",
 			rc > 0 ? sqlite3_errstr(rc) : "error");
@@ -480,14 +500,20 @@ watch_load(struct policy_watch* w)
 		log_info("rrpolicy: the database %s is usable again", w->pe->db_path);
 	w->error[0] = 0;
 	w->loaded = w->stats->revision;
-	/* before the first load starts the hit writer, whose first write
-	 * (expired hits deleted) would hold the lock the status needs */
-	write_status(w, 1);
 	if(!w->ever_loaded) {
-		start_hitlog(w);
 		start_mailhosts(w);
 		w->started = w->pe->snap->settings;
 	}
+	/* the hit writer's first write (expired hits deleted) takes the write
+	 * lock: at start, in Unbound's main thread, which does not wait for
+	 * it, the status is written first (no query comes before); in the
+	 * watcher thread, which waits, the writer starts first, since queries
+	 * come meanwhile */
+	if(!w->ever_loaded && w->status_waits)
+		start_hitlog(w);
+	write_status(w, 1);
+	if(!w->ever_loaded && !w->status_waits)
+		start_hitlog(w);
 	w->ever_loaded = 1;
 }
 
@@ -751,7 +777,7 @@ static void*
 watch_main(void* arg)
 {
 	struct policy_watch* w = (struct policy_watch*)arg;
-	in_watcher = 1;
+	w->status_waits = 1;
 	pthread_mutex_lock(&w->mu);
 	while(!w->stop) {
 		struct timespec until;
@@ -833,10 +859,12 @@ policy_watch_stop(struct policy_watch* w)
 		return;
 	if(w->running) {
 		pthread_mutex_lock(&w->mu);
-		w->stop = 1;
+		/* atomic: the status write's busy handler reads it unlocked */
+		__atomic_store_n(&w->stop, 1, __ATOMIC_RELAXED);
 		pthread_cond_signal(&w->cv);
 		pthread_mutex_unlock(&w->mu);
 		pthread_join(w->thread, NULL);
+		w->status_waits = 0;
 	}
 	/* the status counts the hits the writer writes as it stops */
 	hits = __atomic_load_n(&w->pe->hits, __ATOMIC_ACQUIRE);
