@@ -79,15 +79,21 @@ mailhost_set_add(struct mailhost_set* m, const uint8_t* name, time_t now,
 	time_t mx_ttl)
 {
 	uint64_t *bucket, victim_word = UINT64_MAX;
-	uint32_t tag, expiry;
+	uint32_t tag, expiry, life;
 	int i, victim = 0, fresh = 1;
 	if(!m)
 		return 0;
 	bucket = bucket_of(m, name, &tag);
-	/* Unbound caps a cached TTL at cache-max-ttl (ten days at most by
-	 * default); the cap here only keeps the expiry within 32 bits */
-	expiry = (uint32_t)now + (mx_ttl > (time_t)m->ttl ? (mx_ttl <
-		MAILHOST_TTL_MAX ? (uint32_t)mx_ttl : MAILHOST_TTL_MAX) : m->ttl);
+	/* Unbound answers a cached MX through the second its TTL ends (it
+	 * expires entries whose TTL ended before now): one second more. Its
+	 * cache-max-ttl (a day by default) caps the TTL; the cap here keeps
+	 * the expiry within 32 bits */
+	if(mx_ttl < (time_t)m->ttl)
+		life = m->ttl;
+	else if(mx_ttl < (time_t)MAILHOST_TTL_MAX)
+		life = (uint32_t)mx_ttl + 1;
+	else	life = MAILHOST_TTL_MAX;
+	expiry = (uint32_t)now + life;
 	for(i = 0; i < MAILHOST_WAYS; i++) {
 		uint64_t w = __atomic_load_n(&bucket[i], __ATOMIC_RELAXED);
 		if((uint32_t)(w >> 32) == tag) {

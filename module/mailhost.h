@@ -30,10 +30,10 @@ void mailhost_set_delete(struct mailhost_set* m);
 
 /**
  * Note a name seen as the exchange of an MX answer, at time now. It stays
- * the set's ttl, or as long as the MX RRset's TTL if that is longer: Unbound
- * answers that MX from its cache without the module until then, and its
- * exchange must stay a mail host meanwhile. A name already in the set keeps
- * its expiry if that is later.
+ * the set's ttl, or as long as the MX RRset's TTL (and its last second) if
+ * that is longer: Unbound answers that MX from its cache without the module
+ * until then, and its exchange must stay a mail host meanwhile. A name
+ * already in the set keeps its expiry if that is later.
  * @param m: the set (NULL: nothing happens).
  * @param name: lowercase wire name.
  * @param now: current time.
