@@ -468,6 +468,11 @@ uctl() {
     "$UNBOUND_CONTROL" -c "$RESOLVER_CONF" "$@"
 }
 
+# uctl_stat NAME: one counter of unbound-control stats_noreset, e.g. total.num.cachehits.
+uctl_stat() {
+    uctl stats_noreset | sed -n "s/^$1=//p"
+}
+
 # log_has REGEX [LOG]: true if the resolver log (or LOG, e.g. "$T/auth.log") matches REGEX (grep -E).
 log_has() {
     grep -qE -- "$1" "${2:-$T/resolver.log}"
@@ -530,6 +535,20 @@ wait_hits_of() {
         sleep 0.1
     done
     hits_of "$1"
+}
+
+# sql_settled QUERY: QUERY's result once two reads 0.5 s apart agree (at most 10 s): a count of
+# hits that the writer, which writes every 200 ms, no longer moves.
+sql_settled() {
+    local i a b
+    b=$(sql "$1")
+    for i in $(seq 20); do
+        sleep 0.5
+        a=$b
+        b=$(sql "$1")
+        [ "$a" = "$b" ] && break
+    done
+    echo "$b"
 }
 
 # rev: the revision of the rules in the database (view status).
