@@ -564,6 +564,32 @@ wait_applied() {
     return 1
 }
 
+# sql_open NAME SQL: an operator's sqlite3 session on $RRPOLICY_DB, registered as NAME and fed
+# through fd 7 of this shell, that runs SQL (which may leave a transaction open, such as "BEGIN
+# IMMEDIATE; ...") and waits up to 5 s until it has (sql_opened NAME tells); sql_close ends it.
+# Its output is in $T/NAME.out.
+sql_open() {
+    local i
+    mkfifo "$T/$1.in"
+    sqlite3 "$RRPOLICY_DB" < "$T/$1.in" > "$T/$1.out" 2>&1 &
+    register_pid "$1" $!
+    exec 7>"$T/$1.in"
+    echo "$2 SELECT 'sql_open done';" >&7
+    for i in $(seq 50); do sql_opened "$1" && break; sleep 0.1; done
+}
+
+# sql_opened NAME: true once sql_open's session NAME has run its SQL.
+sql_opened() {
+    grep -qx 'sql_open done' "$T/$1.out"
+}
+
+# sql_close [SQL]: send SQL (by default ROLLBACK) to sql_open's session and close its input. The
+# session may read on (a process started meanwhile holds fd 7 too): stop it with stop_named.
+sql_close() {
+    echo "${1:-ROLLBACK;}" >&7
+    exec 7>&-
+}
+
 # sql_live SQL: run SQL, a change to the rules, and wait up to 5 s until the module has loaded it
 # (its status names a later revision, written after the load's cache sweep); die if it did not.
 sql_live() {

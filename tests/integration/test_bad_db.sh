@@ -14,21 +14,15 @@
 sqlite3 "$RRPOLICY_DB" < "$REPO_ROOT/schema/schema.sql"
 sqlite3 "$RRPOLICY_DB" "INSERT INTO policy(name, type) VALUES ('spammer.com', 'MX');
     UPDATE setting SET value = '200' WHERE key = 'poll_interval_ms';"
-mkfifo "$T/lock.in"
-sqlite3 "$RRPOLICY_DB" < "$T/lock.in" > "$T/lock.out" 2>&1 &
-register_pid lock $!
-exec 7>"$T/lock.in"
-echo "BEGIN EXCLUSIVE; UPDATE policy SET comment = 'held'; SELECT 'locked';" >&7
-for i in $(seq 50); do grep -q locked "$T/lock.out" && break; sleep 0.1; done
-check "the operator holds the lock" grep -q locked "$T/lock.out"
+sql_open lock "BEGIN EXCLUSIVE; UPDATE policy SET comment = 'held';"
+check "the operator holds the lock" sql_opened lock
 start_resolver
 check "the lock is logged at start" log_has 'rrpolicy: .*database is locked.*NO POLICY IS APPLIED'
 check_eq "Unbound answers while the database is locked" \
     "NOERROR nxdomain.com. IN A 192.0.2.20 " "$(answer nxdomain.com A)"
 check_eq "... with no rules yet" "$REAL_MX" \
     "$(answer spammer.com MX)"
-echo "ROLLBACK;" >&7
-exec 7>&-
+sql_close
 check "once the lock is gone the rules are loaded" wait_log 'rrpolicy: the database .* is usable again' 10
 check_eq "... and apply" "NOERROR spammer.com. IN MX 0 . " "$(answer spammer.com MX)"
 stop_resolver
@@ -36,22 +30,16 @@ stop_resolver
 # 1b. Write-locked at start, the database now in WAL mode: the rules load (readers do not wait),
 # the status cannot be written (the module does not wait at start); it is written within a
 # second of the lock's release, though polls are 60 s apart.
-stop_named lock    # the first holder, which may still read its fifo
+stop_named lock    # the first session, which may still read its fifo
 sqlite3 "$RRPOLICY_DB" "UPDATE setting SET value = '60000' WHERE key = 'poll_interval_ms';"
 sleep 1    # loaded_at has whole seconds
 since=$(date -u '+%Y-%m-%d %H:%M:%S')
-mkfifo "$T/lock2.in"
-sqlite3 "$RRPOLICY_DB" < "$T/lock2.in" > "$T/lock2.out" 2>&1 &
-register_pid lock $!
-exec 7>"$T/lock2.in"
-echo "BEGIN IMMEDIATE; UPDATE policy SET comment = 'held'; SELECT 'locked';" >&7
-for i in $(seq 50); do grep -q locked "$T/lock2.out" && break; sleep 0.1; done
-check "the operator holds the write lock" grep -q locked "$T/lock2.out"
+sql_open lock2 "BEGIN IMMEDIATE; UPDATE policy SET comment = 'held';"
+check "the operator holds the write lock" sql_opened lock2
 start_resolver
 check_eq "the rules apply under the write lock" "NOERROR spammer.com. IN MX 0 . " "$(answer spammer.com MX)"
 check_eq "... the status is not written meanwhile" 0 "$(sql "SELECT loaded_at >= '$since' FROM module_status;")"
-echo "ROLLBACK;" >&7
-exec 7>&-
+sql_close
 check_sql "... and is written once the lock is gone, though polls are 60 s apart" "1|live" \
     "SELECT m.loaded_at >= '$since', s.state FROM module_status AS m, status AS s;"
 stop_resolver

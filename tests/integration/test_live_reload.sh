@@ -75,18 +75,11 @@ check "... and goes when deleted" \
     wait_count 'loaded 1 rules .* only the changed: 0 rows read \(1 ids changed\)' 2
 
 # an open transaction is never half-loaded
-mkfifo "$T/sql.in"
-sqlite3 "$RRPOLICY_DB" < "$T/sql.in" > "$T/sql.out" 2>&1 &
-register_pid sqlite3 $!
-exec 7>"$T/sql.in"
-echo "BEGIN; INSERT INTO policy(name, type) VALUES ('nxdomain.com', 'MX');" >&7
-echo "SELECT 'inserted';" >&7
-for i in $(seq 50); do grep -q inserted "$T/sql.out" && break; sleep 0.1; done
-sleep 1.5
+sql_open sqlite3 "BEGIN; INSERT INTO policy(name, type) VALUES ('nxdomain.com', 'MX');"
+sleep 1.5    # polls that must not see it
 check_eq "an uncommitted rule does not apply" \
     "NOERROR nxdomain.com. IN MX 1 aspmx.l.google.com. " "$(answer nxdomain.com MX)"
-echo "INSERT INTO policy(name, type, action) VALUES ('nxdomain.com', 'A', 'refused'); COMMIT;" >&7
-exec 7>&-
+sql_close "INSERT INTO policy(name, type, action) VALUES ('nxdomain.com', 'A', 'refused'); COMMIT;"
 check "both rules of the transaction apply once it commits" wait_answer nxdomain.com MX "NOERROR nxdomain.com. IN MX 0 . "
 check_eq "... the second one too" "REFUSED " "$(answer nxdomain.com A)"
 check "... read as the two rows added" log_has 'loaded 3 rules .* only the added: 2 rows read \(added in place\)'

@@ -104,21 +104,15 @@ check "... with no journal left beside it" test ! -e "$RRPOLICY_DB-journal" -a !
 RRPOLICY_DB=$T/locked.db
 v1db "$RRPOLICY_DB"
 before=$(sha256sum < "$RRPOLICY_DB")
-mkfifo "$T/lock.in"
-sqlite3 "$RRPOLICY_DB" < "$T/lock.in" > "$T/lock.out" 2>&1 &
-register_pid lock $!
-exec 7>"$T/lock.in"
-echo "BEGIN IMMEDIATE; UPDATE policy SET comment = 'held'; SELECT 'locked';" >&7
-for i in $(seq 50); do grep -q locked "$T/lock.out" && break; sleep 0.1; done
-check "the operator holds the lock" grep -q locked "$T/lock.out"
+sql_open lock "BEGIN IMMEDIATE; UPDATE policy SET comment = 'held';"
+check "the operator holds the lock" sql_opened lock
 mv "$T/resolver.log" "$T/resolver-2.log"
 start_resolver
 check "the lock is logged as the cause of the failed migration" \
     log_has "rrpolicy: cannot migrate $RRPOLICY_DB from schema version 1 to 6 \(the file is left as it was\): database is locked; another connection holds a lock on it"
 check_eq "Unbound answers, without rules" "$REAL_MX" "$(answer spammer.com MX)"
 check_eq "the locked database is untouched" "$before" "$(sha256sum < "$RRPOLICY_DB")"
-echo "ROLLBACK;" >&7
-exec 7>&-
+sql_close
 check "once the lock is gone, the database is migrated" \
     wait_log "rrpolicy: migrated $RRPOLICY_DB from schema version 1 to 6" 10
 check "... and loaded" wait_log "rrpolicy: the database .* is usable again" 10
