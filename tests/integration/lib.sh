@@ -590,21 +590,14 @@ sql_close() {
     exec 7>&-
 }
 
-# sql_live SQL: run SQL, a change to the rules, and wait up to 5 s until the module has loaded it
-# (its status names a later revision, written after the load's cache sweep); die if it did not.
-sql_live() {
+# live CMD...: run CMD (sql or add_rule: a change to the rules or settings), then wait up to 5 s
+# until the module has loaded it (its status names a later revision, written after the load's
+# cache sweep); die if it did not.
+live() {
     local r
     r=$(rev)
-    sql "$1"
-    wait_applied "$r" || die "the module did not load this change within 5 s: $1"
-}
-
-# add_rule_live VAR COLUMNS VALUES: add_rule, then wait as sql_live does.
-add_rule_live() {
-    local r
-    r=$(rev)
-    add_rule "$@"
-    wait_applied "$r" || die "the module did not load the rule within 5 s: $3"
+    "$@"
+    wait_applied "$r" || die "the module did not load this change within 5 s: $*"
 }
 
 # reload: unbound-control reload, then wait until the resolver has started again and answers.

@@ -73,23 +73,17 @@ out=$(q nxdomain.com A)
 check_ede "rule id 70000000, from the cache" "$out" 15 70000000
 check_eq "... logged with its id and action" "$((n + 1))|nodata" \
     "$(wait_hits_of 70000000 $((n + 1)))|$(sql "SELECT DISTINCT action FROM hit WHERE policy_id = 70000000;")"
-r=$(rev)
-sql "DELETE FROM policy WHERE id = 70000000;"
-wait_applied "$r" || die "the delete of rule 70000000 was not applied"
+live sql "DELETE FROM policy WHERE id = 70000000;"
 check_eq "... deleted: nxdomain.com A resolves" "NOERROR nxdomain.com. IN A 192.0.2.20 " \
     "$(answer nxdomain.com A)"
 
 # an exception added under the "*." rule: its stored NXDOMAIN goes
-r=$(rev)
-add_rule R_ALLOW "name, type, action" "'www.spammer.com', 'A', 'allow'"
-wait_applied "$r" || die "the exception was not applied"
+live add_rule R_ALLOW "name, type, action" "'www.spammer.com', 'A', 'allow'"
 check_eq "exception added: www.spammer.com A resolves at once" \
     "NOERROR www.spammer.com. IN A 192.0.2.11 " "$(answer www.spammer.com A)"
 
 # the rule's action changed: the stored null MX goes
-r=$(rev)
-sql "UPDATE policy SET action = 'nodata' WHERE id = $R_MX;"
-wait_applied "$r" || die "the update was not applied"
+live sql "UPDATE policy SET action = 'nodata' WHERE id = $R_MX;"
 out=$(q spammer.com MX)
 check_eq "action changed to nodata: NODATA at once" "NOERROR||$(soa spammer.com.)" \
     "$(rcode_of "$out")|$(answer_of "$out")|$(authority_of "$out")"
@@ -98,9 +92,7 @@ check_eq "... and from the cache" "NOERROR||$(soa spammer.com.)" \
     "$(rcode_of "$out")|$(answer_of "$out")|$(authority_of "$out")"
 
 # the answer's settings changed: every stored answer goes
-r=$(rev)
-sql "UPDATE setting SET value = '120' WHERE key = 'negative_ttl';"
-wait_applied "$r" || die "the setting was not applied"
+live sql "UPDATE setting SET value = '120' WHERE key = 'negative_ttl';"
 out=$(q spammer.com MX)
 check_eq "negative_ttl changed to 120: the new SOA at once" "$(soa spammer.com. 120)" \
     "$(authority_of "$out")"
@@ -109,9 +101,7 @@ out=$(q nope.spammer.com TXT)
 check_eq "... under the '*.' rule too" "$(soa spammer.com. 120)" "$(authority_of "$out")"
 
 # the rule deleted: the real MX at once, not the stored answer
-r=$(rev)
-sql "DELETE FROM policy WHERE id = $R_MX;"
-wait_applied "$r" || die "the delete was not applied"
+live sql "DELETE FROM policy WHERE id = $R_MX;"
 check_eq "rule deleted: the real MX at once" \
     "$REAL_MX" \
     "$(answer spammer.com MX)"
@@ -124,9 +114,7 @@ sleep 0.5
 check_eq "... and no longer logged" "$n" "$(hits_of "$R_MX")"
 
 # every rule deleted (the table empty): the stored answers of the "*." rule go too
-r=$(rev)
-sql "DELETE FROM policy;"
-wait_applied "$r" || die "the delete of every rule was not applied"
+live sql "DELETE FROM policy;"
 check_eq "every rule deleted: nope.spammer.com TXT is the zone's own NXDOMAIN" \
     "NXDOMAIN|spammer.com. IN SOA ns1.spammer.com. hostmaster.spammer.com. 2024010101 3600 600 86400 300" \
     "$(out=$(q nope.spammer.com TXT); echo "$(rcode_of "$out")|$(authority_of "$out")")"

@@ -36,7 +36,7 @@ check_eq "... as does the target exception: both exchanges" "mixed.$M. IN MX 10 
 mixed.$M. IN MX 20 mx.good.$M." "$(answer_of "$(q mixed.$M MX)")"
 check_eq "... and the answer-ip exception: the address" "NOERROR in24.$M. IN A 198.51.100.7 " \
     "$(answer in24.$M A)"
-sql_live "DELETE FROM policy WHERE id = 2;"
+live sql "DELETE FROM policy WHERE id = 2;"
 check_eq "a deleted exception: what it let into the cache is blocked" "NXDOMAIN " "$(answer mail.example.com A)"
 while [ "$(date +%s)" -le $((expiry + 1)) ]; do sleep 0.2; done
 check_eq "an expired exception: the same, with no edit at all" "NXDOMAIN " "$(answer mail.example.com TXT)"
@@ -51,7 +51,7 @@ check_eq "... an expired answer-ip exception: its address is blocked in the cach
 # 2. serve-expired: entries covered by a new rule are removed, not just expired.
 check_eq "spammer.com A resolves (and is cached)" "NOERROR spammer.com. IN A 192.0.2.10 " "$(answer spammer.com A)"
 answer a.sub.example.net TXT >/dev/null
-sql_live "INSERT INTO policy(id, name, type, action) VALUES (12, 'spammer.com', '*', 'nodata');"
+live sql "INSERT INTO policy(id, name, type, action) VALUES (12, 'spammer.com', '*', 'nodata');"
 for i in 1 2 3; do
     check_eq "serve-expired never serves what a new rule covers (try $i)" "NOERROR " "$(answer spammer.com A)"
     sleep 0.3

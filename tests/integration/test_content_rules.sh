@@ -197,12 +197,12 @@ check_eq "a query-stage hit: dnssec NULL" "1" \
 check_eq "recent_hits shows the trigger and dnssec" "answer-ip|indeterminate" \
     "$(sql "SELECT DISTINCT rule_trigger, dnssec FROM recent_hits WHERE policy_id = $R_IP4;")"
 
-sql_live "DELETE FROM policy WHERE id IN ($R_MX, $R_IP4);"
+live sql "DELETE FROM policy WHERE id IN ($R_MX, $R_IP4);"
 check_eq "rule deleted (live): mixed MX has both exchanges again" "mixed.$M. IN MX 10 mx1.bulletproof.example.
 $GOOD" "$(answer_of "$(q mixed.$M MX)")"
 check_eq "rule deleted (live): in24 A resolves" "NOERROR in24.$M. IN A 198.51.100.7 " "$(answer in24.$M A)"
 # cached now; a new rule must remove it from the cache at once
-add_rule_live R_IP4B "name, type, trigger" "'198.51.100.7', 'A', 'answer-ip'"
+live add_rule R_IP4B "name, type, trigger" "'198.51.100.7', 'A', 'answer-ip'"
 ip_blocked "a new /32 rule (live) meets the cached in24 A" in24.$M A "$R_IP4B"
 
 # an IPv4-mapped AAAA and IPv6 rules: they apply as to any AAAA, and the longer prefix decides
@@ -210,16 +210,16 @@ ip_blocked "a new /32 rule (live) meets the cached in24 A" in24.$M A "$R_IP4B"
 MAPPED="NOERROR mapped.$M. IN AAAA ::ffff:198.51.100.9 "
 check_eq "mapped AAAA, no rule covers it now: resolves (and is cached)" "$MAPPED" \
     "$(answer mapped.$M AAAA)"
-add_rule_live R_MAP6 "name, type, trigger" "'::ffff:198.51.100.0/120', '*', 'answer-ip'"
+live add_rule R_MAP6 "name, type, trigger" "'::ffff:198.51.100.0/120', '*', 'answer-ip'"
 ip_blocked "an IPv6 rule on the mapped /120 (live) meets the cached mapped AAAA" mapped.$M AAAA "$R_MAP6"
-add_rule_live R_ALLOW25 "name, type, action, trigger" "'198.51.100.0/25', 'A', 'allow', 'answer-ip'"
+live add_rule R_ALLOW25 "name, type, action, trigger" "'198.51.100.0/25', 'A', 'allow', 'answer-ip'"
 check_eq "an IPv4 allow for the /25 (a /121) beats the IPv6 /120" "$MAPPED" "$(answer mapped.$M AAAA)"
-add_rule_live R_MAP128 "name, type, trigger" "'::ffff:198.51.100.9', 'AAAA', 'answer-ip'"
+live add_rule R_MAP128 "name, type, trigger" "'::ffff:198.51.100.9', 'AAAA', 'answer-ip'"
 ip_blocked "an IPv6 rule on the address itself (a /128) beats the IPv4 /25" mapped.$M AAAA "$R_MAP128"
-add_rule_live R_ALLOW32 "name, type, action, trigger" "'198.51.100.9', '*', 'allow', 'answer-ip'"
+live add_rule R_ALLOW32 "name, type, action, trigger" "'198.51.100.9', '*', 'allow', 'answer-ip'"
 check_eq "an IPv4 allow for the address (a /32, as long as the /128): the allow wins" "$MAPPED" \
     "$(answer mapped.$M AAAA)"
-sql_live "DELETE FROM policy WHERE id IN ($R_MAP6, $R_ALLOW25, $R_MAP128, $R_ALLOW32);
+live sql "DELETE FROM policy WHERE id IN ($R_MAP6, $R_ALLOW25, $R_MAP128, $R_ALLOW32);
      INSERT INTO policy(name, type, trigger) VALUES ('::/0', 'AAAA', 'answer-ip');"
 check_eq "::/0 covers the mapped AAAA too" SERVFAIL "$(rcode_of "$(q mapped.$M AAAA)")"
 

@@ -55,9 +55,7 @@ check_eq "... again, from the cache" \
     "$ZONE_SOA" \
     "$(answer spammer.com SOA)"
 
-r=$(rev)
-sql "DELETE FROM policy WHERE id = $R_MX;"
-wait_applied "$r" || die "the delete was not applied"
+live sql "DELETE FROM policy WHERE id = $R_MX;"
 check_eq "rule deleted: the real MX" \
     "$REAL_MX" \
     "$(answer spammer.com MX)"

@@ -91,12 +91,12 @@ check_eq "three hits, dnssec insecure, action require-secure, stage response" \
 
 # ---------------------------------------------------------------- cached before the rule
 
-sql_live "UPDATE policy SET enabled = 0 WHERE id = $R_SEC;"
+live sql "UPDATE policy SET enabled = 0 WHERE id = $R_SEC;"
 check_eq "rule disabled: the insecure MX answers (and is cached)" "NOERROR $MX " "$(answer $S MX)"
 auth_mark
 check_eq "... from the cache" "NOERROR $MX " "$(answer $S MX)"
 check_eq "... the auth server was not asked" 0 "$(auth_count $S MX)"
-sql_live "UPDATE policy SET enabled = 1 WHERE id = $R_SEC;"
+live sql "UPDATE policy SET enabled = 1 WHERE id = $R_SEC;"
 refused_insecure "rule enabled again (live): the cached insecure MX is not served"
 
 finish
