@@ -890,16 +890,22 @@ settle_hits() {
     echo "$cur"
 }
 
+# logged COUNTS: the hits a "hits rows drops" line of hit_counts accounts for, written or dropped.
+logged() {
+    local hits rows drops
+    read -r hits rows drops <<<"$1"
+    echo $(( ${hits:-0} + ${drops:-0} ))
+}
+
 # wait_logged DB N: wait until the hit log holds or dropped N hits (the sums of hit.count and
 # hit_drop.dropped), looking every 0.2 s for at most 65 s: with hit_log = 2 the counts of groups
 # that have a row are added up to a minute later (every N / 1,000 s for N such groups).
 wait_logged() {
-    local cur hits rows drops i t0
+    local cur i t0
     t0=$(now_ms)
     for i in $(seq 325); do
         cur=$(hit_counts "$1")
-        read -r hits rows drops <<<"$cur"
-        [ $(( ${hits:-0} + ${drops:-0} )) -ge "$2" ] && break
+        [ "$(logged "$cur")" -ge "$2" ] && break
         sleep 0.2
     done
     echo "$(( $(now_ms) - t0 )) ms: wait for $2 hits logged: $cur" >>"$W/steps.log"
@@ -971,8 +977,7 @@ bench_config() {
     for w in $CACHE_WORKLOADS; do
         file=$W/$w.q
         if [ "$w" = blocked ] && [ "${cfg#rrp}" != "$cfg" ]; then
-            read -r before _ drops < <(settle_hits "$dir/policy.db" "$settle")
-            before=$((before + drops))
+            before=$(logged "$(settle_hits "$dir/policy.db" "$settle")")
         fi
         c0=$(cpu_ns "$RES_PID") w0=$(worker_ns "$RES_PID")
         dnsperf_sat "$file" "$SAT_OUTSTANDING"
@@ -1133,12 +1138,11 @@ done
 declare -A P_PID P_PORT P_DIR
 # pair_run PAIR CONFIG WORKLOAD FILE OUTSTANDING [dnsperf options]: one saturation run of a pair.
 pair_run() {
-    local i=$1 cfg=$2 w=$3 file=$4 q=$5 c0 c1 w0 before=0 drops
+    local i=$1 cfg=$2 w=$3 file=$4 q=$5 c0 c1 w0 before=0
     shift 5
     RES_PID=${P_PID[$cfg]} RES_PORT=${P_PORT[$cfg]} OUTDIR=${P_DIR[$cfg]}
     if [ "$w" = blocked ]; then
-        read -r before _ drops < <(hit_counts "${P_DIR[$cfg]}/policy.db")
-        before=$((before + drops))
+        before=$(logged "$(hit_counts "${P_DIR[$cfg]}/policy.db")")
     fi
     c0=$(cpu_ns "$RES_PID") w0=$(worker_ns "$RES_PID")
     dnsperf_sat "$file" "$q" "$@"
