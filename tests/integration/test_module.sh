@@ -10,10 +10,12 @@ check_eq "rrpolicy.so exports exactly the six dynlib entry points" \
     "clear deinit get_mem inform_super init operate " "$exports"
 
 sqlite3 "$RRPOLICY_DB" < "$REPO_ROOT/schema/schema.sql"
-sqlite3 "$RRPOLICY_DB" "INSERT INTO policy(id, name, type) VALUES (41, 'spammer.com', 'MX');"
+sqlite3 "$RRPOLICY_DB" "INSERT INTO policy(id, name, type) VALUES (41, 'spammer.com', 'MX');
+    INSERT INTO policy(id, name, type) VALUES (-7, 'negative.example.com', 'MX');
+    INSERT INTO policy(id, name, type) VALUES (9223372036854775807, 'largest.example.com', 'MX');"
 start_resolver
 check "log shows rrpolicy's version line with the rule count" \
-    log_has 'rrpolicy [0-9.]+: loaded 1 rules \(revision [0-9]+\) from '"$RRPOLICY_DB"
+    log_has 'rrpolicy [0-9.]+: loaded 3 rules \(revision [0-9]+\) from '"$RRPOLICY_DB"
 check "module 0 is the dynlib module" log_has 'init module 0: dynlib'
 
 # In the path of queries: only the module can answer this, and it names its rule.
@@ -22,6 +24,17 @@ check_eq "spammer.com MX is the null MX synthesized by the module" \
     "spammer.com. IN MX 0 ." "$(answer_of "$out")"
 check_eq "the answer carries EDE 15 naming rule 41" "15" "$(ede_of "$out")"
 check_eq "EDE text names the rule" "rrpolicy: rule 41" "$(ede_text_of "$out")"
+# The EDE text is written digit by digit: ids of every sign and length, in
+# the module's answer and in the same answer served from the cache.
+for id_name in -7:negative.example.com 9223372036854775807:largest.example.com; do
+    for from in module cache; do
+        hits0=$(uctl_stat total.num.cachehits)
+        check_eq "EDE names rule ${id_name%%:*} (answer from the $from)" \
+            "rrpolicy: rule ${id_name%%:*}" "$(ede_text_of "$(q "${id_name#*:}" MX)")"
+        check_eq "... which answered from the $from" \
+            "$([ $from = cache ] && echo 1 || echo 0)" $(($(uctl_stat total.num.cachehits) - hits0))
+    done
+done
 check "spammer.com MX never reached the authoritative server" not auth_saw spammer.com MX
 out=$(q spammer.com A)
 check_eq "spammer.com A passes through the module to the zone" \
