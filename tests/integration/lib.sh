@@ -537,15 +537,15 @@ wait_hits_of() {
     hits_of "$1"
 }
 
-# sql_settled QUERY: QUERY's result once two reads 0.5 s apart agree (at most 10 s): a count of
-# hits that the writer, which writes every 200 ms, no longer moves.
-sql_settled() {
+# settled CMD...: CMD's output (hits_of RULE, sql QUERY) once two runs 0.5 s apart agree (at most
+# 10 s): a count of hits that the writer, which writes every 200 ms, no longer moves.
+settled() {
     local i a b
-    b=$(sql "$1")
+    b=$("$@")
     for i in $(seq 20); do
         sleep 0.5
         a=$b
-        b=$(sql "$1")
+        b=$("$@")
         [ "$a" = "$b" ] && break
     done
     echo "$b"

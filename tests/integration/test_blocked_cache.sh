@@ -107,7 +107,7 @@ check_eq "rule deleted: the real MX at once" \
     "$(answer spammer.com MX)"
 check "... fetched from the auth server" auth_saw spammer.com MX
 check_eq "... the rule's hits so far all written: 6, 2 with CD and 3 since" 11 \
-    "$(sql_settled "SELECT count(*) FROM hit WHERE policy_id = $R_MX;")"
+    "$(settled hits_of "$R_MX")"
 n=$(hits_of "$R_MX")
 answer spammer.com MX >/dev/null
 sleep 0.5

@@ -111,10 +111,10 @@ check_eq "... and the others it has" "NOERROR nxdomain.com. IN MX 0 . " "$(answe
 # took no other file's WAL for its own
 mx_rule=$(sql "SELECT id FROM policy WHERE name = 'nxdomain.com' AND type = 'MX';")
 # hits held while no file was usable are written first
-n=$(sql_settled "SELECT count(*) FROM hit WHERE policy_id = $mx_rule;")
+n=$(settled hits_of "$mx_rule")
 for i in 1 2 3 4 5; do answer nxdomain.com MX >/dev/null; done
 check_eq "hits after the replacement are in the new file" $((n + 5)) \
-    "$(sql_settled "SELECT count(*) FROM hit WHERE policy_id = $mx_rule;")"
+    "$(settled hits_of "$mx_rule")"
 check_eq "... which is sound" ok "$(sql 'PRAGMA integrity_check;')"
 # a file moved into place while the old file's WAL holds frames (hits just written): SQLite
 # neither checkpoints nor removes the -wal and -shm of a moved file when it is closed, and the

@@ -69,7 +69,7 @@ out=$(q $S MX)
 check_eq "unsigned under the trust anchor (bogus): SERVFAIL" SERVFAIL "$(rcode_of "$out")"
 refused_insecure "bogus, client sets CD" +cd
 check_eq "hits with dnssec bogus: the validating query and the CD one" 2 \
-    "$(sql_settled "SELECT count(*) FROM hit WHERE policy_id = $R_SEC AND dnssec = 'bogus';")"
+    "$(settled sql "SELECT count(*) FROM hit WHERE policy_id = $R_SEC AND dnssec = 'bogus';")"
 
 # ---------------------------------------------------------------- unsigned, insecure: SERVFAIL
 
@@ -86,7 +86,7 @@ refused_insecure "insecure zone, MX, second time"
 refused_insecure "insecure zone, MX over TCP" +tcp
 check_eq "three hits, dnssec insecure, action require-secure, stage response" \
     "3|require-secure|response|insecure" \
-    "$(sql_settled "SELECT count(*), action, stage, dnssec FROM hit
+    "$(settled sql "SELECT count(*), action, stage, dnssec FROM hit
                     WHERE policy_id = $R_SEC AND dnssec = 'insecure' GROUP BY action, stage, dnssec;")"
 
 # ---------------------------------------------------------------- cached before the rule
