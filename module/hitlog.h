@@ -1,7 +1,7 @@
 /**
  * \file hitlog.h
  * The hit log: every policy hit, queued by worker threads without waiting and
- * written by one writer thread, in batched transactions, to table hit of the
+ * written by one writer process, in batched transactions, to table hit of the
  * policy database. No Unbound dependency (problems go to a log callback).
  */
 #ifndef RRPOLICY_HITLOG_H
@@ -50,21 +50,40 @@ struct hitlog_config {
 };
 
 /**
- * Open the writer's own connection and start the writer thread.
+ * Fork the writer process, which waits for hitlog_begin. Call it while the
+ * process has one thread and no SQLite connection open: the writer is a
+ * copy of the process, and SQLite's state of a connection open at the fork
+ * would be shared with the copy's own.
+ * @param log: where problems are reported, in either process.
+ * @return the hit log, or NULL on failure (reported through log).
+ */
+struct hitlog* hitlog_spawn(hitlog_log_func* log);
+
+/**
+ * Give the writer its settings (cfg->log is not used: hitlog_spawn's is);
+ * it opens its own connection. Once only.
+ * @return 0 when the writer runs, -1 on failure (reported): then only
+ * hitlog_stop is left to call.
+ */
+int hitlog_begin(struct hitlog* h, const struct hitlog_config* cfg);
+
+/**
+ * hitlog_spawn and hitlog_begin in one, for a program that has no SQLite
+ * connection open.
  * @return the hit log, or NULL on failure (reported through cfg->log).
  */
 struct hitlog* hitlog_start(const struct hitlog_config* cfg);
 
 /**
- * Write everything queued, stop and join the writer thread; hitlog_written
- * and hitlog_dropped then give the final counts. NULL is fine, and so is a
- * second call.
+ * Write everything queued, stop the writer process and wait for it to end;
+ * hitlog_written and hitlog_dropped then give the final counts. NULL is
+ * fine, and so is a second call.
  */
 void hitlog_join(struct hitlog* h);
 
 /**
- * Write everything queued, stop and join the writer thread (if
- * hitlog_join did not), free all. NULL is fine.
+ * Write everything queued, stop the writer process (if hitlog_join did
+ * not), free all. NULL is fine.
  */
 void hitlog_stop(struct hitlog* h);
 

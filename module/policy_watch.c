@@ -79,6 +79,9 @@ struct policy_watch {
 	int64_t retry_at;
 	/** whether a load is under way, for the error messages */
 	int loading;
+	/** the hit writer process, forked at start, until the first good load
+	 * gives it its settings (start_hitlog) */
+	struct hitlog* writer;
 	/** whether the hit writer is suspended until a database is open */
 	int writer_held;
 	/** the last load, for the status and the next load */
@@ -212,17 +215,23 @@ static void
 start_hitlog(struct policy_watch* w)
 {
 	struct hitlog_config hc;
-	struct hitlog* h;
-	if(!w->pe->snap->settings.hit_log)
+	struct hitlog* h = w->writer;
+	w->writer = NULL;
+	if(!w->pe->snap->settings.hit_log || !h) {
+		/* no hit log, or no writer process (reported) */
+		hitlog_stop(h);
 		return;
+	}
 	memset(&hc, 0, sizeof(hc));
 	hc.path = w->pe->db_path;
 	hc.queue_size = w->pe->snap->settings.hit_queue_size;
 	hc.retention_days = w->pe->snap->settings.hit_retention_days;
 	hc.counts = (w->pe->snap->settings.hit_log == 2);
-	hc.log = hitlog_to_unbound_log;
-	if(!(h = hitlog_start(&hc)))
+	if(hitlog_begin(h, &hc) != 0) {
 		log_err("rrpolicy: hit logging is off: cannot start the writer");
+		hitlog_stop(h);
+		return;
+	}
 	/* workers read it without the lock, in the reply callbacks */
 	__atomic_store_n(&w->pe->hits, h, __ATOMIC_RELEASE);
 }
@@ -829,6 +838,8 @@ policy_watch_start(struct rrpolicy_env* pe, struct module_env* env)
 	w->loaded = -1;
 	/* the settings' defaults until a load succeeds */
 	policy_store_defaults(&pe->snap->settings);
+	/* before the first connection is opened and any thread started */
+	w->writer = hitlog_spawn(hitlog_to_unbound_log);
 	pthread_mutex_init(&w->mu, NULL);
 	/* a clock step (NTP) must not stall the polling */
 	pthread_condattr_init(&ca);
@@ -872,6 +883,7 @@ policy_watch_stop(struct policy_watch* w)
 	write_status(w, 0);
 	__atomic_store_n(&w->pe->hits, NULL, __ATOMIC_RELEASE);
 	hitlog_stop(hits);
+	hitlog_stop(w->writer);
 	/* a file moved in or deleted since the last poll: the old file's -wal
 	 * and -shm would be taken by the next open for the new file's */
 	if(w->ino && (stat(w->pe->db_path, &st) != 0 || st.st_dev != w->dev ||

@@ -9,11 +9,12 @@
  * thousands at saturation), then stops it. Prints the rows written and the
  * time; run it under callgrind to count the writer's instructions:
  *
- *   valgrind --tool=callgrind --separate-threads=yes tests/bench/bench_hitlog N B
+ *   valgrind --tool=callgrind --callgrind-out-file=cg.%p tests/bench/bench_hitlog N B
  *
- * writes one file per thread; the writer is thread 2. The difference between
- * two values of N divided by their difference is the cost per hit, start-up
- * cancelled out (`make bench-hitlog` does exactly that).
+ * writes one file per process; the writer's is the forked child's. The
+ * difference between two values of N divided by their difference is the
+ * cost per hit, start-up cancelled out (`make bench-hitlog` does exactly
+ * that).
  * Usage: bench_hitlog [N [B [DIR [counts]]]]   (defaults 20000, 100, $TMPDIR
  * or /tmp; "counts": setting hit_log = 2, the hits counted per group, which
  * with names drawn from 10,000 rules seldom repeat within a minute).

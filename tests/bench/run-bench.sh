@@ -336,9 +336,18 @@ record() {
     printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$RAW"
 }
 
-# cpu_ns PID: CPU time used so far by every thread of PID, in ns (schedstat).
+# child_pids PID: the child processes of PID (rrpolicy's hit log writer).
+child_pids() {
+    cat /proc/"$1"/task/*/children 2>/dev/null
+}
+
+# cpu_ns PID: CPU time used so far by every thread of PID and of its child processes (the hit
+# log writer), in ns (schedstat).
 cpu_ns() {
-    cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
+    local p
+    for p in "$1" $(child_pids "$1"); do
+        cat /proc/"$p"/task/*/schedstat 2>/dev/null
+    done | awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
 
 # worker_ns PID: CPU time of Unbound's worker, the main thread (num-threads: 1), in ns.
@@ -349,6 +358,19 @@ worker_ns() {
 # proc_kb PID FIELD: VmRSS / VmHWM of PID in kB.
 proc_kb() {
     awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null
+}
+
+# mem_kb PID FIELD: VmRSS / VmHWM of PID in kB, plus what its child processes (the hit log
+# writer) hold alone (Private_Clean + Private_Dirty; what they share with PID, the pages of
+# the fork not written since and the queue's shared memory, is in PID's figure).
+mem_kb() {
+    local p kb
+    kb=$(proc_kb "$1" "$2")
+    for p in $(child_pids "$1"); do
+        kb=$((kb + $(awk '/^Private_(Clean|Dirty):/ { s += $2 } END { print s + 0 }' \
+            "/proc/$p/smaps_rollup" 2>/dev/null)))
+    done
+    echo "$kb"
 }
 
 # wait_answering PID PORT TIMEOUT: poll CH TXT version.server until answered.
@@ -440,7 +462,7 @@ fi
     echo "rrp10k	rrpolicy	$MID	rrpolicy, 10k rules"
     echo "rrpbig	rrpolicy	$BIG	rrpolicy, $BIG_LABEL rules"
     echo "rrpcnt	rrpolicy	$BIG	rrpolicy, $BIG_LABEL rules, hit_log = 2"
-    echo "rrpnothr	rrpolicy	$BIG	rrpolicy, $BIG_LABEL rules, no module thread: hit_log = 0, poll_interval_ms = 0 (callgrind only)"
+    echo "rrpnothr	rrpolicy	$BIG	rrpolicy, $BIG_LABEL rules, no module thread: poll_interval_ms = 0, a row per hit (callgrind and pairs)"
     echo "rpzbig	rpz	$BIG	RPZ, $BIG_LABEL names"
     # fifth column: the configuration the ratios are taken to (stock if none)
     echo "stockw2	stock	0	stock, num-threads: 2 (callgrind only)	stock"
@@ -508,12 +530,13 @@ if needs rrpcnt; then
         sqlite3 "$W/rules-$BIG-counts.db" "UPDATE setting SET value = '2' WHERE key = 'hit_log'" \
         || die "cannot make the database of rrpcnt"
 fi
-# rrpnothr (callgrind only): rrpbig without the module's threads (no hit log, no polling), to
-# tell what the module's code costs a query from what being a multithreaded process costs
-if needs rrpbig && [ "$CALLGRIND" = 1 ]; then
+# rrpnothr (callgrind and pairs): rrpbig without the module's thread (no polling: changes apply
+# on unbound-control reload; the hit log writer is a process in every configuration), to tell
+# what the module's code costs a query from what being a multithreaded process costs
+if needs rrpbig && { [ "$CALLGRIND" = 1 ] || [ "$PAIRS" -gt 0 ]; }; then
     cp "$W/rules-$BIG.db" "$W/rules-$BIG-nothread.db" &&
         sqlite3 "$W/rules-$BIG-nothread.db" "UPDATE setting SET value = '0'
-                                             WHERE key IN ('hit_log', 'poll_interval_ms')" \
+                                             WHERE key = 'poll_interval_ms'" \
         || die "cannot make the database of rrpnothr"
 fi
 log "databases done in $(( $(now_ms) - t0 )) ms"
@@ -953,9 +976,9 @@ bench_config() {
             record "$r" "$cfg" load_ms "${ms:-NA}" ;;
         rpz*) record "$r" "$cfg" load_ms "$t" ;;
     esac
-    record "$r" "$cfg" rss_load_kb "$(proc_kb "$RES_PID" VmRSS)"
+    record "$r" "$cfg" rss_load_kb "$(mem_kb "$RES_PID" VmRSS)"
     # the peak so far: what loading the rules took at most (before any query)
-    record "$r" "$cfg" hwm_load_kb "$(proc_kb "$RES_PID" VmHWM)"
+    record "$r" "$cfg" hwm_load_kb "$(mem_kb "$RES_PID" VmHWM)"
     # anonymous memory, and file-backed pages (the binary, libraries, mmap()ed files such as the
     # policy database when SQLite maps it)
     record "$r" "$cfg" rss_anon_kb "$(proc_kb "$RES_PID" RssAnon)"
@@ -1020,8 +1043,8 @@ bench_config() {
     record "$r" "$cfg" latlost_miss "$LLOST"
     # rrpcnt differs from rrpbig in the hit log only
     [ "$APPLY" = 0 ] || [ "$cfg" = rrpcnt ] || apply_tests "$cfg" "$r" "$dir"
-    record "$r" "$cfg" hwm_kb "$(proc_kb "$RES_PID" VmHWM)"
-    record "$r" "$cfg" rss_end_kb "$(proc_kb "$RES_PID" VmRSS)"
+    record "$r" "$cfg" hwm_kb "$(mem_kb "$RES_PID" VmHWM)"
+    record "$r" "$cfg" rss_end_kb "$(mem_kb "$RES_PID" VmRSS)"
     stop_pid "$RES_PID"
     grep -E 'error:|fatal' "$dir/unbound.log" | head -n 3 | sed "s/^/run-bench: $cfg round $r log: /" >&2
 }
@@ -1155,8 +1178,8 @@ pair_run() {
 }
 PAIR_CFGS=""
 if [ "$PAIRS" -gt 0 ] && [ "$CG_ONLY" = 0 ] && [ "$APPLY_ONLY" = 0 ]; then
-    for cfg in stock rrpbig rrpcnt; do
-        needs "$cfg" && PAIR_CFGS="$PAIR_CFGS $cfg"
+    for cfg in stock rrpbig rrpnothr rrpcnt; do
+        case $cfg in rrpnothr) needs rrpbig ;; *) needs "$cfg" ;; esac && PAIR_CFGS="$PAIR_CFGS $cfg"
     done
     [ "${PAIR_CFGS# stock }" != "$PAIR_CFGS" ] || PAIR_CFGS=""   # stock and at least one more
 fi
@@ -1211,12 +1234,14 @@ fi
 # ---------------------------------------------------------------- callgrind
 # Under callgrind with --separate-threads=yes each dump is one file per thread
 # (callgrind.out.PID.N-TT). Thread 01 is Unbound's first worker, the only one with
-# num-threads: 1; the others belong to the module (the hit log writer and the policy
-# watcher), or are Unbound's further workers (stockw2, rrpw2), which run libevent's loop.
+# num-threads: 1; the others belong to the module (the policy watcher), or are Unbound's
+# further workers (stockw2, rrpw2), which run libevent's loop. The hit log writer is a process
+# of its own, forked at the module's start: callgrind_control does not reach a forked child
+# (valgrind 3.19), so its work is not in these counts; hitlog-cg.sh measures it per hit.
 
 # cg_dump PID TAG DIR: dump the counters (a dump also zeroes them). Sets CG_IR
-# (every thread), CG_IR1 (the worker threads) and CG_CYC1 (the workers' cycles as
-# valgrind's cache model estimates them: Ir + 10 x L1 misses + 100 x LL misses, the
+# (every thread of Unbound's process), CG_IR1 (the worker threads) and CG_CYC1 (the workers'
+# cycles as valgrind's cache model estimates them: Ir + 10 x L1 misses + 100 x LL misses, the
 # formula of callgrind_annotate and cachegrind); the files go to DIR/cg-TAG-TT.out.
 cg_dump() {
     local pid=$1 tag=$2 dir=$3 f f2 tid v

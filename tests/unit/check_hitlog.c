@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -33,29 +35,57 @@ static char test_dir[256];
 /** Database file of the current test. */
 static char test_db[300];
 
-/** Messages the hit log reported, for assertions. */
-static char log_text[65536];
-/** Length of log_text. */
-static size_t log_len;
-/** Messages reported per level. */
-static int log_count[3];
-/** Protects the log_ variables: the writer thread logs. */
-static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+/** Messages the hit log reported, for assertions: in memory shared with
+ * the writer process, which reports most of them. */
+struct test_log {
+	/** the messages, one a line */
+	char text[65536];
+	/** length of text */
+	size_t len;
+	/** messages reported per level */
+	int count[3];
+	/** protects the fields, process-shared */
+	pthread_mutex_t lock;
+};
+/** The shared log (log_init). */
+static struct test_log* test_log;
+/** The messages, for assertions' output. */
+#define log_text (test_log->text)
+/** The count of messages per level. */
+#define log_count (test_log->count)
+
+/** Map the shared log, before any writer process is forked. */
+static void
+log_init(void)
+{
+	pthread_mutexattr_t ma;
+	test_log = mmap(NULL, sizeof(*test_log), PROT_READ | PROT_WRITE,
+		MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if(test_log == MAP_FAILED) {
+		perror("mmap");
+		exit(1);
+	}
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+	pthread_mutex_init(&test_log->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
+}
 
 /** Log callback: keep the message and print it. */
 static void
 log_cb(int level, const char* msg)
 {
-	pthread_mutex_lock(&log_lock);
+	size_t n = strlen(msg);
+	pthread_mutex_lock(&test_log->lock);
 	if(level >= 0 && level < 3)
-		log_count[level]++;
-	if(log_len + strlen(msg) + 2 < sizeof(log_text)) {
-		memcpy(log_text + log_len, msg, strlen(msg));
-		log_len += strlen(msg);
-		log_text[log_len++] = '\n';
-		log_text[log_len] = 0;
+		test_log->count[level]++;
+	if(test_log->len + n + 2 < sizeof(test_log->text)) {
+		memcpy(test_log->text + test_log->len, msg, n);
+		test_log->len += n;
+		test_log->text[test_log->len++] = '\n';
+		test_log->text[test_log->len] = 0;
 	}
-	pthread_mutex_unlock(&log_lock);
+	pthread_mutex_unlock(&test_log->lock);
 	fprintf(stderr, "    [hitlog log %d] %s\n", level, msg);
 }
 
@@ -64,9 +94,9 @@ static int
 log_has(const char* text)
 {
 	int r;
-	pthread_mutex_lock(&log_lock);
-	r = strstr(log_text, text) != NULL;
-	pthread_mutex_unlock(&log_lock);
+	pthread_mutex_lock(&test_log->lock);
+	r = strstr(test_log->text, text) != NULL;
+	pthread_mutex_unlock(&test_log->lock);
 	return r;
 }
 
@@ -103,11 +133,11 @@ make_db(void)
 		ck_abort_msg("schema: %s", err);
 	test_history = history_of(db);
 	sqlite3_close(db);
-	pthread_mutex_lock(&log_lock);
-	log_len = 0;
-	log_text[0] = 0;
-	memset(log_count, 0, sizeof(log_count));
-	pthread_mutex_unlock(&log_lock);
+	pthread_mutex_lock(&test_log->lock);
+	test_log->len = 0;
+	test_log->text[0] = 0;
+	memset(test_log->count, 0, sizeof(test_log->count));
+	pthread_mutex_unlock(&test_log->lock);
 }
 
 /** Remove the temporary directory of the test. */
@@ -932,6 +962,84 @@ out_of_order(void)
 		"policy_id) OVER (ORDER BY id) AS d FROM hit) WHERE d <> 1");
 }
 
+/** The one child process of this process (the writer): its pid, or -1. */
+static pid_t
+only_child(void)
+{
+	char path[64];
+	long pid = -1;
+	FILE* f;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children",
+		(int)getpid());
+	if(!(f = fopen(path, "r")))
+		return -1;
+	if(fscanf(f, "%ld", &pid) != 1)
+		pid = -1;
+	fclose(f);
+	return (pid_t)pid;
+}
+
+START_TEST(test_writer_ends_with_parent)
+{
+	/* Unbound killed, so never stopping its writer: the writer writes
+	 * what was queued and exits, instead of waiting for ever */
+	pid_t unbound, writer = 0;
+	int st = 0, ms;
+	make_db();
+	/* the writer, orphaned, becomes this process's child */
+	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+	unbound = fork();
+	ck_assert_int_ge(unbound, 0);
+	if(unbound == 0) {
+		struct hitlog_config cfg = test_cfg(1024, 0);
+		struct hitlog* h = hitlog_start(&cfg);
+		if(!h)
+			_exit(1);
+		add_numbered(h, 0, 50);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(unbound, &st, 0), unbound);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	for(ms = 0; ms < 5000 && writer == 0; ms += 50) {
+		writer = waitpid(-1, &st, WNOHANG);
+		if(writer == 0)
+			sleep_ms(50);
+	}
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+	ck_assert_msg(writer > 0, "the writer still runs 5 s after its "
+		"parent ended");
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), 50);
+	ck_assert_int_eq(out_of_order(), 0);
+	remove_db();
+}
+END_TEST
+
+START_TEST(test_writer_killed)
+{
+	/* a writer killed (the OOM killer, an operator): Unbound's side does
+	 * not wait for it for ever, and says what happened */
+	struct hitlog_config cfg;
+	struct hitlog* h;
+	pid_t writer;
+	make_db();
+	cfg = test_cfg(1024, 0);
+	h = hitlog_start(&cfg);
+	ck_assert_ptr_nonnull(h);
+	writer = only_child();
+	ck_assert_int_gt(writer, 0);
+	ck_assert_int_eq(kill(writer, SIGKILL), 0);
+	/* the suspend of a replaced file waits for the writer to close */
+	hitlog_suspend(h);
+	ck_assert(log_has("was killed by signal 9"));
+	add_numbered(h, 0, 5);
+	hitlog_resume(h);
+	hitlog_stop(h);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM hit"), 0);
+	remove_db();
+}
+END_TEST
+
 START_TEST(test_batch_sizes)
 {
 	/* transactions of every size around the statements of 64, 16, 4 and
@@ -1064,6 +1172,9 @@ START_TEST(test_rollback_trigger)
 	struct hitlog* h;
 	sqlite3* other;
 	make_db();
+	/* forked before this process opens a connection (hitlog_spawn) */
+	h = hitlog_spawn(log_cb);
+	ck_assert_ptr_nonnull(h);
 	other = open_other();
 	exec_ok(other, "CREATE TABLE gate (open INTEGER)");
 	exec_ok(other, "INSERT INTO gate VALUES (0)");
@@ -1071,8 +1182,7 @@ START_TEST(test_rollback_trigger)
 		"WHEN (SELECT open FROM gate) = 0 AND NEW.policy_id = 70 BEGIN "
 		"SELECT RAISE(ROLLBACK, 'gate closed'); END");
 	cfg = test_cfg(1024, 0);
-	h = hitlog_start(&cfg);
-	ck_assert_ptr_nonnull(h);
+	ck_assert_int_eq(hitlog_begin(h, &cfg), 0);
 	exec_ok(other, "BEGIN EXCLUSIVE");
 	add_numbered(h, 0, 150);
 	exec_ok(other, "COMMIT");
@@ -1102,6 +1212,11 @@ START_TEST(test_busy_commit)
 	sqlite3* reader;
 	sqlite3_stmt* st;
 	make_db();
+	/* forked before this process opens a connection (hitlog_spawn): a
+	 * connection of the parent's open at the fork would share its lock
+	 * state with the writer's, in the writer's copy of SQLite */
+	h = hitlog_spawn(log_cb);
+	ck_assert_ptr_nonnull(h);
 	reader = open_other();
 	sqlite3_busy_timeout(reader, 0);
 	exec_ok(reader, "BEGIN");
@@ -1109,8 +1224,7 @@ START_TEST(test_busy_commit)
 		-1, &st, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
 	cfg = test_cfg(1024, 0);
-	h = hitlog_start(&cfg);
-	ck_assert_ptr_nonnull(h);
+	ck_assert_int_eq(hitlog_begin(h, &cfg), 0);
 	ck_assert(log_has("cannot set journal_mode WAL"));
 	add_numbered(h, 0, N);
 	sleep_ms(900);
@@ -2353,6 +2467,8 @@ hitlog_suite(void)
 	tcase_add_test(tc, test_groups_name_case);
 	tcase_add_test(tc, test_groups_partial_commit);
 	tcase_add_test(tc, test_counts_updates_limited);
+	tcase_add_test(tc, test_writer_ends_with_parent);
+	tcase_add_test(tc, test_writer_killed);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("bench");
 	tcase_set_timeout(tc, 300);
@@ -2367,6 +2483,7 @@ main(void)
 {
 	SRunner* sr = srunner_create(hitlog_suite());
 	int failed;
+	log_init();
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
