@@ -4,7 +4,7 @@
  * written: one group per client, name (lower case), type, rule, action,
  * stage, DNSSEC status and minute (and database, revision.history of the
  * rules), each the count of one row of table hit.
- * Used by the hit log's writer thread only, so it takes no lock.
+ * Used by the hit log's writer process only, so it takes no lock.
  */
 #ifndef RRPOLICY_HIT_GROUPS_H
 #define RRPOLICY_HIT_GROUPS_H

@@ -743,7 +743,7 @@ INSERT INTO setting (key, value, description) VALUES
      'Seconds a name stays in the mailhost set after it was last seen as the exchange of an MX answer; integer 60..2592000; applies on unbound-control reload. Default: 86400');
 
 /* ======================================================================
- * hit, hit_drop: the hit log, written by the module's writer thread.
+ * hit, hit_drop: the hit log, written by the module's writer process.
  * ====================================================================== */
 
 /*

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test_reload_valgrind.sh - ten `unbound-control reload` in a row under
 # valgrind: the module is unloaded and loaded again each time (its library is
-# dlclose'd), its callbacks deleted and re-registered, its writer thread
-# joined. Valgrind must report no error and no leak from the module.
+# dlclose'd), its callbacks deleted and re-registered, its writer process
+# stopped and forked anew. Valgrind must report no error and no leak from the
+# module, in Unbound's process or in a writer's (they share the log file).
 . "$(dirname "$0")/lib.sh"
 : "${RRPOLICY_SO:?RRPOLICY_SO must name rrpolicy.so}"
 command -v valgrind >/dev/null || die "valgrind is not installed"
@@ -33,7 +34,9 @@ for i in $(seq 10); do
 done
 check_eq "the module was loaded eleven times" 11 "$(grep -c 'rrpolicy [0-9.]*: loaded 3 rules' "$T/resolver.log")"
 STOP_SECONDS=120 stop_resolver    # valgrind's leak check, on a loaded machine
-check "valgrind reports no errors" grep -q 'ERROR SUMMARY: 0 errors' "$T/valgrind.log"
+check_eq "valgrind's summaries: Unbound's process and its eleven writers" 12 \
+    "$(grep -c 'ERROR SUMMARY: ' "$T/valgrind.log")"
+check "... none with an error" not grep -qE 'ERROR SUMMARY: [1-9]' "$T/valgrind.log"
 check "no definite or indirect leak anywhere" not grep -qE '(definitely|indirectly) lost: [1-9]' "$T/valgrind.log"
 check "no valgrind stack frame is in the module" not grep -qE '(at|by) 0x.*(rrpolicy|policy_|hitlog|response_|answer_)' "$T/valgrind.log"
 check_eq "every hit was written across the reloads" 33 \
