@@ -14,10 +14,9 @@
 children() { cat /proc/"$1"/task/*/children 2>/dev/null | xargs; }
 # threads PID: the threads of PID
 threads() { ls /proc/"$1"/task | wc -l; }
-# gone PID: PID has ended (a zombie counts: this container's init may not reap orphans)
-gone() { local s; s=$(awk '{ print $3 }' /proc/"$1"/stat 2>/dev/null); [ -z "$s" ] || [ "$s" = Z ]; }
-# wait_gone PID: wait up to 5 s for PID to end
-wait_gone() { for _ in $(seq 50); do gone "$1" && return 0; sleep 0.1; done; gone "$1"; }
+# wait_gone PID: wait up to 5 s for PID to end (pid_running: a zombie has ended, since this
+# container's init may not reap orphans)
+wait_gone() { for _ in $(seq 50); do pid_running "$1" || return 0; sleep 0.1; done; not pid_running "$1"; }
 
 sqlite3 "$RRPOLICY_DB" < "$REPO_ROOT/schema/schema.sql"
 sql "UPDATE setting SET value = '0' WHERE key = 'poll_interval_ms';"
@@ -34,7 +33,7 @@ check_eq "a blocked query's hit is written" 1 "$(wait_hits_of "$R_MX" 1)"
 
 kill -TERM "$writer"; kill -HUP "$writer"; kill -INT "$writer"
 sleep 0.5
-check "SIGTERM, SIGHUP and SIGINT (Unbound's to handle) do not end the writer" not gone "$writer"
+check "SIGTERM, SIGHUP and SIGINT (Unbound's to handle) do not end the writer" pid_running "$writer"
 q spammer.com MX >/dev/null
 check_eq "... which writes the next hit" 2 "$(wait_hits_of "$R_MX" 2)"
 
@@ -66,5 +65,5 @@ check "hit_log = 1 again, after a reload: a writer" test -n "$writer"
 pid=$RESOLVER_PID
 stop_resolver
 check "Unbound stopped: its writer is gone too" wait_gone "$writer"
-check "... and Unbound's process" gone "$pid"
+check "... and Unbound's process" not pid_running "$pid"
 finish
